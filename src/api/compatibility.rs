@@ -1,0 +1,70 @@
+//! `/compatibility`: would this schema be accepted, against one version or all the level needs?
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use serde_json::{Map, Value};
+
+use super::wire::{JsonBody, Params, PathParams, Wire};
+use super::AppState;
+use crate::error::Result;
+use crate::model::VersionSpec;
+use crate::registry::compatibility::CompatibilityResult;
+use crate::registry::SchemaRequest;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/compatibility/subjects/{subject}/versions",
+            post(against_level),
+        )
+        .route(
+            "/compatibility/subjects/{subject}/versions/{version}",
+            post(against_version),
+        )
+}
+
+/// `{"is_compatible": bool}`, plus `messages` (possibly empty) only when `verbose` was asked.
+fn shape(result: CompatibilityResult, verbose: bool) -> Value {
+    let mut out = Map::new();
+    out.insert("is_compatible".into(), result.is_compatible.into());
+    if verbose {
+        out.insert("messages".into(), result.messages.into());
+    }
+    Value::Object(out)
+}
+
+async fn against_level(
+    State(state): State<AppState>,
+    PathParams(subject): PathParams<String>,
+    params: Params,
+    JsonBody(request): JsonBody<SchemaRequest>,
+) -> Result<Wire<Value>> {
+    let verbose = params.flag("verbose");
+    let result = state
+        .registry
+        .test_compatibility(&subject, None, &request, params.flag("normalize"), verbose)
+        .await?;
+    Ok(Wire(shape(result, verbose)))
+}
+
+async fn against_version(
+    State(state): State<AppState>,
+    PathParams((subject, version)): PathParams<(String, String)>,
+    params: Params,
+    JsonBody(request): JsonBody<SchemaRequest>,
+) -> Result<Wire<Value>> {
+    let verbose = params.flag("verbose");
+    let spec = VersionSpec::parse(&version)?;
+    let result = state
+        .registry
+        .test_compatibility(
+            &subject,
+            Some(spec),
+            &request,
+            params.flag("normalize"),
+            verbose,
+        )
+        .await?;
+    Ok(Wire(shape(result, verbose)))
+}

@@ -1,0 +1,95 @@
+//! `/config`: compatibility level, global and per subject. Requests say `compatibility`,
+//! GET answers say `compatibilityLevel`, PUT answers echo the request shape.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{Map, Value};
+
+use super::wire::{JsonBody, Params, PathParams, Wire};
+use super::AppState;
+use crate::error::{Error, Result};
+use crate::model::{validate_subject, GLOBAL_SCOPE};
+use crate::registry::ConfigUpdate;
+use crate::store::ConfigRecord;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/config",
+            get(get_global).put(put_global).delete(delete_global),
+        )
+        .route(
+            "/config/{subject}",
+            get(get_subject).put(put_subject).delete(delete_subject),
+        )
+}
+
+fn shape(config: &ConfigRecord, level_key: &str) -> Value {
+    let mut out = Map::new();
+    if let Some(level) = config.compatibility {
+        out.insert(level_key.into(), level.as_str().into());
+    }
+    if let Some(normalize) = config.normalize {
+        out.insert("normalize".into(), normalize.into());
+    }
+    Value::Object(out)
+}
+
+async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+    let config = state.registry.effective_config(GLOBAL_SCOPE).await?;
+    Ok(Wire(shape(&config, "compatibilityLevel")))
+}
+
+async fn put_global(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Wire<Value>> {
+    let update = ConfigUpdate::from_json(&body)?;
+    state.registry.update_config(GLOBAL_SCOPE, &update).await?;
+    let config = state.registry.effective_config(GLOBAL_SCOPE).await?;
+    Ok(Wire(shape(&config, "compatibility")))
+}
+
+async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+    let registry = &state.registry;
+    let before = registry.effective_config(GLOBAL_SCOPE).await?;
+    registry.delete_config(GLOBAL_SCOPE).await?;
+    Ok(Wire(shape(&before, "compatibilityLevel")))
+}
+
+async fn get_subject(
+    State(state): State<AppState>,
+    PathParams(subject): PathParams<String>,
+    params: Params,
+) -> Result<Wire<Value>> {
+    let registry = &state.registry;
+    if params.flag("defaultToGlobal") {
+        let config = registry.effective_config(&subject).await?;
+        return Ok(Wire(shape(&config, "compatibilityLevel")));
+    }
+    let own = registry
+        .config_at(&subject)
+        .await?
+        .ok_or_else(|| Error::SubjectCompatibilityNotConfigured(subject.clone()))?;
+    Ok(Wire(shape(&own, "compatibilityLevel")))
+}
+
+async fn put_subject(
+    State(state): State<AppState>,
+    PathParams(subject): PathParams<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Wire<Value>> {
+    validate_subject(&subject)?;
+    let update = ConfigUpdate::from_json(&body)?;
+    let config = state.registry.update_config(&subject, &update).await?;
+    Ok(Wire(shape(&config, "compatibility")))
+}
+
+async fn delete_subject(
+    State(state): State<AppState>,
+    PathParams(subject): PathParams<String>,
+) -> Result<Wire<Value>> {
+    let old = state.registry.delete_config(&subject).await?;
+    Ok(Wire(shape(&old, "compatibilityLevel")))
+}

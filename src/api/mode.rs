@@ -1,0 +1,99 @@
+//! `/mode`: READWRITE, READONLY, READONLY_OVERRIDE, IMPORT, global and per subject.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::wire::{JsonBody, Params, PathParams, Wire};
+use super::AppState;
+use crate::error::{Error, Result};
+use crate::model::{validate_subject, Mode, GLOBAL_SCOPE};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/mode",
+            get(get_global).put(put_global).delete(delete_global),
+        )
+        .route(
+            "/mode/{subject}",
+            get(get_subject).put(put_subject).delete(delete_subject),
+        )
+}
+
+fn shape(mode: Mode) -> Value {
+    json!({ "mode": mode.as_str() })
+}
+
+/// The mode a body asks for, and its spelling as sent (Confluent echoes it unchanged).
+fn requested_mode(body: &Value) -> Result<(Mode, String)> {
+    let raw = body
+        .get("mode")
+        .and_then(Value::as_str)
+        .ok_or(Error::InvalidMode)?;
+    Ok((raw.parse()?, raw.to_string()))
+}
+
+async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+    Ok(Wire(shape(
+        state.registry.effective_mode(GLOBAL_SCOPE).await?,
+    )))
+}
+
+async fn put_global(
+    State(state): State<AppState>,
+    params: Params,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Wire<Value>> {
+    let (mode, raw) = requested_mode(&body)?;
+    state
+        .registry
+        .update_mode(GLOBAL_SCOPE, mode, params.flag("force"))
+        .await?;
+    Ok(Wire(json!({ "mode": raw })))
+}
+
+async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+    let old = state.registry.delete_mode(GLOBAL_SCOPE).await?;
+    Ok(Wire(shape(old)))
+}
+
+async fn get_subject(
+    State(state): State<AppState>,
+    PathParams(subject): PathParams<String>,
+    params: Params,
+) -> Result<Wire<Value>> {
+    let registry = &state.registry;
+    if params.flag("defaultToGlobal") {
+        return Ok(Wire(shape(registry.effective_mode(&subject).await?)));
+    }
+    let own = registry
+        .mode_at(&subject)
+        .await?
+        .ok_or_else(|| Error::SubjectModeNotConfigured(subject.clone()))?;
+    Ok(Wire(shape(own)))
+}
+
+async fn put_subject(
+    State(state): State<AppState>,
+    PathParams(subject): PathParams<String>,
+    params: Params,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Wire<Value>> {
+    validate_subject(&subject)?;
+    let (mode, raw) = requested_mode(&body)?;
+    state
+        .registry
+        .update_mode(&subject, mode, params.flag("force"))
+        .await?;
+    Ok(Wire(json!({ "mode": raw })))
+}
+
+async fn delete_subject(
+    State(state): State<AppState>,
+    PathParams(subject): PathParams<String>,
+) -> Result<Wire<Value>> {
+    let old = state.registry.delete_mode(&subject).await?;
+    Ok(Wire(shape(old)))
+}

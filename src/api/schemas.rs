@@ -1,0 +1,113 @@
+//! `/schemas`: schemas by global id, the list of all schemas, and the supported types.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+use super::wire::{Params, PathParams, RawSchema, Wire};
+use super::{put_schema_fields, schema_object, AppState};
+use crate::error::{Error, Result};
+use crate::model::SchemaType;
+
+/// `GET /schemas` pages at most this many schemas unless asked for fewer.
+const DEFAULT_SCHEMAS_LIMIT: usize = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/schemas", get(list))
+        .route("/schemas/types", get(types))
+        .route("/schemas/ids/{id}", get(by_id))
+        .route("/schemas/ids/{id}/schema", get(raw_by_id))
+        .route("/schemas/ids/{id}/subjects", get(subjects_of_id))
+        .route("/schemas/ids/{id}/versions", get(versions_of_id))
+}
+
+/// A non-numeric id is an unknown route to Confluent: 404 with error_code 404.
+fn schema_id(raw: &str) -> Result<i64> {
+    raw.trim().parse().map_err(|_| Error::NotFound)
+}
+
+async fn types() -> Wire<Vec<&'static str>> {
+    Wire(SchemaType::ALL.iter().map(|t| t.as_str()).collect())
+}
+
+async fn by_id(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+    params: Params,
+) -> Result<Wire<Value>> {
+    let registry = &state.registry;
+    let entry = registry.schema_by_id(schema_id(&id)?).await?;
+    let mut out = Map::new();
+    out.insert("schema".into(), entry.schema.clone().into());
+    put_schema_fields(&mut out, &entry, registry.dialect());
+    if params.flag("fetchMaxId") {
+        out.insert("maxId".into(), registry.max_schema_id().await?.into());
+    }
+    Ok(Wire(Value::Object(out)))
+}
+
+async fn raw_by_id(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+) -> Result<RawSchema> {
+    let entry = state.registry.schema_by_id(schema_id(&id)?).await?;
+    Ok(RawSchema(entry.schema.clone()))
+}
+
+async fn subjects_of_id(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+    params: Params,
+) -> Result<Wire<Vec<String>>> {
+    let rows = state
+        .registry
+        .usages_of_id(schema_id(&id)?, params.flag("deleted"))
+        .await?;
+    let filter = params.get("subject");
+    let mut subjects: Vec<String> = rows
+        .into_iter()
+        .map(|r| r.subject)
+        .filter(|s| filter.is_none_or(|f| f == s))
+        .collect();
+    subjects.dedup();
+    Ok(Wire(subjects))
+}
+
+async fn versions_of_id(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+    params: Params,
+) -> Result<Wire<Vec<Value>>> {
+    let rows = state
+        .registry
+        .usages_of_id(schema_id(&id)?, params.flag("deleted"))
+        .await?;
+    let filter = params.get("subject");
+    Ok(Wire(
+        rows.into_iter()
+            .filter(|r| filter.is_none_or(|f| f == r.subject))
+            .map(|r| json!({"subject": r.subject, "version": r.version}))
+            .collect(),
+    ))
+}
+
+async fn list(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<Value>>> {
+    let registry = &state.registry;
+    let schemas = registry
+        .list_schemas(
+            params.get("subjectPrefix").unwrap_or_default(),
+            params.flag("deleted"),
+            params.flag("latestOnly"),
+            params.count("offset", 0),
+            params.limit("limit", Some(DEFAULT_SCHEMAS_LIMIT)),
+        )
+        .await?;
+    Ok(Wire(
+        schemas
+            .iter()
+            .map(|sv| schema_object(sv, registry.dialect()))
+            .collect(),
+    ))
+}

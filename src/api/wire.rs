@@ -1,0 +1,159 @@
+//! The Confluent wire conventions shared by every route: content types, lenient query flags,
+//! JSON bodies with a size limit, and path parameters whose failures are JSON 404s.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::AppState;
+use crate::error::Error;
+
+pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+
+/// Request content types Confluent treats as JSON; a missing one is fine too.
+const ACCEPTED_CONTENT_TYPES: [&str; 4] = [
+    "application/vnd.schemaregistry.v1+json",
+    "application/vnd.schemaregistry+json",
+    "application/json",
+    "application/octet-stream",
+];
+
+pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    raw_response(status, bytes)
+}
+
+fn raw_response(status: StatusCode, bytes: impl Into<Body>) -> Response {
+    let mut response = Response::new(bytes.into());
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    response
+}
+
+/// A 200 answer in the registry's JSON content type.
+pub struct Wire<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Wire<T> {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::OK, &self.0)
+    }
+}
+
+/// A schema's text as the whole body (not JSON-quoted), still labelled as registry JSON.
+pub struct RawSchema(pub String);
+
+impl IntoResponse for RawSchema {
+    fn into_response(self) -> Response {
+        raw_response(StatusCode::OK, self.0)
+    }
+}
+
+/// Query parameters. Unknown ones are ignored; booleans are `true` in any case, anything else false.
+#[derive(Debug, Default)]
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    pub fn flag(&self, name: &str) -> bool {
+        self.0
+            .get(name)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A non-negative count (offset); anything else gives `default`.
+    pub fn count(&self, name: &str, default: usize) -> usize {
+        self.get(name)
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(default)
+    }
+
+    /// A limit where `-1` (or absence) means none.
+    pub fn limit(&self, name: &str, default: Option<usize>) -> Option<usize> {
+        match self.get(name).map(|v| v.trim().parse::<i64>()) {
+            Some(Ok(n)) if n >= 0 => Some(n as usize),
+            Some(Ok(_)) => None,
+            _ => default,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let query = parts.uri.query().unwrap_or_default();
+        Ok(Params(
+            form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        ))
+    }
+}
+
+/// Path parameters, percent-decoded (`%2F` stays inside its segment); a malformed one is the
+/// same JSON 404 as an unknown route.
+pub struct PathParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for PathParams<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| PathParams(p.0))
+            .map_err(|_| Error::NotFound)
+    }
+}
+
+/// A JSON request body: content type checked (415), size limited (413), syntax and shape
+/// errors answered with 400. An empty body reads as `{}`.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+            let essence = ct
+                .to_str()
+                .unwrap_or_default()
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            if !essence.is_empty() && !ACCEPTED_CONTENT_TYPES.contains(&essence.as_str()) {
+                return Err(Error::UnsupportedMediaType);
+            }
+        }
+        let limit = state.max_body_bytes;
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|_| Error::PayloadTooLarge(limit))?;
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        let value: serde_json::Value = serde_json::from_slice(text)
+            .map_err(|e| Error::BadRequest(format!("Unexpected character in request body: {e}")))?;
+        let parsed = T::deserialize(value)
+            .map_err(|e| Error::BadRequest(format!("Cannot deserialize request body: {e}")))?;
+        Ok(JsonBody(parsed))
+    }
+}

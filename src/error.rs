@@ -1,0 +1,138 @@
+//! The one error type of the registry, and its Confluent wire face `{"error_code": N, "message": "..."}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Subject '{0}' not found.")]
+    SubjectNotFound(String),
+    #[error("Version {0} not found.")]
+    VersionNotFound(String),
+    #[error("Schema {0} not found")]
+    SchemaIdNotFound(i64),
+    #[error("Schema not found")]
+    SchemaNotFound,
+    // The missing space after the full stop is Confluent's own text.
+    #[error("Subject '{0}' was soft deleted.Set permanent=true to delete permanently")]
+    SubjectSoftDeleted(String),
+    #[error("Subject '{0}' was not deleted first before being permanently deleted")]
+    SubjectNotSoftDeleted(String),
+    #[error("Subject '{0}' Version {1} was soft deleted.Set permanent=true to delete permanently")]
+    VersionSoftDeleted(String, i32),
+    #[error("Subject '{0}' Version {1} was not deleted first before being permanently deleted")]
+    VersionNotSoftDeleted(String, i32),
+    #[error("Subject '{0}' does not have subject-level compatibility configured")]
+    SubjectCompatibilityNotConfigured(String),
+    #[error("Subject '{0}' does not have subject-level mode configured")]
+    SubjectModeNotConfigured(String),
+    /// `code` is 409 in the 7.9 dialect and 40901 in the 8.x one.
+    #[error("Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]", messages.join(", "))]
+    Incompatible {
+        subject: String,
+        messages: Vec<String>,
+        code: u32,
+    },
+    #[error("Invalid schema: {0}")]
+    InvalidSchema(String),
+    #[error("{0}")]
+    InvalidSchemaBare(String),
+    #[error("The specified version '{0}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"")]
+    InvalidVersion(String),
+    #[error("Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive")]
+    InvalidCompatibilityLevel,
+    #[error("Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT.")]
+    InvalidMode,
+    #[error("{0}")]
+    OperationNotPermitted(String),
+    #[error("One or more references exist to the schema {{magic=1,keytype=SCHEMA,subject={0},version={1}}}.")]
+    ReferenceExists(String, i32),
+    // "is not a valid." is Confluent's own text.
+    #[error("The specified subject '{0}' is not a valid.")]
+    InvalidSubject(String),
+    #[error("Register operation failed because schema is too large")]
+    SchemaTooLarge,
+    #[error("Error in the backend data store: {0}")]
+    Store(String),
+    /// The subject changed between reading its versions and writing; retried, then reported.
+    #[error("Operation timed out: {0}")]
+    Timeout(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("HTTP 404 Not Found")]
+    NotFound,
+    #[error("HTTP 405 Method Not Allowed")]
+    MethodNotAllowed,
+    #[error("HTTP 415 Unsupported Media Type")]
+    UnsupportedMediaType,
+    #[error("Request body is larger than the limit of {0} bytes")]
+    PayloadTooLarge(usize),
+}
+
+impl Error {
+    /// The Confluent `error_code`; its first three digits are the HTTP status.
+    pub fn code(&self) -> u32 {
+        use Error::*;
+        match self {
+            SubjectNotFound(_) => 40401,
+            VersionNotFound(_) => 40402,
+            SchemaIdNotFound(_) | SchemaNotFound => 40403,
+            SubjectSoftDeleted(_) => 40404,
+            SubjectNotSoftDeleted(_) => 40405,
+            VersionSoftDeleted(..) => 40406,
+            VersionNotSoftDeleted(..) => 40407,
+            SubjectCompatibilityNotConfigured(_) => 40408,
+            SubjectModeNotConfigured(_) => 40409,
+            Incompatible { code, .. } => *code,
+            InvalidSchema(_) | InvalidSchemaBare(_) => 42201,
+            InvalidVersion(_) => 42202,
+            InvalidCompatibilityLevel => 42203,
+            InvalidMode => 42204,
+            OperationNotPermitted(_) => 42205,
+            ReferenceExists(..) => 42206,
+            InvalidSubject(_) => 42208,
+            SchemaTooLarge => 42209,
+            Store(_) => 50001,
+            Timeout(_) => 50002,
+            BadRequest(_) => 400,
+            NotFound => 404,
+            MethodNotAllowed => 405,
+            UnsupportedMediaType => 415,
+            PayloadTooLarge(_) => 413,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        let code = self.code();
+        let status = if code >= 1000 { code / 100 } else { code };
+        StatusCode::from_u16(status as u16).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    pub fn not_permitted(message: impl Into<String>) -> Self {
+        Error::OperationNotPermitted(message.into())
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        Error::Store(err.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        Error::Store(err.to_string())
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if self.code() >= 50000 {
+            tracing::error!(error = %self, "request failed");
+        }
+        let body = serde_json::json!({ "error_code": self.code(), "message": self.to_string() });
+        crate::api::wire::json_response(self.status(), &body)
+    }
+}

@@ -1,0 +1,145 @@
+//! Avro: parsing through `apache-avro`, Herald's canonical text, and the reader/writer checker.
+
+pub mod canonical;
+pub mod compat;
+
+use std::collections::{HashMap, HashSet};
+
+use apache_avro::schema::{Name, UnionSchema};
+use apache_avro::Schema;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug)]
+pub struct AvroSchema {
+    pub schema: Schema,
+    pub canonical: String,
+}
+
+/// Parses and validates an Avro schema (names, default values) with its referenced schemas in scope.
+pub fn parse(text: &str, deps: &[&str], normalize: bool) -> Result<AvroSchema> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::InvalidSchema(format!("schema is not valid JSON: {e}")))?;
+    let schema = if deps.is_empty() {
+        Schema::parse(&value)
+    } else {
+        Schema::parse_str_with_list(text, deps.iter().copied())
+            .map(|(schema, parsed_deps)| inline_references(schema, &parsed_deps))
+    }
+    .map_err(|e| Error::InvalidSchema(describe_parse_error(&e)))?;
+    let canonical = canonical::canonical_text(&value, normalize);
+    Ok(AvroSchema { schema, canonical })
+}
+
+fn describe_parse_error(err: &apache_avro::Error) -> String {
+    // apache-avro's Display is terse; its Debug carries the details (which name, which default).
+    let display = err.to_string();
+    let debug = format!("{:?}", err.details());
+    if debug.contains(&display) || display.is_empty() {
+        debug
+    } else {
+        format!("{display} ({debug})")
+    }
+}
+
+/// Confluent-worded reasons why `reader` cannot read what `writer` wrote.
+pub fn incompatibilities(
+    reader: &AvroSchema,
+    writer: &AvroSchema,
+    reader_is_new: bool,
+) -> Vec<String> {
+    compat::check_reader_writer(&reader.schema, &writer.schema)
+        .iter()
+        .map(|inc| compat::describe(inc, reader_is_new))
+        .collect()
+}
+
+/// Replaces each first use of a type defined by a referenced schema with its definition, so the
+/// schema stands alone (as a resolved schema would) and the checker can follow every name.
+fn inline_references(schema: Schema, deps: &[Schema]) -> Schema {
+    let mut definitions: HashMap<Name, Schema> = HashMap::new();
+    for dep in deps {
+        collect_definitions(dep, &mut definitions);
+    }
+    let mut defined = HashSet::new();
+    inline(schema, &definitions, &mut defined)
+}
+
+fn collect_definitions(schema: &Schema, out: &mut HashMap<Name, Schema>) {
+    match schema {
+        Schema::Record(r) => {
+            out.entry(r.name.clone()).or_insert_with(|| schema.clone());
+            for f in &r.fields {
+                collect_definitions(&f.schema, out);
+            }
+        }
+        Schema::Enum(e) => {
+            out.entry(e.name.clone()).or_insert_with(|| schema.clone());
+        }
+        Schema::Fixed(f) => {
+            out.entry(f.name.clone()).or_insert_with(|| schema.clone());
+        }
+        Schema::Array(a) => collect_definitions(&a.items, out),
+        Schema::Map(m) => collect_definitions(&m.types, out),
+        Schema::Union(u) => u
+            .variants()
+            .iter()
+            .for_each(|v| collect_definitions(v, out)),
+        Schema::Decimal(d) => collect_definitions(&d.inner, out),
+        _ => {}
+    }
+}
+
+fn inline(
+    schema: Schema,
+    definitions: &HashMap<Name, Schema>,
+    defined: &mut HashSet<Name>,
+) -> Schema {
+    match schema {
+        Schema::Ref { name } => match definitions.get(&name) {
+            Some(def) if !defined.contains(&name) => inline(def.clone(), definitions, defined),
+            _ => Schema::Ref { name },
+        },
+        Schema::Record(mut r) => {
+            defined.insert(r.name.clone());
+            r.fields = r
+                .fields
+                .into_iter()
+                .map(|mut f| {
+                    f.schema = inline(f.schema, definitions, defined);
+                    f
+                })
+                .collect();
+            Schema::Record(r)
+        }
+        Schema::Enum(e) => {
+            defined.insert(e.name.clone());
+            Schema::Enum(e)
+        }
+        Schema::Fixed(f) => {
+            defined.insert(f.name.clone());
+            Schema::Fixed(f)
+        }
+        Schema::Array(mut a) => {
+            a.items = Box::new(inline(*a.items, definitions, defined));
+            Schema::Array(a)
+        }
+        Schema::Map(mut m) => {
+            m.types = Box::new(inline(*m.types, definitions, defined));
+            Schema::Map(m)
+        }
+        Schema::Union(u) => {
+            let variants: Vec<Schema> = u
+                .variants()
+                .iter()
+                .cloned()
+                .map(|v| inline(v, definitions, defined))
+                .collect();
+            match UnionSchema::new(variants) {
+                Ok(u) => Schema::Union(u),
+                Err(_) => Schema::Union(u),
+            }
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,12 @@
+//! Herald: a schema registry and event catalog that speaks the Confluent Schema Registry REST API.
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod formats;
+pub mod model;
+pub mod registry;
+pub mod server;
+pub mod store;
+
+pub use error::{Error, Result};

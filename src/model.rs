@@ -1,0 +1,241 @@
+//! The registry's vocabulary: schema types, compatibility levels, modes, references, versions.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// Global config and mode live under this scope; an empty subject names the default context,
+/// which Confluent treats as the top level.
+pub const GLOBAL_SCOPE: &str = "";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SchemaType {
+    Avro,
+}
+
+impl SchemaType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemaType::Avro => "AVRO",
+        }
+    }
+
+    /// The formats this server accepts, as `GET /schemas/types` lists them.
+    pub const ALL: [SchemaType; 1] = [SchemaType::Avro];
+
+    /// Parses the request field; absent or empty means AVRO.
+    pub fn from_request(value: Option<&str>) -> Result<SchemaType, Error> {
+        match value.map(str::trim) {
+            None | Some("") => Ok(SchemaType::Avro),
+            Some(s) => s.parse(),
+        }
+    }
+}
+
+impl FromStr for SchemaType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_uppercase().as_str() {
+            "AVRO" => Ok(SchemaType::Avro),
+            _ => Err(Error::InvalidSchemaBare(format!("Invalid schema type {s}"))),
+        }
+    }
+}
+
+impl fmt::Display for SchemaType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CompatibilityLevel {
+    None,
+    #[default]
+    Backward,
+    BackwardTransitive,
+    Forward,
+    ForwardTransitive,
+    Full,
+    FullTransitive,
+}
+
+impl CompatibilityLevel {
+    pub fn as_str(self) -> &'static str {
+        use CompatibilityLevel::*;
+        match self {
+            None => "NONE",
+            Backward => "BACKWARD",
+            BackwardTransitive => "BACKWARD_TRANSITIVE",
+            Forward => "FORWARD",
+            ForwardTransitive => "FORWARD_TRANSITIVE",
+            Full => "FULL",
+            FullTransitive => "FULL_TRANSITIVE",
+        }
+    }
+
+    pub fn is_transitive(self) -> bool {
+        matches!(
+            self,
+            CompatibilityLevel::BackwardTransitive
+                | CompatibilityLevel::ForwardTransitive
+                | CompatibilityLevel::FullTransitive
+        )
+    }
+
+    /// Does the new schema have to read data written with the old one?
+    pub fn checks_backward(self) -> bool {
+        use CompatibilityLevel::*;
+        matches!(self, Backward | BackwardTransitive | Full | FullTransitive)
+    }
+
+    /// Does the old schema have to read data written with the new one?
+    pub fn checks_forward(self) -> bool {
+        use CompatibilityLevel::*;
+        matches!(self, Forward | ForwardTransitive | Full | FullTransitive)
+    }
+}
+
+impl FromStr for CompatibilityLevel {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        use CompatibilityLevel::*;
+        Ok(match s.trim().to_ascii_uppercase().as_str() {
+            "NONE" => None,
+            "BACKWARD" => Backward,
+            "BACKWARD_TRANSITIVE" => BackwardTransitive,
+            "FORWARD" => Forward,
+            "FORWARD_TRANSITIVE" => ForwardTransitive,
+            "FULL" => Full,
+            "FULL_TRANSITIVE" => FullTransitive,
+            _ => return Err(Error::InvalidCompatibilityLevel),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    ReadWrite,
+    ReadOnly,
+    /// Deprecated spelling kept by Confluent; behaves like READONLY.
+    ReadOnlyOverride,
+    Import,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::ReadWrite => "READWRITE",
+            Mode::ReadOnly => "READONLY",
+            Mode::ReadOnlyOverride => "READONLY_OVERRIDE",
+            Mode::Import => "IMPORT",
+        }
+    }
+
+    pub fn is_read_only(self) -> bool {
+        matches!(self, Mode::ReadOnly | Mode::ReadOnlyOverride)
+    }
+}
+
+impl FromStr for Mode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Ok(match s.trim().to_ascii_uppercase().as_str() {
+            "READWRITE" => Mode::ReadWrite,
+            "READONLY" => Mode::ReadOnly,
+            "READONLY_OVERRIDE" => Mode::ReadOnlyOverride,
+            "IMPORT" => Mode::Import,
+            _ => return Err(Error::InvalidMode),
+        })
+    }
+}
+
+/// `{"name", "subject", "version"}`: a named dependency on another subject's version.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Reference {
+    pub name: String,
+    pub subject: String,
+    pub version: i32,
+}
+
+/// A version as it appears in a path: a number, or `latest` (also spelled `-1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionSpec {
+    Latest,
+    Number(i32),
+}
+
+impl VersionSpec {
+    pub fn parse(raw: &str) -> Result<VersionSpec, Error> {
+        let trimmed = raw.trim();
+        if trimmed.eq_ignore_ascii_case("latest") {
+            return Ok(VersionSpec::Latest);
+        }
+        match trimmed.parse::<i32>() {
+            Ok(-1) => Ok(VersionSpec::Latest),
+            Ok(n) if n >= 1 => Ok(VersionSpec::Number(n)),
+            _ => Err(Error::InvalidVersion(raw.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for VersionSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VersionSpec::Latest => f.write_str("latest"),
+            VersionSpec::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Subjects Confluent reserves for its own bookkeeping.
+pub fn validate_subject(subject: &str) -> Result<(), Error> {
+    let reserved = matches!(subject, "__GLOBAL" | "__EMPTY") || subject.starts_with(":.__GLOBAL:");
+    if reserved || subject.chars().any(char::is_control) {
+        return Err(Error::InvalidSubject(subject.to_string()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_spec_accepts_latest_and_positive_numbers_only() {
+        assert_eq!(VersionSpec::parse("latest").unwrap(), VersionSpec::Latest);
+        assert_eq!(VersionSpec::parse(" LATEST ").unwrap(), VersionSpec::Latest);
+        assert_eq!(VersionSpec::parse("-1").unwrap(), VersionSpec::Latest);
+        assert_eq!(VersionSpec::parse("7").unwrap(), VersionSpec::Number(7));
+        for bad in ["0", "-2", "abc", "", "2147483648"] {
+            assert_eq!(VersionSpec::parse(bad).unwrap_err().code(), 42202, "{bad}");
+        }
+    }
+
+    #[test]
+    fn levels_and_modes_parse_case_insensitively() {
+        assert_eq!(
+            "full_transitive".parse::<CompatibilityLevel>().unwrap(),
+            CompatibilityLevel::FullTransitive
+        );
+        assert_eq!("readonly".parse::<Mode>().unwrap(), Mode::ReadOnly);
+        assert_eq!("bogus".parse::<Mode>().unwrap_err().code(), 42204);
+        assert_eq!(
+            "bogus".parse::<CompatibilityLevel>().unwrap_err().code(),
+            42203
+        );
+    }
+
+    #[test]
+    fn reserved_subjects_are_refused() {
+        assert!(validate_subject("orders-value").is_ok());
+        assert!(validate_subject("").is_ok());
+        assert_eq!(validate_subject("__GLOBAL").unwrap_err().code(), 42208);
+        assert_eq!(validate_subject("a\u{7}b").unwrap_err().code(), 42208);
+    }
+}

@@ -1,0 +1,147 @@
+//! In-memory state: immutable schemas by id, the (subject, request) → version map that makes a
+//! repeated registration or lookup free, and the small config and mode tables.
+//!
+//! Schemas never change once written, so they stay until a permanent delete removes their id.
+//! Registrations are forgotten whenever their subject loses a version. Config and mode are
+//! written through: the store first, then here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, Weak};
+
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::SchemaEntry;
+use crate::model::Mode;
+use crate::store::{Change, ChangeEvent, ConfigRecord, Store};
+
+/// SHA-256 of everything in a request that decides what it registers.
+pub type RequestKey = [u8; 32];
+
+/// A subject's remembered requests: request key → (schema id, version).
+type SubjectRegistrations = HashMap<RequestKey, (i64, i32)>;
+
+#[derive(Default)]
+pub struct Caches {
+    schemas: RwLock<HashMap<i64, Arc<SchemaEntry>>>,
+    registered: RwLock<HashMap<String, SubjectRegistrations>>,
+    configs: RwLock<HashMap<String, ConfigRecord>>,
+    modes: RwLock<HashMap<String, Mode>>,
+}
+
+impl Caches {
+    pub fn load_settings(&self, configs: Vec<(String, ConfigRecord)>, modes: Vec<(String, Mode)>) {
+        *self.configs.write().unwrap() = configs.into_iter().collect();
+        *self.modes.write().unwrap() = modes.into_iter().collect();
+    }
+
+    pub fn schema(&self, id: i64) -> Option<Arc<SchemaEntry>> {
+        self.schemas.read().unwrap().get(&id).cloned()
+    }
+
+    /// Keeps the first entry for an id so that its parsed form is shared.
+    pub fn put_schema(&self, entry: SchemaEntry) -> Arc<SchemaEntry> {
+        let mut map = self.schemas.write().unwrap();
+        map.entry(entry.id)
+            .or_insert_with(|| Arc::new(entry))
+            .clone()
+    }
+
+    pub fn forget_schemas(&self, ids: &[i64]) {
+        let mut map = self.schemas.write().unwrap();
+        for id in ids {
+            map.remove(id);
+        }
+    }
+
+    pub fn registered(&self, subject: &str, key: &RequestKey) -> Option<(i64, i32)> {
+        self.registered
+            .read()
+            .unwrap()
+            .get(subject)
+            .and_then(|m| m.get(key))
+            .copied()
+    }
+
+    pub fn remember_registered(&self, subject: &str, key: RequestKey, id: i64, version: i32) {
+        self.registered
+            .write()
+            .unwrap()
+            .entry(subject.to_string())
+            .or_default()
+            .insert(key, (id, version));
+    }
+
+    pub fn forget_subject(&self, subject: &str) {
+        self.registered.write().unwrap().remove(subject);
+    }
+
+    fn forget_all_registrations(&self) {
+        self.registered.write().unwrap().clear();
+    }
+
+    pub fn config(&self, scope: &str) -> Option<ConfigRecord> {
+        self.configs.read().unwrap().get(scope).copied()
+    }
+
+    pub fn set_config(&self, scope: &str, config: Option<ConfigRecord>) {
+        let mut map = self.configs.write().unwrap();
+        match config {
+            Some(c) => map.insert(scope.to_string(), c),
+            None => map.remove(scope),
+        };
+    }
+
+    pub fn mode(&self, scope: &str) -> Option<Mode> {
+        self.modes.read().unwrap().get(scope).copied()
+    }
+
+    pub fn set_mode(&self, scope: &str, mode: Option<Mode>) {
+        let mut map = self.modes.write().unwrap();
+        match mode {
+            Some(m) => map.insert(scope.to_string(), m),
+            None => map.remove(scope),
+        };
+    }
+}
+
+/// Applies the writes of other instances sharing the database to this instance's memory, until
+/// the registry is dropped.
+pub async fn follow_changes(
+    mut changes: broadcast::Receiver<ChangeEvent>,
+    cache: Weak<Caches>,
+    store: Weak<dyn Store>,
+) {
+    loop {
+        let event = match changes.recv().await {
+            Ok(event) => event,
+            Err(RecvError::Lagged(_)) => ChangeEvent::Lost,
+            Err(RecvError::Closed) => return,
+        };
+        let (Some(cache), Some(store)) = (cache.upgrade(), store.upgrade()) else {
+            return;
+        };
+        let reload_settings = match event {
+            ChangeEvent::Change(Change::Subject { subject }) => {
+                cache.forget_subject(&subject);
+                false
+            }
+            ChangeEvent::Change(Change::Purged { ids }) => {
+                cache.forget_schemas(&ids);
+                false
+            }
+            ChangeEvent::Change(Change::Config { .. } | Change::Mode { .. }) => true,
+            ChangeEvent::Lost => {
+                cache.forget_all_registrations();
+                true
+            }
+        };
+        if reload_settings {
+            match (store.configs().await, store.modes().await) {
+                (Ok(configs), Ok(modes)) => cache.load_settings(configs, modes),
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "could not reload settings after a change")
+                }
+            }
+        }
+    }
+}

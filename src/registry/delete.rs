@@ -1,0 +1,84 @@
+//! Soft and permanent deletes, following Confluent's matrix: soft first, permanent only after,
+//! never while another schema still references the version.
+
+use super::{pick_version, Registry};
+use crate::error::{Error, Result};
+use crate::model::VersionSpec;
+
+impl Registry {
+    /// Deletes every version of a subject; returns the version numbers deleted.
+    pub async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<i32>> {
+        self.refuse_if_read_only(subject).await?;
+        let rows = self.store.versions(subject).await?;
+        if rows.is_empty() {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        let live: Vec<i32> = rows
+            .iter()
+            .filter(|r| !r.deleted)
+            .map(|r| r.version)
+            .collect();
+        if permanent {
+            if !live.is_empty() {
+                return Err(Error::SubjectNotSoftDeleted(subject.to_string()));
+            }
+            let all: Vec<i32> = rows.iter().map(|r| r.version).collect();
+            self.purge(subject, &all).await?;
+            Ok(all)
+        } else {
+            if live.is_empty() {
+                return Err(Error::SubjectSoftDeleted(subject.to_string()));
+            }
+            self.store.soft_delete(subject, &live).await?;
+            self.cache.forget_subject(subject);
+            Ok(live)
+        }
+    }
+
+    /// Deletes one version; returns its number. For a permanent delete `latest` means the
+    /// newest version, soft-deleted or not, since only soft-deleted ones can be purged.
+    pub async fn delete_version(
+        &self,
+        subject: &str,
+        spec: VersionSpec,
+        permanent: bool,
+    ) -> Result<i32> {
+        self.refuse_if_read_only(subject).await?;
+        let rows = self.store.versions(subject).await?;
+        if rows.is_empty() {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        let row = match (spec, permanent) {
+            (VersionSpec::Latest, true) => rows.last().expect("non-empty"),
+            _ => pick_version(subject, &rows, spec, true)?,
+        };
+        if permanent {
+            if !row.deleted {
+                return Err(Error::VersionNotSoftDeleted(
+                    subject.to_string(),
+                    row.version,
+                ));
+            }
+            self.purge(subject, &[row.version]).await?;
+        } else {
+            if row.deleted {
+                return Err(Error::VersionSoftDeleted(subject.to_string(), row.version));
+            }
+            self.store.soft_delete(subject, &[row.version]).await?;
+            self.cache.forget_subject(subject);
+        }
+        Ok(row.version)
+    }
+
+    /// Permanently removes soft-deleted versions and whatever they leave unused.
+    pub(crate) async fn purge(&self, subject: &str, versions: &[i32]) -> Result<()> {
+        let purged = self.store.hard_delete(subject, versions).await?;
+        self.cache.forget_subject(subject);
+        self.cache.forget_schemas(&purged.schema_ids);
+        if purged.subject_emptied {
+            self.cache.set_config(subject, None);
+            self.cache.set_mode(subject, None);
+        }
+        Ok(())
+    }
+}

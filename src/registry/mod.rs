@@ -1,0 +1,318 @@
+//! The registry: Confluent's semantics over a [`Store`], with the reads serializers hit on every
+//! new message type answered from memory.
+
+mod cache;
+pub mod compatibility;
+mod delete;
+mod register;
+mod settings;
+
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::Value;
+
+pub use register::SchemaRequest;
+pub use settings::ConfigUpdate;
+
+use crate::config::Dialect;
+use crate::error::{Error, Result};
+use crate::formats::{self, Dependency, Parsed};
+use crate::model::{Reference, SchemaType, VersionSpec};
+use crate::store::{SchemaRow, Store, VersionRow};
+use cache::Caches;
+
+/// A stored schema, immutable once written, shared by every subject that uses its id.
+#[derive(Debug)]
+pub struct SchemaEntry {
+    pub id: i64,
+    pub schema_type: SchemaType,
+    pub schema: String,
+    pub references: Vec<Reference>,
+    pub metadata: Option<Value>,
+    pub rule_set: Option<Value>,
+    parsed: OnceLock<Arc<Parsed>>,
+}
+
+impl From<SchemaRow> for SchemaEntry {
+    fn from(row: SchemaRow) -> Self {
+        SchemaEntry {
+            id: row.id,
+            schema_type: row.schema_type,
+            schema: row.schema,
+            references: row.references,
+            metadata: row.metadata,
+            rule_set: row.rule_set,
+            parsed: OnceLock::new(),
+        }
+    }
+}
+
+/// One version of one subject with its schema.
+#[derive(Debug, Clone)]
+pub struct SubjectVersion {
+    pub subject: String,
+    pub version: i32,
+    pub deleted: bool,
+    pub created_at: i64,
+    pub schema: Arc<SchemaEntry>,
+}
+
+pub struct Registry {
+    store: Arc<dyn Store>,
+    dialect: Dialect,
+    cache: Arc<Caches>,
+}
+
+impl Registry {
+    pub async fn new(store: Arc<dyn Store>, dialect: Dialect) -> Result<Self> {
+        let cache = Arc::new(Caches::default());
+        if let Some(changes) = store.changes() {
+            tokio::spawn(cache::follow_changes(
+                changes,
+                Arc::downgrade(&cache),
+                Arc::downgrade(&store),
+            ));
+        }
+        cache.load_settings(store.configs().await?, store.modes().await?);
+        Ok(Registry {
+            store,
+            dialect,
+            cache,
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Schema by id: from memory after the first read (ids are immutable).
+    pub async fn schema_by_id(&self, id: i64) -> Result<Arc<SchemaEntry>> {
+        if let Some(entry) = self.cache.schema(id) {
+            return Ok(entry);
+        }
+        let row = self
+            .store
+            .schema(id)
+            .await?
+            .ok_or(Error::SchemaIdNotFound(id))?;
+        Ok(self.cache.put_schema(SchemaEntry::from(row)))
+    }
+
+    pub async fn max_schema_id(&self) -> Result<i64> {
+        self.store.max_schema_id().await
+    }
+
+    /// The subject versions that use schema `id`; soft-deleted ones only with `deleted`.
+    pub async fn usages_of_id(&self, id: i64, deleted: bool) -> Result<Vec<VersionRow>> {
+        self.schema_by_id(id).await?;
+        let rows = self.store.usages(id).await?;
+        Ok(rows.into_iter().filter(|r| deleted || !r.deleted).collect())
+    }
+
+    /// Subjects, sorted. A subject counts as deleted only when all its versions are.
+    pub async fn list_subjects(
+        &self,
+        prefix: &str,
+        deleted: bool,
+        deleted_only: bool,
+    ) -> Result<Vec<String>> {
+        let rows = self.store.all_versions().await?;
+        let mut live: HashSet<&str> = HashSet::new();
+        let mut any: Vec<&str> = Vec::new();
+        for r in &rows {
+            if !r.deleted {
+                live.insert(&r.subject);
+            }
+            if any.last() != Some(&r.subject.as_str()) {
+                any.push(&r.subject);
+            }
+        }
+        Ok(any
+            .into_iter()
+            .filter(|s| s.starts_with(prefix))
+            .filter(|s| {
+                if deleted_only {
+                    !live.contains(s)
+                } else {
+                    deleted || live.contains(s)
+                }
+            })
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// A subject's version numbers; 40401 when none is visible under the flags.
+    pub async fn list_versions(
+        &self,
+        subject: &str,
+        deleted: bool,
+        deleted_only: bool,
+    ) -> Result<Vec<i32>> {
+        let rows = self.store.versions(subject).await?;
+        let include_deleted = deleted || deleted_only;
+        if !rows.iter().any(|r| include_deleted || !r.deleted) {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        Ok(rows
+            .iter()
+            .filter(|r| {
+                if deleted_only {
+                    r.deleted
+                } else {
+                    deleted || !r.deleted
+                }
+            })
+            .map(|r| r.version)
+            .collect())
+    }
+
+    /// One version of a subject. `latest` always means the latest live version.
+    pub async fn get_version(
+        &self,
+        subject: &str,
+        spec: VersionSpec,
+        deleted: bool,
+    ) -> Result<SubjectVersion> {
+        let rows = self.store.versions(subject).await?;
+        let row = pick_version(subject, &rows, spec, deleted)?;
+        self.subject_version(row).await
+    }
+
+    pub(crate) async fn subject_version(&self, row: &VersionRow) -> Result<SubjectVersion> {
+        Ok(SubjectVersion {
+            subject: row.subject.clone(),
+            version: row.version,
+            deleted: row.deleted,
+            created_at: row.created_at,
+            schema: self.schema_by_id(row.schema_id).await?,
+        })
+    }
+
+    /// Every subject version, ordered by subject then version (`GET /schemas`).
+    pub async fn list_schemas(
+        &self,
+        prefix: &str,
+        deleted: bool,
+        latest_only: bool,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Vec<SubjectVersion>> {
+        let rows = self.store.all_versions().await?;
+        let mut visible: Vec<&VersionRow> = rows
+            .iter()
+            .filter(|r| r.subject.starts_with(prefix) && (deleted || !r.deleted))
+            .collect();
+        if latest_only {
+            let mut latest: Vec<&VersionRow> = Vec::new();
+            for r in visible {
+                match latest.last_mut() {
+                    Some(last) if last.subject == r.subject => *last = r,
+                    _ => latest.push(r),
+                }
+            }
+            visible = latest;
+        }
+        let mut out = Vec::new();
+        for r in visible
+            .into_iter()
+            .skip(offset)
+            .take(limit.unwrap_or(usize::MAX))
+        {
+            out.push(self.subject_version(r).await?);
+        }
+        Ok(out)
+    }
+
+    /// Ids of the schemas that reference `subject` at `spec`.
+    pub async fn referenced_by(
+        &self,
+        subject: &str,
+        spec: VersionSpec,
+        deleted: bool,
+    ) -> Result<Vec<i64>> {
+        let rows = self.store.versions(subject).await?;
+        let row = pick_version(subject, &rows, spec, true)?;
+        let referrers = self.store.referrers(subject, row.version).await?;
+        Ok(referrers
+            .into_iter()
+            .filter(|(_, all_deleted)| deleted || !all_deleted)
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// The parsed form of a stored schema, parsed once and kept with the entry.
+    pub(crate) async fn parsed(&self, entry: &SchemaEntry) -> Result<Arc<Parsed>> {
+        if let Some(p) = entry.parsed.get() {
+            return Ok(p.clone());
+        }
+        let deps = self.resolve_references(&entry.references, true).await?;
+        let parsed = formats::parse(entry.schema_type, &entry.schema, &deps, false)?;
+        Ok(entry.parsed.get_or_init(|| Arc::new(parsed)).clone())
+    }
+
+    /// The schemas `references` name, transitively, dependencies before dependents.
+    /// New schemas may only reference live versions; stored ones resolve through soft deletes.
+    pub(crate) async fn resolve_references(
+        &self,
+        references: &[Reference],
+        allow_deleted: bool,
+    ) -> Result<Vec<Dependency>> {
+        let mut out: Vec<Dependency> = Vec::new();
+        let mut pending: Vec<(Reference, bool)> = references
+            .iter()
+            .rev()
+            .map(|r| (r.clone(), false))
+            .collect();
+        let mut seen: HashSet<(String, i32)> = HashSet::new();
+        while let Some((reference, expanded)) = pending.pop() {
+            let spec = VersionSpec::parse(&reference.version.to_string()).map_err(|_| {
+                Error::InvalidSchema(format!("invalid reference version in {reference:?}"))
+            })?;
+            let found = self
+                .get_version(&reference.subject, spec, allow_deleted)
+                .await
+                .map_err(|_| {
+                    Error::InvalidSchema(format!(
+                        "reference '{}' to subject '{}' version {} cannot be resolved",
+                        reference.name, reference.subject, reference.version
+                    ))
+                })?;
+            if expanded {
+                if seen.insert((found.subject.clone(), found.version)) {
+                    out.push(Dependency {
+                        name: reference.name.clone(),
+                        schema_type: found.schema.schema_type,
+                        schema: found.schema.schema.clone(),
+                    });
+                }
+                continue;
+            }
+            pending.push((reference, true));
+            for nested in found.schema.references.iter().rev() {
+                pending.push((nested.clone(), false));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The row a path's version names: 40401 when the subject shows no versions, 40402 when that
+/// one is missing or soft-deleted (unless `deleted`).
+pub(crate) fn pick_version<'a>(
+    subject: &str,
+    rows: &'a [VersionRow],
+    spec: VersionSpec,
+    deleted: bool,
+) -> Result<&'a VersionRow> {
+    if !rows.iter().any(|r| deleted || !r.deleted) {
+        return Err(Error::SubjectNotFound(subject.to_string()));
+    }
+    let found = match spec {
+        VersionSpec::Latest => rows.iter().rev().find(|r| !r.deleted),
+        VersionSpec::Number(n) => rows
+            .iter()
+            .find(|r| r.version == n && (deleted || !r.deleted)),
+    };
+    found.ok_or_else(|| Error::VersionNotFound(spec.to_string()))
+}

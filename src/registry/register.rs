@@ -1,0 +1,383 @@
+//! Registration and lookup (Confluent's algorithm: mode check, idempotent fast path, one
+//! transaction that reuses an identical schema's id or checks compatibility and writes).
+
+use std::sync::{Arc, OnceLock};
+
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::cache::RequestKey;
+use super::compatibility::{check, versions_to_check, Earlier};
+use super::{Registry, SchemaEntry, SubjectVersion};
+use crate::config::Dialect;
+use crate::error::{Error, Result};
+use crate::formats::{self, Parsed};
+use crate::model::{validate_subject, CompatibilityLevel, Mode, Reference, SchemaType};
+use crate::store::{NewSchema, Placement, Registered, VersionRow};
+
+/// The body of register, lookup and compatibility requests. Unknown fields are ignored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaRequest {
+    #[serde(default)]
+    pub schema: Option<String>,
+    #[serde(default)]
+    pub schema_type: Option<String>,
+    #[serde(default)]
+    pub references: Option<Vec<Reference>>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
+    // The Java Schema constructor reads `ruleset`; everything else writes `ruleSet`.
+    #[serde(default, alias = "ruleset")]
+    pub rule_set: Option<Value>,
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+impl SchemaRequest {
+    fn references(&self) -> Vec<Reference> {
+        self.references.clone().unwrap_or_default()
+    }
+
+    /// What decides the outcome of a repeated request, so the answer can be remembered.
+    fn key(&self, normalize: bool) -> RequestKey {
+        let material = serde_json::json!([
+            self.schema_type
+                .as_deref()
+                .unwrap_or("AVRO")
+                .to_ascii_uppercase(),
+            self.schema,
+            self.references(),
+            self.metadata,
+            self.rule_set,
+            normalize,
+        ]);
+        Sha256::digest(material.to_string().as_bytes()).into()
+    }
+}
+
+/// Identity of a stored schema: format, canonical text, references, metadata and rule set.
+pub fn identity_hash(
+    schema_type: SchemaType,
+    canonical: &str,
+    references: &[Reference],
+    metadata: Option<&Value>,
+    rule_set: Option<&Value>,
+) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        schema_type.as_str().to_string(),
+        canonical.to_string(),
+        serde_json::to_string(references).unwrap_or_default(),
+        metadata.map(sorted_json).unwrap_or_default(),
+        rule_set.map(sorted_json).unwrap_or_default(),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// JSON text with object keys sorted, so key order never changes an identity.
+fn sorted_json(value: &Value) -> String {
+    fn sort(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), sort(&map[k])))
+                        .collect(),
+                )
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    sort(value).to_string()
+}
+
+/// The outcome of a registration.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub id: i64,
+    pub version: i32,
+    pub schema: Arc<SchemaEntry>,
+}
+
+const REGISTER_ATTEMPTS: usize = 5;
+
+impl Registry {
+    /// Parses the schema a request carries, with its references resolved.
+    pub(crate) async fn parse_request(
+        &self,
+        _subject: &str,
+        request: &SchemaRequest,
+        normalize: bool,
+        allow_deleted_refs: bool,
+    ) -> Result<(Parsed, Vec<Reference>)> {
+        let schema_type = SchemaType::from_request(request.schema_type.as_deref())?;
+        let text = request.schema.as_deref().unwrap_or_default();
+        if text.trim().is_empty() {
+            return Err(Error::InvalidSchemaBare("Empty schema".into()));
+        }
+        let references = request.references();
+        let deps = self
+            .resolve_references(&references, allow_deleted_refs)
+            .await?;
+        let parsed = formats::parse(schema_type, text, &deps, normalize)?;
+        Ok((parsed, references))
+    }
+
+    async fn normalize_for(&self, subject: &str, requested: bool) -> Result<bool> {
+        Ok(requested
+            || self
+                .effective_config(subject)
+                .await?
+                .normalize
+                .unwrap_or(false))
+    }
+
+    /// `POST /subjects/{s}/versions`.
+    pub async fn register(
+        &self,
+        subject: &str,
+        request: &SchemaRequest,
+        requested_normalize: bool,
+    ) -> Result<Registration> {
+        validate_subject(subject)?;
+        let explicit_id = request.id.filter(|id| *id >= 0);
+        let explicit_version = request.version.filter(|v| *v > 0);
+        let plain = explicit_id.is_none() && explicit_version.is_none();
+        // The fast path: a schema this subject already holds, answered from memory.
+        if plain && self.cached_mode(subject) == Mode::ReadWrite {
+            let key = request.key(requested_normalize || self.cached_normalize(subject));
+            if let Some((id, version)) = self.cache.registered(subject, &key) {
+                let schema = self.schema_by_id(id).await?;
+                return Ok(Registration {
+                    id,
+                    version,
+                    schema,
+                });
+            }
+        }
+
+        let mode = self.effective_mode(subject).await?;
+        if mode.is_read_only() {
+            return Err(Error::not_permitted(format!(
+                "Subject {subject} in context . is in read-only mode"
+            )));
+        }
+        if explicit_id.is_some() && mode != Mode::Import {
+            return Err(Error::not_permitted(format!(
+                "Subject {subject} in context . is not in import mode"
+            )));
+        }
+        if explicit_id.is_none() && mode != Mode::ReadWrite {
+            return Err(Error::not_permitted(format!(
+                "Subject {subject} in context . is not in read-write mode"
+            )));
+        }
+        let normalize = self.normalize_for(subject, requested_normalize).await?;
+        let key = request.key(normalize);
+        let plain = explicit_id.is_none() && explicit_version.is_none();
+        if plain {
+            if let Some((id, version)) = self.cache.registered(subject, &key) {
+                let schema = self.schema_by_id(id).await?;
+                return Ok(Registration {
+                    id,
+                    version,
+                    schema,
+                });
+            }
+        }
+
+        // An empty schema re-registers the latest version's, e.g. to change only metadata.
+        let mut request = request.clone();
+        if request
+            .schema
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+        {
+            let rows = self.store.versions(subject).await?;
+            let latest = rows.iter().rev().find(|r| !r.deleted);
+            let Some(latest) = latest else {
+                return Err(Error::InvalidSchemaBare("Empty schema".into()));
+            };
+            let entry = self.schema_by_id(latest.schema_id).await?;
+            request.schema = Some(entry.schema.clone());
+            request.schema_type = Some(entry.schema_type.as_str().to_string());
+            request.references = Some(entry.references.clone());
+        }
+
+        let (parsed, references) = self
+            .parse_request(subject, &request, normalize, false)
+            .await?;
+        let new = NewSchema {
+            schema_type: parsed.schema_type(),
+            schema: parsed.canonical().to_string(),
+            hash: identity_hash(
+                parsed.schema_type(),
+                parsed.canonical(),
+                &references,
+                request.metadata.as_ref(),
+                request.rule_set.as_ref(),
+            ),
+            references,
+            metadata: request.metadata.clone(),
+            rule_set: request.rule_set.clone(),
+        };
+        let placement = match (explicit_id, explicit_version) {
+            (Some(id), version) => Placement::Import { id, version },
+            (None, Some(v)) => Placement::Version(v),
+            (None, None) => Placement::Next,
+        };
+        let level = if mode == Mode::Import {
+            CompatibilityLevel::None
+        } else {
+            self.effective_level(subject).await?
+        };
+
+        let registered = self
+            .register_checked(subject, &new, placement, level, &parsed)
+            .await?;
+        let schema = match registered {
+            Registered::Created { id, .. } => self.cache.put_schema(SchemaEntry {
+                id,
+                schema_type: new.schema_type,
+                schema: new.schema,
+                references: new.references,
+                metadata: new.metadata,
+                rule_set: new.rule_set,
+                parsed: OnceLock::from(Arc::new(parsed)),
+            }),
+            Registered::Existing { id, .. } => self.schema_by_id(id).await?,
+        };
+        if plain {
+            self.cache
+                .remember_registered(subject, key, registered.id(), registered.version());
+        }
+        Ok(Registration {
+            id: registered.id(),
+            version: registered.version(),
+            schema,
+        })
+    }
+
+    /// Writes through the store with the compatibility gate; the earlier versions are parsed
+    /// before the transaction, and if the subject moved on meanwhile the attempt starts over.
+    async fn register_checked(
+        &self,
+        subject: &str,
+        new: &NewSchema,
+        placement: Placement,
+        level: CompatibilityLevel,
+        parsed: &Parsed,
+    ) -> Result<Registered> {
+        let incompatible_code = match self.dialect {
+            Dialect::V7 => 409,
+            Dialect::V8 => 40901,
+        };
+        for _ in 0..REGISTER_ATTEMPTS {
+            let rows = self.store.versions(subject).await?;
+            let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+            let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
+            let gate = |committed: &[VersionRow]| -> Result<()> {
+                let mut earlier = Vec::new();
+                for row in versions_to_check(level, committed) {
+                    let found = loaded
+                        .iter()
+                        .find(|(v, e, _)| *v == row.version && e.id == row.schema_id);
+                    let Some((version, entry, parsed_old)) = found else {
+                        return Err(Error::Timeout(format!("subject '{subject}' changed")));
+                    };
+                    earlier.push(Earlier {
+                        version: *version,
+                        entry,
+                        parsed: parsed_old,
+                    });
+                }
+                let messages = check(level, parsed, &earlier);
+                if messages.is_empty() {
+                    Ok(())
+                } else {
+                    Err(Error::Incompatible {
+                        subject: subject.to_string(),
+                        messages,
+                        code: incompatible_code,
+                    })
+                }
+            };
+            match self.store.register(subject, new, placement, &gate).await {
+                Err(Error::Timeout(_)) => continue,
+                other => return other,
+            }
+        }
+        Err(Error::Timeout(format!(
+            "subject '{subject}' kept changing during registration"
+        )))
+    }
+
+    /// `POST /subjects/{s}`: the version of `subject` that holds this schema.
+    pub async fn lookup(
+        &self,
+        subject: &str,
+        request: &SchemaRequest,
+        normalize: bool,
+        deleted: bool,
+    ) -> Result<SubjectVersion> {
+        let key = request.key(normalize || self.cached_normalize(subject));
+        if let Some((id, version)) = self.cache.registered(subject, &key) {
+            return Ok(SubjectVersion {
+                subject: subject.to_string(),
+                version,
+                deleted: false,
+                created_at: 0,
+                schema: self.schema_by_id(id).await?,
+            });
+        }
+        let normalize = self.normalize_for(subject, normalize).await?;
+        let key = request.key(normalize);
+        let rows = self.store.versions(subject).await?;
+        if !rows.iter().any(|r| deleted || !r.deleted) {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        let (parsed, references) = self
+            .parse_request(subject, request, normalize, true)
+            .await?;
+        let wanted = identity_hash(
+            parsed.schema_type(),
+            parsed.canonical(),
+            &references,
+            request.metadata.as_ref(),
+            request.rule_set.as_ref(),
+        );
+        for row in rows.iter().rev().filter(|r| deleted || !r.deleted) {
+            let entry = self.schema_by_id(row.schema_id).await?;
+            let stored = if normalize {
+                formats::normalized(entry.schema_type, &entry.schema)
+            } else {
+                entry.schema.clone()
+            };
+            let hash = identity_hash(
+                entry.schema_type,
+                &stored,
+                &entry.references,
+                entry.metadata.as_ref(),
+                entry.rule_set.as_ref(),
+            );
+            if hash == wanted {
+                if !row.deleted {
+                    self.cache
+                        .remember_registered(subject, key, entry.id, row.version);
+                }
+                return self.subject_version(row).await;
+            }
+        }
+        Err(Error::SchemaNotFound)
+    }
+}

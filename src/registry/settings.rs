@@ -1,0 +1,197 @@
+//! Compatibility config and mode, per subject and global, with Confluent's resolution order:
+//! subject, then global, then the server default (BACKWARD, READWRITE).
+//!
+//! Reads go to the store, so a change made through any instance applies everywhere at once.
+//! Only the re-registration fast path trusts the copies in memory.
+
+use serde_json::Value;
+
+use super::Registry;
+use crate::error::{Error, Result};
+use crate::model::{CompatibilityLevel, Mode, GLOBAL_SCOPE};
+use crate::store::ConfigRecord;
+
+/// A partial config update: a field left out keeps its value, an explicit `null` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigUpdate {
+    pub compatibility: Option<Option<CompatibilityLevel>>,
+    pub normalize: Option<Option<bool>>,
+}
+
+impl ConfigUpdate {
+    /// Reads a `PUT /config` body. `compatibilityLevel` is accepted as a synonym because the
+    /// Python client's `set_config` sends the GET shape back.
+    pub fn from_json(body: &Value) -> Result<ConfigUpdate> {
+        let Some(obj) = body.as_object() else {
+            return Err(Error::InvalidCompatibilityLevel);
+        };
+        let mut update = ConfigUpdate::default();
+        for key in ["compatibility", "compatibilityLevel"] {
+            if let Some(v) = obj.get(key) {
+                update.compatibility = Some(match v {
+                    Value::Null => None,
+                    Value::String(s) => Some(s.parse()?),
+                    _ => return Err(Error::InvalidCompatibilityLevel),
+                });
+                break;
+            }
+        }
+        if let Some(v) = obj.get("normalize") {
+            update.normalize = Some(match v {
+                Value::Null => None,
+                Value::Bool(b) => Some(*b),
+                _ => return Err(Error::BadRequest("normalize must be a boolean".into())),
+            });
+        }
+        Ok(update)
+    }
+
+    fn apply(&self, mut config: ConfigRecord) -> ConfigRecord {
+        if let Some(c) = self.compatibility {
+            config.compatibility = c;
+        }
+        if let Some(n) = self.normalize {
+            config.normalize = n;
+        }
+        config
+    }
+}
+
+/// The subject's config merged field by field over the global one, defaults filled in.
+fn merge(own: Option<ConfigRecord>, global: Option<ConfigRecord>) -> ConfigRecord {
+    let own = own.unwrap_or_default();
+    let global = global.unwrap_or_default();
+    ConfigRecord {
+        compatibility: Some(
+            own.compatibility
+                .or(global.compatibility)
+                .unwrap_or_default(),
+        ),
+        normalize: own.normalize.or(global.normalize),
+    }
+}
+
+impl Registry {
+    /// The config set at exactly this scope, if any.
+    pub async fn config_at(&self, scope: &str) -> Result<Option<ConfigRecord>> {
+        self.store.config(scope).await
+    }
+
+    pub async fn effective_config(&self, subject: &str) -> Result<ConfigRecord> {
+        let global = self.store.config(GLOBAL_SCOPE).await?;
+        let own = if subject == GLOBAL_SCOPE {
+            None
+        } else {
+            self.store.config(subject).await?
+        };
+        Ok(merge(own, global))
+    }
+
+    pub async fn effective_level(&self, subject: &str) -> Result<CompatibilityLevel> {
+        Ok(self
+            .effective_config(subject)
+            .await?
+            .compatibility
+            .unwrap_or_default())
+    }
+
+    /// The fast path's view of `normalize`, from memory.
+    pub(crate) fn cached_normalize(&self, subject: &str) -> bool {
+        merge(self.cache.config(subject), self.cache.config(GLOBAL_SCOPE))
+            .normalize
+            .unwrap_or(false)
+    }
+
+    pub async fn update_config(&self, scope: &str, update: &ConfigUpdate) -> Result<ConfigRecord> {
+        self.refuse_if_read_only(scope).await?;
+        let config = update.apply(self.store.config(scope).await?.unwrap_or_default());
+        self.store.put_config(scope, Some(config)).await?;
+        self.cache.set_config(scope, Some(config));
+        Ok(config)
+    }
+
+    /// Removes the scope's config and returns what it was; 40401 for a subject without one.
+    pub async fn delete_config(&self, scope: &str) -> Result<ConfigRecord> {
+        self.refuse_if_read_only(scope).await?;
+        let old = match self.store.config(scope).await? {
+            Some(c) => c,
+            None if scope == GLOBAL_SCOPE => ConfigRecord::default(),
+            None => return Err(Error::SubjectNotFound(scope.to_string())),
+        };
+        self.store.put_config(scope, None).await?;
+        self.cache.set_config(scope, None);
+        Ok(old)
+    }
+
+    pub async fn mode_at(&self, scope: &str) -> Result<Option<Mode>> {
+        self.store.mode(scope).await
+    }
+
+    pub async fn effective_mode(&self, subject: &str) -> Result<Mode> {
+        if subject != GLOBAL_SCOPE {
+            if let Some(mode) = self.store.mode(subject).await? {
+                return Ok(mode);
+            }
+        }
+        Ok(self.store.mode(GLOBAL_SCOPE).await?.unwrap_or_default())
+    }
+
+    /// The fast path's view of the mode, from memory.
+    pub(crate) fn cached_mode(&self, subject: &str) -> Mode {
+        self.cache
+            .mode(subject)
+            .or_else(|| self.cache.mode(GLOBAL_SCOPE))
+            .unwrap_or_default()
+    }
+
+    /// Sets a mode. Entering IMPORT needs a scope without live subjects unless `force`, and
+    /// clears out the soft-deleted versions left there so imported numbers cannot collide.
+    pub async fn update_mode(&self, scope: &str, mode: Mode, force: bool) -> Result<()> {
+        if mode == Mode::Import {
+            let rows = if scope == GLOBAL_SCOPE {
+                self.store.all_versions().await?
+            } else {
+                self.store.versions(scope).await?
+            };
+            if rows.iter().any(|r| !r.deleted) && !force {
+                return Err(Error::not_permitted(
+                    "Cannot import since found existing subjects",
+                ));
+            }
+            let mut by_subject: std::collections::BTreeMap<&str, Vec<i32>> = Default::default();
+            for r in rows.iter().filter(|r| r.deleted) {
+                by_subject.entry(&r.subject).or_default().push(r.version);
+            }
+            for (subject, versions) in by_subject {
+                self.purge(subject, &versions).await?;
+            }
+        }
+        self.store.put_mode(scope, Some(mode)).await?;
+        self.cache.set_mode(scope, Some(mode));
+        Ok(())
+    }
+
+    /// Removes the scope's mode and returns what it was; 40401 for a subject without one.
+    pub async fn delete_mode(&self, scope: &str) -> Result<Mode> {
+        let old = match self.store.mode(scope).await? {
+            Some(m) => m,
+            None if scope == GLOBAL_SCOPE => Mode::default(),
+            None => return Err(Error::SubjectNotFound(scope.to_string())),
+        };
+        self.store.put_mode(scope, None).await?;
+        self.cache.set_mode(scope, None);
+        Ok(old)
+    }
+
+    pub(crate) async fn refuse_if_read_only(&self, subject: &str) -> Result<()> {
+        if self.effective_mode(subject).await?.is_read_only() {
+            let what = if subject == GLOBAL_SCOPE {
+                "The registry".to_string()
+            } else {
+                format!("Subject {subject} in context .")
+            };
+            return Err(Error::not_permitted(format!("{what} is in read-only mode")));
+        }
+        Ok(())
+    }
+}

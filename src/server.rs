@@ -1,0 +1,112 @@
+//! Starting and stopping `herald serve`: open the store, build the router, listen, and finish
+//! in-flight requests on SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::ServiceExt;
+use tokio::sync::oneshot;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api::{self, AppState};
+use crate::config::ServeConfig;
+use crate::registry::Registry;
+
+pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
+    let store = crate::store::open(&config.database_url).await?;
+    let registry = Registry::new(store, config.dialect).await?;
+    Ok(AppState {
+        registry: Arc::new(registry),
+        max_body_bytes: config.max_body_bytes,
+    })
+}
+
+/// A running server; dropping it (or calling `stop`) shuts it down gracefully.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await??;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds `config.listen` (port 0 picks a free one) and serves in the background.
+pub async fn spawn(config: ServeConfig) -> anyhow::Result<RunningServer> {
+    let state = state(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(run(listener, state, async {
+        let _ = rx.await;
+    }));
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let state = state(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, database = %config.database_url, "herald listening");
+    run(listener, state, shutdown_signal()).await?;
+    tracing::info!("herald stopped");
+    Ok(())
+}
+
+async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = api::router(state).layer(TraceLayer::new_for_http());
+    // Trailing slashes are trimmed before routing: the Java client posts to `.../versions/`.
+    let app = NormalizePathLayer::trim_trailing_slash().layer(router);
+    axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,271 @@
+//! Storage: one small trait, one implementation per database.
+//!
+//! Every method that writes runs in one transaction that is committed (and, on SQLite, synced)
+//! before it returns, so an acknowledged write survives a crash.
+
+pub mod postgres;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::Result;
+use crate::model::{CompatibilityLevel, Mode, Reference, SchemaType};
+
+#[derive(Debug, Clone)]
+pub struct SchemaRow {
+    pub id: i64,
+    pub schema_type: SchemaType,
+    pub schema: String,
+    pub references: Vec<Reference>,
+    pub metadata: Option<Value>,
+    pub rule_set: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRow {
+    pub subject: String,
+    pub version: i32,
+    pub schema_id: i64,
+    pub deleted: bool,
+    /// Epoch milliseconds.
+    pub created_at: i64,
+}
+
+/// A schema about to be stored, already canonical; `hash` is its identity.
+#[derive(Debug, Clone)]
+pub struct NewSchema {
+    pub schema_type: SchemaType,
+    pub schema: String,
+    pub references: Vec<Reference>,
+    pub metadata: Option<Value>,
+    pub rule_set: Option<Value>,
+    pub hash: String,
+}
+
+/// How the new version's number and the schema's id are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Next version, id reused for an identical schema or freshly allocated.
+    Next,
+    /// A version number the client asked for; it must be the next one.
+    Version(i32),
+    /// IMPORT mode: the client's id (and version, when given) are kept as they are.
+    Import { id: i64, version: Option<i32> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    /// The schema was already live in the subject; nothing was written.
+    Existing {
+        id: i64,
+        version: i32,
+    },
+    Created {
+        id: i64,
+        version: i32,
+    },
+}
+
+impl Registered {
+    pub fn id(self) -> i64 {
+        match self {
+            Registered::Existing { id, .. } | Registered::Created { id, .. } => id,
+        }
+    }
+    pub fn version(self) -> i32 {
+        match self {
+            Registered::Existing { version, .. } | Registered::Created { version, .. } => version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConfigRecord {
+    pub compatibility: Option<CompatibilityLevel>,
+    pub normalize: Option<bool>,
+}
+
+/// What a permanent delete removed besides the versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Schema ids no subject uses any more; they now answer 40403 and are never handed out again.
+    pub schema_ids: Vec<i64>,
+    /// The subject has no versions left, so its config and mode were removed too.
+    pub subject_emptied: bool,
+}
+
+/// A write that makes what other instances hold in memory stale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// Versions of the subject were deleted.
+    Subject {
+        subject: String,
+    },
+    /// These schema ids were purged.
+    Purged {
+        ids: Vec<i64>,
+    },
+    Config {
+        scope: String,
+    },
+    Mode {
+        scope: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeEvent {
+    Change(Change),
+    /// Changes may have been missed (the listener reconnected): drop everything mutable.
+    Lost,
+}
+
+/// Runs inside the registration transaction with the subject's live versions (ascending) and
+/// refuses the write by returning an error (an incompatible schema, say).
+pub type Gate<'a> = dyn Fn(&[VersionRow]) -> Result<()> + Send + Sync + 'a;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn schema(&self, id: i64) -> Result<Option<SchemaRow>>;
+    async fn max_schema_id(&self) -> Result<i64>;
+    /// Every version of a subject, soft-deleted ones included, ascending.
+    async fn versions(&self, subject: &str) -> Result<Vec<VersionRow>>;
+    /// Every version of every subject, ordered by subject then version.
+    async fn all_versions(&self) -> Result<Vec<VersionRow>>;
+    /// The subject versions that carry schema `id`.
+    async fn usages(&self, id: i64) -> Result<Vec<VersionRow>>;
+    /// Schemas whose references point at `subject` `version`, with whether every use of the
+    /// referring schema is soft-deleted.
+    async fn referrers(&self, subject: &str, version: i32) -> Result<Vec<(i64, bool)>>;
+
+    /// Registers `schema` in `subject` in one transaction: returns the live version that already
+    /// holds an identical schema, or runs `gate` and writes a new version.
+    async fn register(
+        &self,
+        subject: &str,
+        schema: &NewSchema,
+        placement: Placement,
+        gate: &Gate<'_>,
+    ) -> Result<Registered>;
+
+    /// Marks live versions deleted; refused with 42206 while a live schema references one.
+    async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<()>;
+    /// Removes soft-deleted versions; refused with 42206 while any schema references one.
+    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<Purged>;
+
+    async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>>;
+    async fn config(&self, scope: &str) -> Result<Option<ConfigRecord>> {
+        Ok(self
+            .configs()
+            .await?
+            .into_iter()
+            .find(|(s, _)| s == scope)
+            .map(|(_, c)| c))
+    }
+    /// `None` removes the scope's config.
+    async fn put_config(&self, scope: &str, config: Option<ConfigRecord>) -> Result<()>;
+    async fn modes(&self) -> Result<Vec<(String, Mode)>>;
+    async fn mode(&self, scope: &str) -> Result<Option<Mode>> {
+        Ok(self
+            .modes()
+            .await?
+            .into_iter()
+            .find(|(s, _)| s == scope)
+            .map(|(_, m)| m))
+    }
+    /// `None` removes the scope's mode.
+    async fn put_mode(&self, scope: &str, mode: Option<Mode>) -> Result<()>;
+
+    /// Writes made by other processes sharing this database, for stores that have them.
+    fn changes(&self) -> Option<tokio::sync::broadcast::Receiver<ChangeEvent>> {
+        None
+    }
+}
+
+/// Opens the store a database URL names, applying migrations.
+pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    if database_url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::open(database_url).await?,
+        ))
+    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+        Ok(std::sync::Arc::new(
+            postgres::PostgresStore::open(database_url).await?,
+        ))
+    } else {
+        Err(crate::error::Error::Store(format!(
+            "unsupported database URL '{database_url}': use sqlite://PATH or postgres://..."
+        )))
+    }
+}
+
+pub(crate) fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// The live version of a subject that already holds schema `id` where the placement allows
+/// reusing it; registering there writes nothing.
+pub(crate) fn existing_version(
+    versions: &[VersionRow],
+    id: i64,
+    placement: Placement,
+) -> Option<i32> {
+    let wanted = match placement {
+        Placement::Next => None,
+        Placement::Version(v) => Some(v),
+        Placement::Import { version, .. } => version,
+    };
+    versions
+        .iter()
+        .rev()
+        .find(|v| !v.deleted && v.schema_id == id && wanted.is_none_or(|w| w == v.version))
+        .map(|v| v.version)
+}
+
+/// The number a new version gets: one past every version ever used in the subject (soft-deleted
+/// ones included), or in IMPORT mode the one the client brought.
+pub(crate) fn next_version(
+    subject: &str,
+    versions: &[VersionRow],
+    placement: Placement,
+) -> Result<i32> {
+    let next = versions.iter().map(|v| v.version).max().unwrap_or(0) + 1;
+    match placement {
+        Placement::Next | Placement::Import { version: None, .. } => Ok(next),
+        Placement::Version(v) if v == next => Ok(v),
+        Placement::Version(_) => Err(crate::error::Error::InvalidSchemaBare(
+            "Version is not one more than previous version".into(),
+        )),
+        Placement::Import {
+            version: Some(v), ..
+        } => {
+            if versions.iter().any(|row| row.version == v) {
+                return Err(crate::error::Error::not_permitted(format!(
+                    "Version {v} already exists in subject '{subject}'"
+                )));
+            }
+            Ok(v)
+        }
+    }
+}
+
+/// Refuses to give an IMPORT id that already names a different schema.
+pub(crate) fn check_import_id(
+    id: i64,
+    stored_hash: Option<&str>,
+    hash: &str,
+) -> Result<Option<i64>> {
+    match stored_hash {
+        Some(h) if h != hash => Err(crate::error::Error::not_permitted(format!(
+            "Overwrite new schema with id {id} in context . is not permitted."
+        ))),
+        Some(_) => Ok(Some(id)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,551 @@
+//! PostgreSQL: several Herald instances on one database, with no leader.
+//!
+//! How concurrent instances stay correct:
+//! - Every write to a subject first takes a transaction-scoped advisory lock on that subject, so
+//!   registrations and deletes of one subject run one at a time across all instances. Under READ
+//!   COMMITTED each later statement sees everything committed before the lock was granted, so
+//!   version numbers are contiguous and the compatibility gate judges the committed versions.
+//! - A registration also locks the schema's identity hash before looking it up, so the same
+//!   schema registered at once under two subjects (through two instances) gets one id. The
+//!   subject lock is always taken first and a transaction holds at most one of each, so the locks
+//!   cannot deadlock.
+//! - New ids come from a single counter row (`UPDATE ... RETURNING`), so an id is never handed
+//!   out twice, also after a purge or an import.
+//! - Each write that makes another instance's memory stale (deletes, config, mode) sends a
+//!   `NOTIFY` in its transaction; every instance listens and drops what it invalidates.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::{PgConnection, PgPool, Row};
+use tokio::sync::broadcast;
+
+use super::{
+    Change, ChangeEvent, ConfigRecord, Gate, NewSchema, Placement, Purged, Registered, SchemaRow,
+    Store, VersionRow,
+};
+use crate::error::{Error, Result};
+use crate::model::{Mode, Reference, SchemaType};
+
+const CHANNEL: &str = "herald_changes";
+const VERSION_COLUMNS: &str = "subject, version, schema_id, deleted, created_at";
+
+pub struct PostgresStore {
+    pool: PgPool,
+    changes: broadcast::Sender<ChangeEvent>,
+}
+
+impl PostgresStore {
+    pub async fn open(url: &str) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        // sqlx takes an advisory lock while migrating, so instances starting together are safe.
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        let (changes, _) = broadcast::channel(1024);
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(CHANNEL).await?;
+        tokio::spawn(forward_notifications(listener, changes.clone()));
+        Ok(PostgresStore { pool, changes })
+    }
+}
+
+async fn forward_notifications(mut listener: PgListener, out: broadcast::Sender<ChangeEvent>) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => {
+                match serde_json::from_str::<Change>(notification.payload()) {
+                    Ok(change) => {
+                        let _ = out.send(ChangeEvent::Change(change));
+                    }
+                    Err(_) => {
+                        let _ = out.send(ChangeEvent::Lost);
+                    }
+                }
+            }
+            // The connection dropped; sqlx reconnects, but notifications sent meanwhile are lost.
+            Ok(None) => {
+                let _ = out.send(ChangeEvent::Lost);
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "change listener failed; retrying");
+                let _ = out.send(ChangeEvent::Lost);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
+/// A stable 64-bit advisory lock key for `kind`:`name`.
+fn lock_key(kind: &str, name: &str) -> i64 {
+    let digest = Sha256::digest(format!("herald:{kind}:{name}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+async fn lock(conn: &mut PgConnection, kind: &str, name: &str) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(lock_key(kind, name))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn notify(conn: &mut PgConnection, change: &Change) -> Result<()> {
+    let payload = serde_json::to_string(change).unwrap_or_default();
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(payload)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn version_row(row: &sqlx::postgres::PgRow) -> VersionRow {
+    VersionRow {
+        subject: row.get("subject"),
+        version: row.get("version"),
+        schema_id: row.get("schema_id"),
+        deleted: row.get("deleted"),
+        created_at: row.get("created_at"),
+    }
+}
+
+async fn versions_in(conn: &mut PgConnection, subject: &str) -> Result<Vec<VersionRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = $1 ORDER BY version"
+    ))
+    .bind(subject)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(version_row).collect())
+}
+
+async fn referrers_in(
+    conn: &mut PgConnection,
+    subject: &str,
+    version: i32,
+) -> Result<Vec<(i64, bool)>> {
+    let rows = sqlx::query(
+        "SELECT r.schema_id AS id, BOOL_AND(sv.deleted) AS all_deleted
+         FROM schema_references r JOIN subject_versions sv ON sv.schema_id = r.schema_id
+         WHERE r.subject = $1 AND r.version = $2
+         GROUP BY r.schema_id ORDER BY r.schema_id",
+    )
+    .bind(subject)
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<i64, _>("id"), r.get::<bool, _>("all_deleted")))
+        .collect())
+}
+
+async fn allocate_id(conn: &mut PgConnection, explicit: Option<i64>) -> Result<i64> {
+    match explicit {
+        Some(id) => {
+            sqlx::query("UPDATE schema_id_counter SET next_id = GREATEST(next_id, $1 + 1)")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(id)
+        }
+        None => Ok(sqlx::query_scalar(
+            "UPDATE schema_id_counter SET next_id = next_id + 1 RETURNING next_id - 1",
+        )
+        .fetch_one(&mut *conn)
+        .await?),
+    }
+}
+
+async fn insert_schema(
+    conn: &mut PgConnection,
+    schema: &NewSchema,
+    explicit_id: Option<i64>,
+) -> Result<i64> {
+    let id = allocate_id(conn, explicit_id).await?;
+    sqlx::query(
+        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(schema.schema_type.as_str())
+    .bind(&schema.schema)
+    .bind(schema.metadata.as_ref().map(|v| v.to_string()))
+    .bind(schema.rule_set.as_ref().map(|v| v.to_string()))
+    .bind(&schema.hash)
+    .bind(super::now_millis())
+    .execute(&mut *conn)
+    .await?;
+    for (ordinal, r) in schema.references.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(ordinal as i32)
+        .bind(&r.name)
+        .bind(&r.subject)
+        .bind(r.version)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn schema(&self, id: i64) -> Result<Option<SchemaRow>> {
+        let Some(row) = sqlx::query(
+            "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let refs = sqlx::query(
+            "SELECT name, subject, version FROM schema_references WHERE schema_id = $1 ORDER BY ordinal",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let schema_type: String = row.get("schema_type");
+        let metadata: Option<String> = row.get("metadata");
+        let rule_set: Option<String> = row.get("rule_set");
+        Ok(Some(SchemaRow {
+            id: row.get("id"),
+            schema_type: SchemaType::from_str(&schema_type)?,
+            schema: row.get("schema"),
+            references: refs
+                .iter()
+                .map(|r| Reference {
+                    name: r.get("name"),
+                    subject: r.get("subject"),
+                    version: r.get("version"),
+                })
+                .collect(),
+            metadata: metadata.and_then(|t| serde_json::from_str(&t).ok()),
+            rule_set: rule_set.and_then(|t| serde_json::from_str(&t).ok()),
+        }))
+    }
+
+    async fn max_schema_id(&self) -> Result<i64> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM schemas")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(max.unwrap_or(0))
+    }
+
+    async fn versions(&self, subject: &str) -> Result<Vec<VersionRow>> {
+        let mut conn = self.pool.acquire().await?;
+        versions_in(&mut conn, subject).await
+    }
+
+    async fn all_versions(&self) -> Result<Vec<VersionRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(version_row).collect())
+    }
+
+    async fn usages(&self, id: i64) -> Result<Vec<VersionRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE schema_id = $1 ORDER BY subject, version"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(version_row).collect())
+    }
+
+    async fn referrers(&self, subject: &str, version: i32) -> Result<Vec<(i64, bool)>> {
+        let mut conn = self.pool.acquire().await?;
+        referrers_in(&mut conn, subject, version).await
+    }
+
+    async fn register(
+        &self,
+        subject: &str,
+        schema: &NewSchema,
+        placement: Placement,
+        gate: &Gate<'_>,
+    ) -> Result<Registered> {
+        let mut tx = self.pool.begin().await?;
+        lock(&mut tx, "subject", subject).await?;
+        lock(&mut tx, "schema", &schema.hash).await?;
+        let versions = versions_in(&mut tx, subject).await?;
+
+        let existing_id = match placement {
+            Placement::Import { id, .. } => {
+                let stored: Option<String> =
+                    sqlx::query_scalar("SELECT hash FROM schemas WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                super::check_import_id(id, stored.as_deref(), &schema.hash)?
+            }
+            _ => {
+                sqlx::query_scalar("SELECT id FROM schemas WHERE hash = $1 ORDER BY id LIMIT 1")
+                    .bind(&schema.hash)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+        };
+        if let Some(id) = existing_id {
+            if let Some(version) = super::existing_version(&versions, id, placement) {
+                return Ok(Registered::Existing { id, version });
+            }
+        }
+
+        let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).cloned().collect();
+        gate(&live)?;
+        let version = super::next_version(subject, &versions, placement)?;
+        let id = match (existing_id, placement) {
+            (Some(id), _) => id,
+            (None, Placement::Import { id, .. }) => {
+                insert_schema(&mut tx, schema, Some(id)).await?
+            }
+            (None, _) => insert_schema(&mut tx, schema, None).await?,
+        };
+        // An identical schema sitting soft-deleted in this subject is superseded by the new
+        // version, unless something still references it (Confluent #4277).
+        sqlx::query(
+            "DELETE FROM subject_versions sv
+             WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
+               AND NOT EXISTS (SELECT 1 FROM schema_references r
+                               WHERE r.subject = sv.subject AND r.version = sv.version)",
+        )
+        .bind(subject)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+             VALUES ($1, $2, $3, FALSE, $4)",
+        )
+        .bind(subject)
+        .bind(version)
+        .bind(id)
+        .bind(super::now_millis())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Registered::Created { id, version })
+    }
+
+    async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        lock(&mut tx, "subject", subject).await?;
+        for &version in versions {
+            if referrers_in(&mut tx, subject, version)
+                .await?
+                .iter()
+                .any(|(_, deleted)| !deleted)
+            {
+                return Err(Error::ReferenceExists(subject.to_string(), version));
+            }
+            sqlx::query(
+                "UPDATE subject_versions SET deleted = TRUE WHERE subject = $1 AND version = $2 AND NOT deleted",
+            )
+            .bind(subject)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        }
+        notify(
+            &mut tx,
+            &Change::Subject {
+                subject: subject.to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<Purged> {
+        let mut tx = self.pool.begin().await?;
+        lock(&mut tx, "subject", subject).await?;
+        let mut touched = Vec::new();
+        for &version in versions {
+            if !referrers_in(&mut tx, subject, version).await?.is_empty() {
+                return Err(Error::ReferenceExists(subject.to_string(), version));
+            }
+            let id: Option<i64> = sqlx::query_scalar(
+                "DELETE FROM subject_versions WHERE subject = $1 AND version = $2 AND deleted
+                 RETURNING schema_id",
+            )
+            .bind(subject)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?;
+            touched.extend(id);
+        }
+        let mut purged = Purged::default();
+        touched.sort_unstable();
+        touched.dedup();
+        for id in touched {
+            let removed = sqlx::query(
+                "DELETE FROM schemas WHERE id = $1
+                   AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE schema_id = $1)",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if removed.rows_affected() > 0 {
+                purged.schema_ids.push(id);
+            }
+        }
+        let remaining: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM subject_versions WHERE subject = $1")
+                .bind(subject)
+                .fetch_one(&mut *tx)
+                .await?;
+        if remaining == 0 {
+            for table in ["configs", "modes"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE scope = $1"))
+                    .bind(subject)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            purged.subject_emptied = true;
+            notify(
+                &mut tx,
+                &Change::Config {
+                    scope: subject.to_string(),
+                },
+            )
+            .await?;
+            notify(
+                &mut tx,
+                &Change::Mode {
+                    scope: subject.to_string(),
+                },
+            )
+            .await?;
+        }
+        notify(
+            &mut tx,
+            &Change::Subject {
+                subject: subject.to_string(),
+            },
+        )
+        .await?;
+        if !purged.schema_ids.is_empty() {
+            notify(
+                &mut tx,
+                &Change::Purged {
+                    ids: purged.schema_ids.clone(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(purged)
+    }
+
+    async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>> {
+        let rows = sqlx::query("SELECT scope, compatibility, normalize FROM configs")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let compatibility: Option<String> = r.get("compatibility");
+                Ok((
+                    r.get("scope"),
+                    ConfigRecord {
+                        compatibility: compatibility.map(|c| c.parse()).transpose()?,
+                        normalize: r.get("normalize"),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn put_config(&self, scope: &str, config: Option<ConfigRecord>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        match config {
+            Some(c) => {
+                sqlx::query(
+                    "INSERT INTO configs (scope, compatibility, normalize) VALUES ($1, $2, $3)
+                     ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
+                                                       normalize = excluded.normalize",
+                )
+                .bind(scope)
+                .bind(c.compatibility.map(|l| l.as_str()))
+                .bind(c.normalize)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM configs WHERE scope = $1")
+                    .bind(scope)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        notify(
+            &mut tx,
+            &Change::Config {
+                scope: scope.to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn modes(&self) -> Result<Vec<(String, Mode)>> {
+        let rows = sqlx::query("SELECT scope, mode FROM modes")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.get("scope"), r.get::<String, _>("mode").parse()?)))
+            .collect()
+    }
+
+    async fn put_mode(&self, scope: &str, mode: Option<Mode>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        match mode {
+            Some(m) => {
+                sqlx::query(
+                    "INSERT INTO modes (scope, mode) VALUES ($1, $2)
+                     ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode",
+                )
+                .bind(scope)
+                .bind(m.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM modes WHERE scope = $1")
+                    .bind(scope)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        notify(
+            &mut tx,
+            &Change::Mode {
+                scope: scope.to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn changes(&self) -> Option<broadcast::Receiver<ChangeEvent>> {
+        Some(self.changes.subscribe())
+    }
+}

@@ -1,0 +1,414 @@
+//! SQLite: the embedded default. WAL for concurrent readers, `BEGIN IMMEDIATE` so a registration
+//! holds the single write lock from its first read, and `synchronous=FULL` so a commit is on disk
+//! before the client hears about it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+
+use super::{
+    ConfigRecord, Gate, NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
+};
+use crate::error::{Error, Result};
+use crate::model::{Mode, Reference, SchemaType};
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+const VERSION_COLUMNS: &str = "subject, version, schema_id, deleted, created_at";
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+fn version_row(row: &sqlx::sqlite::SqliteRow) -> VersionRow {
+    VersionRow {
+        subject: row.get("subject"),
+        version: row.get("version"),
+        schema_id: row.get("schema_id"),
+        deleted: row.get::<i64, _>("deleted") != 0,
+        created_at: row.get("created_at"),
+    }
+}
+
+fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+async fn versions_in(conn: &mut SqliteConnection, subject: &str) -> Result<Vec<VersionRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = ? ORDER BY version"
+    ))
+    .bind(subject)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(version_row).collect())
+}
+
+async fn schema_hash(conn: &mut SqliteConnection, id: i64) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT hash FROM schemas WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+async fn id_for_hash(conn: &mut SqliteConnection, hash: &str) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM schemas WHERE hash = ? ORDER BY id LIMIT 1")
+            .bind(hash)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+async fn insert_schema(
+    conn: &mut SqliteConnection,
+    schema: &NewSchema,
+    explicit_id: Option<i64>,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(explicit_id)
+    .bind(schema.schema_type.as_str())
+    .bind(&schema.schema)
+    .bind(schema.metadata.as_ref().map(|v| v.to_string()))
+    .bind(schema.rule_set.as_ref().map(|v| v.to_string()))
+    .bind(&schema.hash)
+    .bind(super::now_millis())
+    .fetch_one(&mut *conn)
+    .await?;
+    for (ordinal, r) in schema.references.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(ordinal as i64)
+        .bind(&r.name)
+        .bind(&r.subject)
+        .bind(r.version)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+async fn referrers_in(
+    conn: &mut SqliteConnection,
+    subject: &str,
+    version: i32,
+) -> Result<Vec<(i64, bool)>> {
+    let rows = sqlx::query(
+        "SELECT r.schema_id AS id, MIN(sv.deleted) AS all_deleted
+         FROM schema_references r JOIN subject_versions sv ON sv.schema_id = r.schema_id
+         WHERE r.subject = ? AND r.version = ?
+         GROUP BY r.schema_id ORDER BY r.schema_id",
+    )
+    .bind(subject)
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<i64, _>("id"), r.get::<i64, _>("all_deleted") != 0))
+        .collect())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn schema(&self, id: i64) -> Result<Option<SchemaRow>> {
+        let Some(row) = sqlx::query(
+            "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let refs = sqlx::query(
+            "SELECT name, subject, version FROM schema_references WHERE schema_id = ? ORDER BY ordinal",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let schema_type: String = row.get("schema_type");
+        Ok(Some(SchemaRow {
+            id: row.get("id"),
+            schema_type: SchemaType::from_str(&schema_type)?,
+            schema: row.get("schema"),
+            references: refs
+                .iter()
+                .map(|r| Reference {
+                    name: r.get("name"),
+                    subject: r.get("subject"),
+                    version: r.get("version"),
+                })
+                .collect(),
+            metadata: parse_json(row.get("metadata")),
+            rule_set: parse_json(row.get("rule_set")),
+        }))
+    }
+
+    async fn max_schema_id(&self) -> Result<i64> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM schemas")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(max.unwrap_or(0))
+    }
+
+    async fn versions(&self, subject: &str) -> Result<Vec<VersionRow>> {
+        let mut conn = self.pool.acquire().await?;
+        versions_in(&mut conn, subject).await
+    }
+
+    async fn all_versions(&self) -> Result<Vec<VersionRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(version_row).collect())
+    }
+
+    async fn usages(&self, id: i64) -> Result<Vec<VersionRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE schema_id = ? ORDER BY subject, version"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(version_row).collect())
+    }
+
+    async fn referrers(&self, subject: &str, version: i32) -> Result<Vec<(i64, bool)>> {
+        let mut conn = self.pool.acquire().await?;
+        referrers_in(&mut conn, subject, version).await
+    }
+
+    async fn register(
+        &self,
+        subject: &str,
+        schema: &NewSchema,
+        placement: Placement,
+        gate: &Gate<'_>,
+    ) -> Result<Registered> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let versions = versions_in(&mut tx, subject).await?;
+
+        let existing_id = match placement {
+            Placement::Import { id, .. } => {
+                let stored = schema_hash(&mut tx, id).await?;
+                super::check_import_id(id, stored.as_deref(), &schema.hash)?
+            }
+            _ => id_for_hash(&mut tx, &schema.hash).await?,
+        };
+        if let Some(id) = existing_id {
+            if let Some(version) = super::existing_version(&versions, id, placement) {
+                return Ok(Registered::Existing { id, version });
+            }
+        }
+
+        let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).cloned().collect();
+        gate(&live)?;
+        let version = super::next_version(subject, &versions, placement)?;
+        let id = match (existing_id, placement) {
+            (Some(id), _) => id,
+            (None, Placement::Import { id, .. }) => {
+                insert_schema(&mut tx, schema, Some(id)).await?
+            }
+            (None, _) => insert_schema(&mut tx, schema, None).await?,
+        };
+        // An identical schema sitting soft-deleted in this subject is superseded by the new
+        // version, unless something still references it (Confluent #4277).
+        sqlx::query(
+            "DELETE FROM subject_versions
+             WHERE subject = ? AND schema_id = ? AND deleted = 1
+               AND NOT EXISTS (SELECT 1 FROM schema_references r
+                               WHERE r.subject = subject_versions.subject
+                                 AND r.version = subject_versions.version)",
+        )
+        .bind(subject)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+             VALUES (?, ?, ?, 0, ?)",
+        )
+        .bind(subject)
+        .bind(version)
+        .bind(id)
+        .bind(super::now_millis())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Registered::Created { id, version })
+    }
+
+    async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for &version in versions {
+            if referrers_in(&mut tx, subject, version)
+                .await?
+                .iter()
+                .any(|(_, deleted)| !deleted)
+            {
+                return Err(Error::ReferenceExists(subject.to_string(), version));
+            }
+            sqlx::query(
+                "UPDATE subject_versions SET deleted = 1 WHERE subject = ? AND version = ? AND deleted = 0",
+            )
+            .bind(subject)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<Purged> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut touched = Vec::new();
+        for &version in versions {
+            if !referrers_in(&mut tx, subject, version).await?.is_empty() {
+                return Err(Error::ReferenceExists(subject.to_string(), version));
+            }
+            let id: Option<i64> = sqlx::query_scalar(
+                "DELETE FROM subject_versions WHERE subject = ? AND version = ? AND deleted = 1
+                 RETURNING schema_id",
+            )
+            .bind(subject)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?;
+            touched.extend(id);
+        }
+        let mut purged = Purged::default();
+        touched.sort_unstable();
+        touched.dedup();
+        for id in touched {
+            let removed = sqlx::query(
+                "DELETE FROM schemas WHERE id = ?
+                   AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE schema_id = ?)",
+            )
+            .bind(id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if removed.rows_affected() > 0 {
+                purged.schema_ids.push(id);
+            }
+        }
+        let remaining: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM subject_versions WHERE subject = ?")
+                .bind(subject)
+                .fetch_one(&mut *tx)
+                .await?;
+        if remaining == 0 {
+            for table in ["configs", "modes"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE scope = ?"))
+                    .bind(subject)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            purged.subject_emptied = true;
+        }
+        tx.commit().await?;
+        Ok(purged)
+    }
+
+    async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>> {
+        let rows = sqlx::query("SELECT scope, compatibility, normalize FROM configs")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let compatibility: Option<String> = r.get("compatibility");
+                let normalize: Option<i64> = r.get("normalize");
+                Ok((
+                    r.get("scope"),
+                    ConfigRecord {
+                        compatibility: compatibility.map(|c| c.parse()).transpose()?,
+                        normalize: normalize.map(|n| n != 0),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn put_config(&self, scope: &str, config: Option<ConfigRecord>) -> Result<()> {
+        match config {
+            Some(c) => {
+                sqlx::query(
+                    "INSERT INTO configs (scope, compatibility, normalize) VALUES (?, ?, ?)
+                     ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
+                                                       normalize = excluded.normalize",
+                )
+                .bind(scope)
+                .bind(c.compatibility.map(|l| l.as_str()))
+                .bind(c.normalize)
+                .execute(&self.pool)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM configs WHERE scope = ?")
+                    .bind(scope)
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn modes(&self) -> Result<Vec<(String, Mode)>> {
+        let rows = sqlx::query("SELECT scope, mode FROM modes")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.get("scope"), r.get::<String, _>("mode").parse()?)))
+            .collect()
+    }
+
+    async fn put_mode(&self, scope: &str, mode: Option<Mode>) -> Result<()> {
+        match mode {
+            Some(m) => {
+                sqlx::query(
+                    "INSERT INTO modes (scope, mode) VALUES (?, ?)
+                     ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode",
+                )
+                .bind(scope)
+                .bind(m.as_str())
+                .execute(&self.pool)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM modes WHERE scope = ?")
+                    .bind(scope)
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
