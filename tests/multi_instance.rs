@@ -267,6 +267,15 @@ async fn killing_an_instance_mid_load_loses_no_acknowledged_registration() {
     let b = Instance::start(&db).await;
     let client = reqwest::Client::new();
 
+    // Every load schema is a different record; only ids and durability matter here.
+    let (status, _) = send(
+        &client,
+        "PUT",
+        format!("{}/config", a.base),
+        Some(json!({"compatibility": "NONE"})),
+    )
+    .await;
+    assert_eq!(status, 200);
     let (tx, mut acked) = tokio::sync::mpsc::unbounded_channel::<(String, i64)>();
     let mut writers = Vec::new();
     for w in 0..4 {
