@@ -139,6 +139,37 @@ async fn two_instances_agree_on_ids_versions_settings_and_reads() {
     let (_, config) = send(&client, "GET", format!("{}/config/busy", b.base), None).await;
     assert_eq!(config["compatibilityLevel"], "NONE");
 
+    // Config changes for many subjects at once through both instances; both read the result.
+    let levels = ["FULL", "FORWARD", "BACKWARD_TRANSITIVE", "NONE"];
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let inst = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
+        let client = client.clone();
+        let body = json!({"compatibility": levels[i % levels.len()]});
+        tasks.push(tokio::spawn(async move {
+            send(&client, "PUT", format!("{inst}/config/cfg-{i}"), Some(body))
+                .await
+                .0
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    for inst in [&a.base, &b.base] {
+        for i in 0..12 {
+            let (_, config) = send(&client, "GET", format!("{inst}/config/cfg-{i}"), None).await;
+            assert_eq!(
+                config["compatibilityLevel"],
+                levels[i % levels.len()],
+                "on {inst}"
+            );
+        }
+    }
+
     // Many versions of one subject, concurrently through both instances.
     let mut tasks = Vec::new();
     for i in 0..30 {
