@@ -1,6 +1,7 @@
 use std::net::SocketAddr;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use herald::cli::run::Targets;
 use herald::config::{
     Dialect, ServeConfig, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES,
 };
@@ -19,6 +20,35 @@ enum Command {
     ///
     /// Example: herald serve --listen 0.0.0.0:8081 --database sqlite:///var/lib/herald/herald.db
     Serve(ServeArgs),
+    /// Register schemas; prints the id and version of each.
+    ///
+    /// Exit codes: 0 registered, 1 refused as incompatible, 2 anything else (usage, connection,
+    /// invalid schema, server error).
+    ///
+    /// Examples:
+    ///   herald register --registry http://registry:8081 --subject orders-value --schema order.avsc
+    ///   herald register --subject customer-value --schema customer.avsc --reference shop.Address=address:1
+    ///   herald register --catalog catalog/ --format github
+    #[command(verbatim_doc_comment)]
+    Register(Targets),
+    /// Check schemas against their subjects' compatibility level without registering them.
+    ///
+    /// Exit codes: 0 compatible, 1 incompatible, 2 anything else (usage, connection, invalid
+    /// schema, server error). Each reason is printed with its path in the schema.
+    ///
+    /// Examples:
+    ///   herald check --registry http://registry:8081 --subject orders-value --schema order.avsc
+    ///   HERALD_REGISTRY_URL=https://registry.example.com herald check --catalog catalog/ --format json
+    ///   herald check --subject orders-value --schema order.avsc --format github
+    #[command(verbatim_doc_comment)]
+    Check(Targets),
+    /// Print a shell completion script.
+    ///
+    /// Example: herald completions bash > /etc/bash_completion.d/herald
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args)]
@@ -39,13 +69,14 @@ struct ServeArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
                 .unwrap_or_else(|_| "herald=info,tower_http=warn".into()),
         )
         .init();
-    match Cli::parse().command {
+    match cli.command {
         Command::Serve(args) => {
             herald::server::serve(ServeConfig {
                 listen: args.listen,
@@ -54,6 +85,12 @@ async fn main() -> anyhow::Result<()> {
                 max_body_bytes: args.max_body_bytes,
             })
             .await
+        }
+        Command::Register(targets) => std::process::exit(herald::cli::run::register(targets).await),
+        Command::Check(targets) => std::process::exit(herald::cli::run::check(targets).await),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "herald", &mut std::io::stdout());
+            Ok(())
         }
     }
 }

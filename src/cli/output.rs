@@ -1,0 +1,289 @@
+//! What a run found, and how it is shown: text for people, JSON for scripts, annotations for
+//! GitHub Actions.
+
+use serde::Serialize;
+
+use super::locate::line_of;
+use super::Format;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Compatible,
+    Incompatible,
+    Registered,
+    Error,
+}
+
+/// One reason a schema is incompatible, read from the registry's verbose messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// The difference type, e.g. `READER_FIELD_MISSING_DEFAULT_VALUE`.
+    pub kind: Option<String>,
+    /// JSON pointer (Avro) or `#/...` path (JSON Schema, Protobuf) the registry named.
+    pub path: Option<String>,
+    pub message: String,
+    /// Line in the schema file the path points at, when it points into the new schema.
+    pub line: Option<usize>,
+}
+
+/// The result for one schema. Every field is always present in JSON (null when unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub subject: String,
+    pub file: String,
+    pub status: Status,
+    pub id: Option<i64>,
+    pub version: Option<i64>,
+    pub level: Option<String>,
+    /// The existing version the new schema breaks with.
+    pub against_version: Option<i64>,
+    pub reasons: Vec<Reason>,
+    pub error: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    pub fn new(subject: &str, file: &str, status: Status) -> Outcome {
+        Outcome {
+            subject: subject.to_string(),
+            file: file.to_string(),
+            status,
+            id: None,
+            version: None,
+            level: None,
+            against_version: None,
+            reasons: Vec::new(),
+            error: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn failed(subject: &str, file: &str, error: impl ToString) -> Outcome {
+        let mut o = Outcome::new(subject, file, Status::Error);
+        o.error = Some(error.to_string());
+        o
+    }
+}
+
+/// Reads Confluent's verbose message list: difference strings, then `{oldSchemaVersion: N}`,
+/// `{oldSchema: '...'}` and `{validateFields: ..., compatibility: 'LEVEL'}`.
+pub fn read_messages(outcome: &mut Outcome, messages: &[String], schema_text: &str) {
+    for m in messages {
+        if let Some(v) = m.strip_prefix("{oldSchemaVersion: ") {
+            outcome.against_version = v.trim_end_matches('}').trim().parse().ok();
+        } else if m.starts_with("{oldSchema: ") {
+            continue;
+        } else if m.starts_with("{validateFields: ") {
+            if let Some(level) = between(m, "compatibility: '", "'") {
+                outcome.level.get_or_insert_with(|| level.to_string());
+            }
+        } else {
+            outcome.reasons.push(reason(m, schema_text));
+        }
+    }
+}
+
+fn reason(message: &str, schema_text: &str) -> Reason {
+    let kind = between(message, "errorType:'", "'")
+        .or_else(|| between(message, "errorType:\"", "\""))
+        .map(str::to_string);
+    let description = between(message, "description:'", "', additionalInfo")
+        .or_else(|| between(message, "description:'", "'}"))
+        .or_else(|| between(message, "description:\"", "\""))
+        .unwrap_or(message)
+        .to_string();
+    let path = between(&description, "path '", "'").map(str::to_string);
+    let line = path
+        .as_deref()
+        .filter(|p| p.starts_with('/') && description.contains("new schema"))
+        .and_then(|p| line_of(schema_text, p));
+    Reason {
+        kind,
+        path,
+        message: description,
+        line,
+    }
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(&text[from..from + len])
+}
+
+/// One line or annotation per outcome as it completes (text and github formats).
+pub fn render_one(format: Format, o: &Outcome) -> Option<String> {
+    match format {
+        Format::Text => Some(text(o)),
+        Format::Github => Some(github(o)),
+        Format::Json => None,
+    }
+}
+
+/// The JSON document for the whole run.
+pub fn render_json(outcomes: &[Outcome]) -> String {
+    let ok = outcomes
+        .iter()
+        .all(|o| matches!(o.status, Status::Compatible | Status::Registered));
+    serde_json::to_string_pretty(&serde_json::json!({ "ok": ok, "results": outcomes }))
+        .unwrap_or_default()
+}
+
+fn text(o: &Outcome) -> String {
+    let level = o
+        .level
+        .as_deref()
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
+    let mut out = match o.status {
+        Status::Compatible => format!("ok            {}  {}  compatible{level}", o.subject, o.file),
+        Status::Registered => format!(
+            "registered    {}  {}  id {} version {}",
+            o.subject,
+            o.file,
+            o.id.map(|i| i.to_string()).unwrap_or_else(|| "?".into()),
+            o.version
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "?".into())
+        ),
+        Status::Incompatible => {
+            let against = o
+                .against_version
+                .map(|v| format!(" with version {v}"))
+                .unwrap_or_default();
+            format!(
+                "INCOMPATIBLE  {}  {}  incompatible{against}{level}",
+                o.subject, o.file
+            )
+        }
+        Status::Error => format!(
+            "ERROR         {}  {}  {}",
+            o.subject,
+            o.file,
+            o.error.as_deref().unwrap_or("failed")
+        ),
+    };
+    for r in &o.reasons {
+        let at = match (&r.path, r.line) {
+            (Some(p), Some(l)) => format!("{p} (line {l})"),
+            (Some(p), None) => p.clone(),
+            _ => "-".into(),
+        };
+        out.push_str(&format!(
+            "\n    {at}  {}{}",
+            r.kind
+                .as_deref()
+                .map(|k| format!("{k}: "))
+                .unwrap_or_default(),
+            r.message
+        ));
+    }
+    for n in &o.notes {
+        out.push_str(&format!("\n    note: {n}"));
+    }
+    out
+}
+
+/// GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`.
+fn github(o: &Outcome) -> String {
+    let file = escape_property(&o.file);
+    let mut lines = Vec::new();
+    match o.status {
+        Status::Incompatible => {
+            for r in &o.reasons {
+                let message = match &r.kind {
+                    Some(k) => format!("{k}: {}", r.message),
+                    None => r.message.clone(),
+                };
+                lines.push(format!(
+                    "::error file={file},line={},title={}::{}",
+                    r.line.unwrap_or(1),
+                    escape_property(&format!("Incompatible schema for {}", o.subject)),
+                    escape_data(&message)
+                ));
+            }
+            if o.reasons.is_empty() {
+                lines.push(format!(
+                    "::error file={file},line=1,title={}::{}",
+                    escape_property(&format!("Incompatible schema for {}", o.subject)),
+                    escape_data("the registry reports the schema incompatible")
+                ));
+            }
+        }
+        Status::Error => lines.push(format!(
+            "::error file={file},line=1,title={}::{}",
+            escape_property(&format!("herald: {}", o.subject)),
+            escape_data(o.error.as_deref().unwrap_or("failed"))
+        )),
+        Status::Compatible => lines.push(format!(
+            "::notice file={file},title={}::{}",
+            escape_property(&format!("herald: {}", o.subject)),
+            escape_data(&format!(
+                "compatible{}",
+                o.level
+                    .as_deref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default()
+            ))
+        )),
+        Status::Registered => lines.push(format!(
+            "::notice file={file},title={}::{}",
+            escape_property(&format!("herald: {}", o.subject)),
+            escape_data(&format!(
+                "registered id {} version {}",
+                o.id.unwrap_or_default(),
+                o.version.unwrap_or_default()
+            ))
+        )),
+    }
+    for n in &o.notes {
+        lines.push(format!("::notice file={file}::{}", escape_data(n)));
+    }
+    lines.join("\n")
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbose_avro_messages_become_reasons_with_lines() {
+        let schema = "{\n  \"type\": \"record\",\n  \"name\": \"O\",\n  \"fields\": [\n    {\"name\": \"a\", \"type\": \"int\"},\n    {\"name\": \"b\", \"type\": \"int\"}\n  ]\n}";
+        let messages = vec![
+            "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'b' at path '/fields/1' in the new schema has no default value and is missing in the old schema', additionalInfo:'b'}".to_string(),
+            "{oldSchemaVersion: 3}".to_string(),
+            "{oldSchema: '{\"type\":\"record\"}'}".to_string(),
+            "{validateFields: 'false', compatibility: 'BACKWARD'}".to_string(),
+        ];
+        let mut o = Outcome::new("s", "f.avsc", Status::Incompatible);
+        read_messages(&mut o, &messages, schema);
+        assert_eq!(o.against_version, Some(3));
+        assert_eq!(o.level.as_deref(), Some("BACKWARD"));
+        assert_eq!(o.reasons.len(), 1);
+        let r = &o.reasons[0];
+        assert_eq!(
+            r.kind.as_deref(),
+            Some("READER_FIELD_MISSING_DEFAULT_VALUE")
+        );
+        assert_eq!(r.path.as_deref(), Some("/fields/1"));
+        assert_eq!(r.line, Some(6));
+        assert!(github(&o).starts_with("::error file=f.avsc,line=6,title=Incompatible schema for s::READER_FIELD_MISSING_DEFAULT_VALUE: The field 'b'"));
+    }
+
+    #[test]
+    fn annotation_values_are_escaped() {
+        assert_eq!(escape_data("50%\nx"), "50%25%0Ax");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}
