@@ -245,6 +245,7 @@ fn assert_documented_shape(doc: &Value) {
             "against_version",
             "reasons",
             "error",
+            "impact",
             "notes",
         ] {
             assert!(r.get(key).is_some(), "result lacks {key}: {r}");
@@ -294,6 +295,10 @@ async fn json_output_has_the_documented_shape() {
         "READER_FIELD_MISSING_DEFAULT_VALUE"
     );
     assert_eq!(r["reasons"][0]["path"], "/fields/1");
+    // This server has no event catalog yet, so impact analysis degrades to a note.
+    assert!(r["impact"].is_null());
+    assert!(r["notes"].to_string().contains("impact"), "{r}");
+
     assert_eq!(
         r["reasons"][0]["line"], 9,
         "where the `qty` field starts in the pretty-printed file"

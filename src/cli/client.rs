@@ -42,7 +42,19 @@ pub struct Client {
     conn: Connection,
 }
 
+/// A service a change would break, as Herald's impact analysis reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Impact {
+    pub service: String,
+    /// `consumer` or `producer`.
+    pub role: String,
+    pub team: Option<String>,
+    pub contact: Option<String>,
+    pub reason: Option<String>,
+}
+
 /// The outcome of a compatibility check.
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     pub compatible: bool,
@@ -210,6 +222,24 @@ impl Client {
             }
         }
         Ok(verdict)
+    }
+
+    /// Herald's impact analysis: the producers and consumers a candidate schema would break.
+    /// `None` when the registry does not offer it (any registry but a Herald with its catalog).
+    pub async fn impact(
+        &self,
+        subject: &str,
+        body: &Value,
+    ) -> Result<Option<Vec<Impact>>, ClientError> {
+        let path = format!("/herald/v1/subjects/{}/impact", encode(subject));
+        let (status, answer) = self.send(reqwest::Method::POST, &path, Some(body)).await?;
+        match status {
+            200 => Ok(Some(
+                serde_json::from_value(answer["breaks"].clone()).unwrap_or_default(),
+            )),
+            404 | 405 => Ok(None),
+            _ => Err(server_error(status, &answer)),
+        }
     }
 
     /// The subject's effective compatibility level, when the registry tells.

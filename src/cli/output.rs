@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
+use super::client::Impact;
 use super::locate::line_of;
+
 use super::Format;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,6 +42,8 @@ pub struct Outcome {
     pub against_version: Option<i64>,
     pub reasons: Vec<Reason>,
     pub error: Option<String>,
+    /// Services the change would break (Herald's impact analysis); null when the registry has none.
+    pub impact: Option<Vec<Impact>>,
     pub notes: Vec<String>,
 }
 
@@ -55,6 +59,7 @@ impl Outcome {
             against_version: None,
             reasons: Vec::new(),
             error: None,
+            impact: None,
             notes: Vec::new(),
         }
     }
@@ -177,6 +182,21 @@ fn text(o: &Outcome) -> String {
                 .map(|k| format!("{k}: "))
                 .unwrap_or_default(),
             r.message
+        ));
+    }
+    for i in o.impact.iter().flatten() {
+        out.push_str(&format!(
+            "\n    breaks {} {}{}{}",
+            i.role,
+            i.service,
+            i.team
+                .as_deref()
+                .map(|t| format!(", owned by {t}"))
+                .unwrap_or_default(),
+            i.contact
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
         ));
     }
     for n in &o.notes {

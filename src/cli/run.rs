@@ -199,6 +199,14 @@ async fn check_one(client: &Client, source: &SchemaSource) -> Outcome {
             if o.level.is_none() {
                 o.level = client.level(&source.subject).await;
             }
+            match client.impact(&source.subject, &source.request(&text)).await {
+                Ok(Some(breaks)) => o.impact = Some(breaks),
+                Ok(None) => o.notes.push(
+                    "consumer impact not shown: this registry offers no Herald impact analysis"
+                        .into(),
+                ),
+                Err(e) => o.notes.push(format!("consumer impact not shown: {e}")),
+            }
             o
         }
         Err(e) => Outcome::failed(&source.subject, &file, describe(&e)),
