@@ -560,3 +560,60 @@ async fn completions_and_help_are_generated() {
         );
     }
 }
+
+#[tokio::test]
+async fn impact_from_a_herald_catalog_names_the_services_and_teams_it_breaks() {
+    use axum::routing::post;
+    // Stands in for a Herald whose catalog declares consumers of the subject.
+    let app = axum::Router::new()
+        .route(
+            "/compatibility/subjects/{s}/versions",
+            post(|| async {
+                r#"{"is_compatible":false,"messages":["{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'qty' at path '/fields/1' in the new schema has no default value and is missing in the old schema', additionalInfo:'qty'}","{oldSchemaVersion: 2}"]}"#
+            }),
+        )
+        .route(
+            "/herald/v1/subjects/{s}/impact",
+            post(|| async {
+                r#"{"breaks":[{"service":"shipping","role":"consumer","team":"logistics","contact":"logistics@example.com","reason":"reads version 2"}]}"#
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "a.avsc", &order(Value::Null));
+
+    let run = herald(&[
+        "check",
+        "--registry",
+        &base,
+        "--subject",
+        "s",
+        "--schema",
+        &file,
+    ])
+    .await;
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("breaks consumer shipping, owned by logistics (logistics@example.com)"),
+        "{}",
+        run.stdout
+    );
+    let run = herald(&[
+        "check",
+        "--registry",
+        &base,
+        "--subject",
+        "s",
+        "--schema",
+        &file,
+        "--format",
+        "json",
+    ])
+    .await;
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_documented_shape(&doc);
+    assert_eq!(doc["results"][0]["impact"][0]["team"], "logistics");
+}
