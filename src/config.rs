@@ -22,6 +22,8 @@ pub struct ServeConfig {
     pub dialect: Dialect,
     /// Largest request body accepted; Confluent's own default for a schema is 8 MiB.
     pub max_body_bytes: usize,
+    /// A catalog folder loaded at start when the database holds nothing yet.
+    pub catalog_dir: Option<std::path::PathBuf>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8081";
@@ -35,6 +37,7 @@ impl Default for ServeConfig {
             database_url: DEFAULT_DATABASE_URL.to_string(),
             dialect: Dialect::V7,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            catalog_dir: None,
         }
     }
 }

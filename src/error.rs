@@ -61,6 +61,12 @@ pub enum Error {
     Timeout(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{kind} '{name}' not found")]
+    CatalogNotFound { kind: String, name: String },
+    #[error("Invalid catalog change: {0}")]
+    CatalogInvalid(String),
+    #[error("{0}")]
+    CatalogConflict(String),
     #[error("HTTP 404 Not Found")]
     NotFound,
     #[error("HTTP 405 Method Not Allowed")]
@@ -97,6 +103,10 @@ impl Error {
             Store(_) => 50001,
             Timeout(_) => 50002,
             BadRequest(_) => 400,
+            // Herald's own codes, in Confluent's scheme: status followed by two digits.
+            CatalogNotFound { .. } => 40490,
+            CatalogInvalid(_) => 42290,
+            CatalogConflict(_) => 40990,
             NotFound => 404,
             MethodNotAllowed => 405,
             UnsupportedMediaType => 415,

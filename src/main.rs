@@ -42,6 +42,9 @@ enum Command {
     ///   herald check --subject orders-value --schema order.avsc --format github
     #[command(verbatim_doc_comment)]
     Check(Targets),
+    /// Keep the event catalog as code: plan or apply a catalog folder against a Herald.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// Print a shell completion script.
     ///
     /// Example: herald completions bash > /etc/bash_completion.d/herald
@@ -49,6 +52,19 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Show what applying the folder would create, change or remove, and which schema changes
+    /// are incompatible. Exit codes: 0 clean, 1 errors or incompatible changes, 2 other failures.
+    ///
+    /// Example: herald catalog plan catalog/ --registry http://herald:8081
+    Plan(herald::cli::catalog::CatalogArgs),
+    /// Apply the folder: all or nothing. Exit codes as for plan.
+    ///
+    /// Example: herald catalog apply catalog/ --registry http://herald:8081
+    Apply(herald::cli::catalog::CatalogArgs),
 }
 
 #[derive(clap::Args)]
@@ -62,6 +78,9 @@ struct ServeArgs {
     /// Response shapes: Confluent 7.9 (accepted by every client) or 8.x.
     #[arg(long, env = "HERALD_DIALECT", value_enum, default_value = "7")]
     dialect: Dialect,
+    /// Catalog folder loaded when the database is new (empty); ignored when the folder is missing.
+    #[arg(long, env = "HERALD_CATALOG", default_value = "catalog")]
+    catalog: std::path::PathBuf,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "HERALD_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
@@ -83,11 +102,18 @@ async fn main() -> anyhow::Result<()> {
                 database_url: args.database,
                 dialect: args.dialect,
                 max_body_bytes: args.max_body_bytes,
+                catalog_dir: Some(args.catalog),
             })
             .await
         }
         Command::Register(targets) => std::process::exit(herald::cli::run::register(targets).await),
         Command::Check(targets) => std::process::exit(herald::cli::run::check(targets).await),
+        Command::Catalog(CatalogCommand::Plan(args)) => {
+            std::process::exit(herald::cli::catalog::run(args, false).await)
+        }
+        Command::Catalog(CatalogCommand::Apply(args)) => {
+            std::process::exit(herald::cli::catalog::run(args, true).await)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "herald", &mut std::io::stdout());
             Ok(())

@@ -18,6 +18,11 @@ use crate::registry::Registry;
 pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
     let store = crate::store::open(&config.database_url).await?;
     let registry = Registry::new(store, config.dialect).await?;
+    if let Some(dir) = config.catalog_dir.as_deref().filter(|d| d.is_dir()) {
+        if registry.load_catalog_if_empty(dir).await? {
+            tracing::info!(catalog = %dir.display(), "loaded the catalog folder into the empty database");
+        }
+    }
     Ok(AppState {
         registry: Arc::new(registry),
         max_body_bytes: config.max_body_bytes,

@@ -25,6 +25,7 @@ impl Instance {
         let child = Command::new(env!("CARGO_BIN_EXE_herald"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--database", database_url])
+            .args(["--catalog", "/nonexistent/catalog"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

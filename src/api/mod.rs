@@ -1,6 +1,7 @@
 //! The Confluent Schema Registry REST API over axum. Handlers extract, call the registry, and
 //! shape the answer; every failure leaves as a Confluent error body.
 
+pub mod catalog;
 pub mod compatibility;
 pub mod config;
 pub mod misc;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(config::router())
         .merge(mode::router())
         .merge(compatibility::router())
+        .merge(catalog::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .with_state(state)

@@ -136,6 +136,11 @@ impl Client {
         }
     }
 
+    /// A POST to any path; the status and JSON body of an answer below 500.
+    pub async fn post(&self, path: &str, body: &Value) -> Result<(u16, Value), ClientError> {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
     /// Registers a schema; returns (id, version). Registries in the 7.x dialect answer only the
     /// id, so the version comes from a lookup.
     pub async fn register(

@@ -1,6 +1,7 @@
 //! The CI client: `herald register` and `herald check` talk HTTP to any Confluent-compatible
 //! registry, so teams can adopt them before they run Herald itself.
 
+pub mod catalog;
 pub mod client;
 pub mod locate;
 pub mod output;

@@ -66,3 +66,38 @@ pub fn normalized(schema_type: SchemaType, canonical: &str) -> String {
             .unwrap_or_else(|_| canonical.to_string()),
     }
 }
+
+/// One way `reader` cannot read what `writer` wrote, with the top-level field of the reader it
+/// concerns when there is one (so a consumer that never reads that field can be told it is safe).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub message: String,
+    pub field: Option<String>,
+}
+
+pub fn differences(reader: &Parsed, writer: &Parsed, reader_is_new: bool) -> Vec<Difference> {
+    match (reader, writer) {
+        (Parsed::Avro(r), Parsed::Avro(w)) => avro::differences(r, w, reader_is_new),
+    }
+}
+
+/// The top-level field names of a schema (the record's fields, the object's properties).
+pub fn field_names(parsed: &Parsed) -> Vec<String> {
+    match parsed {
+        Parsed::Avro(s) => avro::field_names(s),
+    }
+}
+
+/// Why a JSON payload is not valid for the schema; empty when it is.
+pub fn validate_payload(parsed: &Parsed, payload: &serde_json::Value) -> Vec<String> {
+    match parsed {
+        Parsed::Avro(s) => avro::validate_payload(s, payload),
+    }
+}
+
+/// Canonical text with documentation removed: two versions equal here differ only in docs.
+pub fn without_docs(parsed: &Parsed) -> String {
+    match parsed {
+        Parsed::Avro(s) => avro::without_docs(s),
+    }
+}

@@ -24,6 +24,13 @@ impl Registry {
             }
             let all: Vec<i32> = rows.iter().map(|r| r.version).collect();
             self.purge(subject, &all).await?;
+            self.audit(
+                "subject.delete.permanent",
+                &format!("subject/{subject}"),
+                Some(all.clone().into()),
+                None,
+            )
+            .await;
             Ok(all)
         } else {
             if live.is_empty() {
@@ -31,6 +38,13 @@ impl Registry {
             }
             self.store.soft_delete(subject, &live).await?;
             self.cache.forget_subject(subject);
+            self.audit(
+                "subject.delete",
+                &format!("subject/{subject}"),
+                Some(live.clone().into()),
+                None,
+            )
+            .await;
             Ok(live)
         }
     }
@@ -67,6 +81,18 @@ impl Registry {
             self.store.soft_delete(subject, &[row.version]).await?;
             self.cache.forget_subject(subject);
         }
+        let action = if permanent {
+            "version.delete.permanent"
+        } else {
+            "version.delete"
+        };
+        self.audit(
+            action,
+            &format!("subject/{subject}/versions/{}", row.version),
+            None,
+            None,
+        )
+        .await;
         Ok(row.version)
     }
 

@@ -86,6 +86,25 @@ impl Registry {
         self.dialect
     }
 
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Records a registry change in the audit trail. The change itself is already committed,
+    /// so a failure here is logged rather than reported to the client.
+    pub(crate) async fn audit(
+        &self,
+        action: &str,
+        target: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) {
+        let entry = crate::store::AuditEntry::new("anonymous", action, target, before, after);
+        if let Err(e) = self.store.append_audit(&entry).await {
+            tracing::warn!(error = %e, action, target, "audit line not written");
+        }
+    }
+
     /// Schema by id: from memory after the first read (ids are immutable).
     pub async fn schema_by_id(&self, id: i64) -> Result<Arc<SchemaEntry>> {
         if let Some(entry) = self.cache.schema(id) {

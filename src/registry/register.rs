@@ -245,6 +245,15 @@ impl Registry {
         let registered = self
             .register_checked(subject, &new, placement, level, &parsed)
             .await?;
+        if let Registered::Created { id, version } = registered {
+            self.audit(
+                "schema.register",
+                &format!("subject/{subject}"),
+                None,
+                Some(serde_json::json!({"id": id, "version": version})),
+            )
+            .await;
+        }
         let schema = match registered {
             Registered::Created { id, .. } => self.cache.put_schema(SchemaEntry {
                 id,

@@ -107,6 +107,14 @@ impl Registry {
         let config = update.apply(self.store.config(scope).await?.unwrap_or_default());
         self.store.put_config(scope, Some(config)).await?;
         self.cache.set_config(scope, Some(config));
+        let level = config.compatibility.map(|l| l.as_str());
+        self.audit(
+            "config.update",
+            &format!("config/{scope}"),
+            None,
+            Some(serde_json::json!({"compatibility": level})),
+        )
+        .await;
         Ok(config)
     }
 
@@ -120,6 +128,8 @@ impl Registry {
         };
         self.store.put_config(scope, None).await?;
         self.cache.set_config(scope, None);
+        self.audit("config.delete", &format!("config/{scope}"), None, None)
+            .await;
         Ok(old)
     }
 
@@ -168,6 +178,13 @@ impl Registry {
         }
         self.store.put_mode(scope, Some(mode)).await?;
         self.cache.set_mode(scope, Some(mode));
+        self.audit(
+            "mode.update",
+            &format!("mode/{scope}"),
+            None,
+            Some(mode.as_str().into()),
+        )
+        .await;
         Ok(())
     }
 
@@ -180,6 +197,13 @@ impl Registry {
         };
         self.store.put_mode(scope, None).await?;
         self.cache.set_mode(scope, None);
+        self.audit(
+            "mode.delete",
+            &format!("mode/{scope}"),
+            Some(old.as_str().into()),
+            None,
+        )
+        .await;
         Ok(old)
     }
 

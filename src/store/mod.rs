@@ -123,6 +123,73 @@ pub enum ChangeEvent {
     Lost,
 }
 
+/// A catalog entity as stored: its kind (`domain`, `team`, `service`, `event`), name and JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogRow {
+    pub kind: String,
+    pub name: String,
+    pub body: Value,
+    pub updated_at: i64,
+}
+
+/// One change of a catalog write; a write applies all of its changes in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogWrite {
+    Put {
+        kind: String,
+        name: String,
+        body: Value,
+    },
+    Delete {
+        kind: String,
+        name: String,
+    },
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    #[serde(default)]
+    pub id: i64,
+    /// Epoch milliseconds.
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl AuditEntry {
+    pub fn new(
+        actor: &str,
+        action: &str,
+        target: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> Self {
+        AuditEntry {
+            id: 0,
+            at: now_millis(),
+            actor: actor.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            before,
+            after,
+        }
+    }
+}
+
+/// Filters for reading the audit trail; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub target_prefix: Option<String>,
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    pub since: Option<i64>,
+    pub limit: usize,
+}
+
 /// Runs inside the registration transaction with the subject's live versions (ascending) and
 /// refuses the write by returning an error (an incompatible schema, say).
 pub type Gate<'a> = dyn Fn(&[VersionRow]) -> Result<()> + Send + Sync + 'a;
@@ -178,6 +245,15 @@ pub trait Store: Send + Sync + 'static {
     }
     /// `None` removes the scope's mode.
     async fn put_mode(&self, scope: &str, mode: Option<Mode>) -> Result<()>;
+
+    /// Every catalog entity, ordered by kind then name.
+    async fn catalog_entities(&self) -> Result<Vec<CatalogRow>>;
+    /// Applies all `changes` and appends `audit` in one transaction.
+    async fn catalog_write(&self, changes: &[CatalogWrite], audit: &[AuditEntry]) -> Result<()>;
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<()> {
+        self.catalog_write(&[], std::slice::from_ref(entry)).await
+    }
+    async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
     /// Writes made by other processes sharing this database, for stores that have them.
     fn changes(&self) -> Option<tokio::sync::broadcast::Receiver<ChangeEvent>> {

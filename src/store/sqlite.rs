@@ -10,7 +10,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::{
-    ConfigRecord, Gate, NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
+    AuditEntry, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, NewSchema, Placement,
+    Purged, Registered, SchemaRow, Store, VersionRow,
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
@@ -336,6 +337,110 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(purged)
+    }
+
+    async fn catalog_entities(&self) -> Result<Vec<CatalogRow>> {
+        let rows = sqlx::query(
+            "SELECT kind, name, body, updated_at FROM catalog_entities ORDER BY kind, name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let body: String = r.get("body");
+                Ok(CatalogRow {
+                    kind: r.get("kind"),
+                    name: r.get("name"),
+                    body: serde_json::from_str(&body).map_err(|e| Error::Store(e.to_string()))?,
+                    updated_at: r.get("updated_at"),
+                })
+            })
+            .collect()
+    }
+
+    async fn catalog_write(&self, changes: &[CatalogWrite], audit: &[AuditEntry]) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for change in changes {
+            match change {
+                CatalogWrite::Put { kind, name, body } => {
+                    sqlx::query(
+                        "INSERT INTO catalog_entities (kind, name, body, updated_at) VALUES (?, ?, ?, ?)
+                         ON CONFLICT (kind, name) DO UPDATE SET body = excluded.body,
+                                                                updated_at = excluded.updated_at",
+                    )
+                    .bind(kind)
+                    .bind(name)
+                    .bind(body.to_string())
+                    .bind(super::now_millis())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                CatalogWrite::Delete { kind, name } => {
+                    sqlx::query("DELETE FROM catalog_entities WHERE kind = ? AND name = ?")
+                        .bind(kind)
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        for entry in audit {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(entry.at)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.target)
+            .bind(entry.before.as_ref().map(|v| v.to_string()))
+            .bind(entry.after.as_ref().map(|v| v.to_string()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let mut sql = String::from(
+            "SELECT id, at, actor, action, target, before, after FROM audit_log WHERE 1 = 1",
+        );
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(p) = &query.target_prefix {
+            sql.push_str(" AND substr(target, 1, length(?)) = ?");
+            binds.push(p.clone());
+            binds.push(p.clone());
+        }
+        if let Some(a) = &query.action {
+            sql.push_str(" AND action = ?");
+            binds.push(a.clone());
+        }
+        if let Some(a) = &query.actor {
+            sql.push_str(" AND actor = ?");
+            binds.push(a.clone());
+        }
+        sql.push_str(" AND at >= ? ORDER BY id DESC LIMIT ?");
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q
+            .bind(query.since.unwrap_or(0))
+            .bind(query.limit.max(1) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                id: r.get("id"),
+                at: r.get("at"),
+                actor: r.get("actor"),
+                action: r.get("action"),
+                target: r.get("target"),
+                before: parse_json(r.get("before")),
+                after: parse_json(r.get("after")),
+            })
+            .collect())
     }
 
     async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>> {

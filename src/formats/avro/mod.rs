@@ -143,3 +143,64 @@ fn inline(
         other => other,
     }
 }
+
+pub fn differences(
+    reader: &AvroSchema,
+    writer: &AvroSchema,
+    reader_is_new: bool,
+) -> Vec<crate::formats::Difference> {
+    compat::check_reader_writer(&reader.schema, &writer.schema)
+        .iter()
+        .map(|inc| crate::formats::Difference {
+            message: compat::describe(inc, reader_is_new),
+            field: top_level_field(&reader.schema, &inc.location),
+        })
+        .collect()
+}
+
+/// `/fields/3/...` in a record names its fourth field.
+fn top_level_field(schema: &Schema, location: &str) -> Option<String> {
+    let index: usize = location
+        .strip_prefix("/fields/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()?;
+    match schema {
+        Schema::Record(r) => r.fields.get(index).map(|f| f.name.clone()),
+        _ => None,
+    }
+}
+
+pub fn field_names(schema: &AvroSchema) -> Vec<String> {
+    match &schema.schema {
+        Schema::Record(r) => r.fields.iter().map(|f| f.name.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks a payload written as plain JSON (unions as bare values, as the catalog's examples are)
+/// against the schema.
+pub fn validate_payload(schema: &AvroSchema, payload: &serde_json::Value) -> Vec<String> {
+    let value = apache_avro::types::Value::from(payload.clone());
+    match value.resolve(&schema.schema) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![describe_parse_error(&e)],
+    }
+}
+
+pub fn without_docs(schema: &AvroSchema) -> String {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("doc");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_str(&schema.canonical).unwrap_or_default();
+    strip(&mut value);
+    value.to_string()
+}
