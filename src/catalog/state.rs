@@ -342,13 +342,14 @@ fn is_date(s: &str) -> bool {
         && matches!(parts[2].parse::<u32>(), Ok(1..=31))
 }
 
-/// A producer declares the exact version it writes; a consumer a semver range it reads.
+/// A producer declares the exact version it writes; a consumer a semver range it reads. A bare
+/// version (`1.0.0`) always means exactly that version, although semver alone reads it as `^1.0.0`.
 pub fn parse_link_version(
     raw: &str,
     exact: bool,
 ) -> std::result::Result<semver::VersionReq, String> {
-    if exact {
-        semver::Version::parse(raw)
+    if exact || semver::Version::parse(raw.trim()).is_ok() {
+        semver::Version::parse(raw.trim())
             .map(|v| semver::VersionReq::parse(&format!("={v}")).expect("exact requirement"))
             .map_err(|e| format!("'{raw}' is not an exact semver version: {e}"))
     } else {
@@ -399,5 +400,8 @@ mod tests {
         assert!(parse_link_version("1.2.0", true).is_ok());
         assert!(parse_link_version("^1.2", true).is_err());
         assert!(parse_link_version("^1.2", false).is_ok());
+        let pinned = parse_link_version("1.0.0", false).unwrap();
+        assert!(pinned.matches(&semver::Version::parse("1.0.0").unwrap()));
+        assert!(!pinned.matches(&semver::Version::parse("1.1.0").unwrap()));
     }
 }

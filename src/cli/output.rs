@@ -99,9 +99,19 @@ fn reason(message: &str, schema_text: &str) -> Reason {
         .unwrap_or(message)
         .to_string();
     let path = between(&description, "path '", "'").map(str::to_string);
+    // Avro's wording names the reader's side first; only a path into the new schema is a path
+    // into the file being checked.
+    let new_first = match (
+        description.find("new schema"),
+        description.find("old schema"),
+    ) {
+        (Some(n), Some(o)) => n < o,
+        (Some(_), None) => true,
+        _ => false,
+    };
     let line = path
         .as_deref()
-        .filter(|p| p.starts_with('/') && description.contains("new schema"))
+        .filter(|p| p.starts_with('/') && new_first)
         .and_then(|p| line_of(schema_text, p));
     Reason {
         kind,
