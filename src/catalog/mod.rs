@@ -228,6 +228,23 @@ impl Registry {
         self.store().catalog_write(&writes, &audit).await
     }
 
+    async fn service(&self, name: &str) -> Result<model::Service> {
+        self.catalog()
+            .await?
+            .services
+            .remove(name)
+            .ok_or_else(|| Error::CatalogNotFound {
+                kind: SERVICE.into(),
+                name: name.into(),
+            })
+    }
+
+    async fn put_service(&self, service: &model::Service, actor: &str) -> Result<Written> {
+        let body = serde_json::to_value(service).unwrap_or_default();
+        self.put_catalog_entity(SERVICE, &service.name, body, false, actor)
+            .await
+    }
+
     /// Adds or replaces a service's link to an event.
     pub async fn put_link(
         &self,
@@ -236,26 +253,11 @@ impl Registry {
         link: Link,
         actor: &str,
     ) -> Result<Written> {
-        let state = self.catalog().await?;
-        let mut s = state
-            .services
-            .get(service)
-            .cloned()
-            .ok_or_else(|| Error::CatalogNotFound {
-                kind: SERVICE.into(),
-                name: service.into(),
-            })?;
+        let mut s = self.service(service).await?;
         let list = link_list(&mut s, role)?;
         list.retain(|l| l.event != link.event);
         list.push(link);
-        self.put_catalog_entity(
-            SERVICE,
-            service,
-            serde_json::to_value(&s).unwrap_or_default(),
-            false,
-            actor,
-        )
-        .await
+        self.put_service(&s, actor).await
     }
 
     pub async fn delete_link(
@@ -265,15 +267,7 @@ impl Registry {
         event: &str,
         actor: &str,
     ) -> Result<()> {
-        let state = self.catalog().await?;
-        let mut s = state
-            .services
-            .get(service)
-            .cloned()
-            .ok_or_else(|| Error::CatalogNotFound {
-                kind: SERVICE.into(),
-                name: service.into(),
-            })?;
+        let mut s = self.service(service).await?;
         let list = link_list(&mut s, role)?;
         let before = list.len();
         list.retain(|l| l.event != event);
@@ -283,15 +277,7 @@ impl Registry {
                 name: format!("{role}/{service}/{event}"),
             });
         }
-        self.put_catalog_entity(
-            SERVICE,
-            service,
-            serde_json::to_value(&s).unwrap_or_default(),
-            false,
-            actor,
-        )
-        .await
-        .map(|_| ())
+        self.put_service(&s, actor).await.map(|_| ())
     }
 
     pub async fn store_audit(&self, query: &crate::store::AuditQuery) -> Result<Vec<AuditEntry>> {
