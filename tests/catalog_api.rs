@@ -423,3 +423,40 @@ async fn registry_and_catalog_changes_are_in_the_audit_trail() {
     assert_eq!(only.as_array().unwrap().len(), 1);
     assert!(only[0]["after"]["compatibility"] == "FULL", "{only}");
 }
+
+#[tokio::test]
+async fn a_registered_version_that_breaks_a_stored_example_is_reported() {
+    let s = TestServer::start().await;
+    seed(&s).await;
+    let mut event = s.get("/herald/v1/events/orders.order.placed").await.1;
+    let example = json!({"eventId": "e-1", "eventType": "orders.order.placed", "timestamp": 1700000000000i64, "source": "order-service", "orderId": "o-1"});
+    event["examples"] = json!([{"name": "first", "version": "1.0.0", "payload": example}]);
+    assert_eq!(
+        s.put("/herald/v1/events/orders.order.placed", event)
+            .await
+            .0,
+        200
+    );
+
+    // A serializer registers a version whose new field has no default: the example lacks it.
+    s.put(
+        "/config/orders.order.placed-value",
+        json!({"compatibility": "NONE"}),
+    )
+    .await;
+    s.register_ok(
+        "orders.order.placed-value",
+        &order_schema(vec![json!({"name": "qty", "type": "int"})]),
+    )
+    .await;
+    let (_, audit) = s.get("/herald/v1/audit?action=example.broken").await;
+    assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(
+        audit[0]["target"],
+        "subject/orders.order.placed-value/versions/2"
+    );
+    assert!(
+        audit[0]["after"].to_string().contains("example 'first'"),
+        "{audit}"
+    );
+}

@@ -226,6 +226,7 @@ impl Registry {
         let names: Vec<String> = desired.events.keys().cloned().collect();
         for name in names {
             let mut event = desired.events[&name].clone();
+            let event_examples = event.examples.clone();
             for (si, schema) in event.schemas.iter_mut().enumerate() {
                 let mut previous: Option<(semver::Version, std::sync::Arc<formats::Parsed>, bool)> =
                     None;
@@ -331,6 +332,22 @@ impl Registry {
                                     .await?;
                                 change.compatible = result.is_compatible;
                                 change.reasons = result.messages;
+                            }
+                        }
+                        for ex in event_examples
+                            .iter()
+                            .filter(|ex| ex.version != version.version)
+                        {
+                            let problems = formats::validate_payload(&parsed, &ex.payload);
+                            if !problems.is_empty() {
+                                plan.warnings.push(format!(
+                                    "event '{name}' {} {} breaks example '{}' (written for {}): {}",
+                                    schema.subject,
+                                    version.version,
+                                    ex.name,
+                                    ex.version,
+                                    problems.join("; ")
+                                ));
                             }
                         }
                         pending.push((name.clone(), si, vi));

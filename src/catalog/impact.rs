@@ -135,6 +135,62 @@ impl Registry {
         super::state::refuse(errors)
     }
 
+    /// The stored examples of the event bound to `subject` that `schema` cannot accept.
+    pub(crate) async fn broken_examples(
+        &self,
+        subject: &str,
+        schema: &Parsed,
+    ) -> Result<Vec<String>> {
+        let state = self.catalog().await?;
+        let Some(event) = state.event_for_subject(subject) else {
+            return Ok(Vec::new());
+        };
+        Ok(event
+            .examples
+            .iter()
+            .filter_map(|ex| {
+                let problems = formats::validate_payload(schema, &ex.payload);
+                (!problems.is_empty()).then(|| {
+                    format!(
+                        "example '{}' of event '{}' no longer matches: {}",
+                        ex.name,
+                        event.name,
+                        problems.join("; ")
+                    )
+                })
+            })
+            .collect())
+    }
+
+    /// A registration made outside the catalog (a serializer, say) cannot be refused for an
+    /// example, so a broken one goes to the audit trail and the log.
+    pub(crate) async fn report_broken_examples(
+        &self,
+        subject: &str,
+        version: i32,
+        schema: &Parsed,
+    ) {
+        match self.broken_examples(subject, schema).await {
+            Ok(broken) if !broken.is_empty() => {
+                tracing::warn!(
+                    subject,
+                    version,
+                    ?broken,
+                    "new version breaks stored examples"
+                );
+                self.audit(
+                    "example.broken",
+                    &format!("subject/{subject}/versions/{version}"),
+                    None,
+                    Some(broken.into()),
+                )
+                .await;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(subject, error = %e, "could not check stored examples"),
+        }
+    }
+
     /// The envelope rule: the latest value schema carries the required top-level fields.
     pub(crate) async fn check_envelope(
         &self,

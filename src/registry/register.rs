@@ -253,6 +253,7 @@ impl Registry {
                 Some(serde_json::json!({"id": id, "version": version})),
             )
             .await;
+            self.report_broken_examples(subject, version, &parsed).await;
         }
         let schema = match registered {
             Registered::Created { id, .. } => self.cache.put_schema(SchemaEntry {
