@@ -279,7 +279,7 @@ impl Registry {
                         let level = self.effective_level(&schema.subject).await?;
                         match &previous {
                             Some((prev_version, prev_parsed, prev_registered)) => {
-                                let bump = required_bump(prev_parsed, &parsed);
+                                let bump = required_bump(&**prev_parsed, &*parsed);
                                 change.bump = Some(bump);
                                 if let Ok(declared) = semver::Version::parse(&version.version) {
                                     if let Err(e) = check_declared(prev_version, &declared, bump) {
@@ -303,15 +303,15 @@ impl Registry {
                                     let mut r = Vec::new();
                                     if level.checks_backward() {
                                         r.extend(formats::incompatibilities(
-                                            &parsed,
-                                            prev_parsed,
+                                            &*parsed,
+                                            &**prev_parsed,
                                             true,
                                         ));
                                     }
                                     if level.checks_forward() {
                                         r.extend(formats::incompatibilities(
-                                            prev_parsed,
-                                            &parsed,
+                                            &**prev_parsed,
+                                            &*parsed,
                                             false,
                                         ));
                                     }
@@ -338,7 +338,7 @@ impl Registry {
                             .iter()
                             .filter(|ex| ex.version != version.version)
                         {
-                            let problems = formats::validate_payload(&parsed, &ex.payload);
+                            let problems = formats::validate_payload(&*parsed, &ex.payload);
                             if !problems.is_empty() {
                                 plan.warnings.push(format!(
                                     "event '{name}' {} {} breaks example '{}' (written for {}): {}",

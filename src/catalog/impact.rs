@@ -103,7 +103,7 @@ impl Registry {
         };
         let schema_type = SchemaType::from_request(version.schema_type.as_deref())?;
         let deps = self.resolve_references(&schema.references, true).await?;
-        formats::parse(schema_type, text, &deps, false).map(|p| Some(Arc::new(p)))
+        formats::parse(schema_type, text, &deps, false).map(|p| Some(Arc::from(p)))
     }
 
     /// Every example must be valid against the version it names.
@@ -124,7 +124,7 @@ impl Registry {
                 continue;
             };
             if let Some(parsed) = self.catalog_version_schema(schema, version).await? {
-                for problem in formats::validate_payload(&parsed, &example.payload) {
+                for problem in formats::validate_payload(&*parsed, &example.payload) {
                     errors.push(format!(
                         "example '{}' does not match version {}: {problem}",
                         example.name, example.version
@@ -210,7 +210,7 @@ impl Registry {
         let Some(parsed) = self.catalog_version_schema(schema, latest).await? else {
             return Ok((Vec::new(), Vec::new()));
         };
-        let names = formats::field_names(&parsed);
+        let names = formats::field_names(&*parsed);
         let missing: Vec<&str> = rule
             .fields
             .iter()
@@ -285,9 +285,9 @@ impl Registry {
             // A consumer reads new data with its own version; a producer's data must stay
             // readable with the new schema.
             let diffs = if role == "consumer" {
-                formats::differences(&theirs, &candidate, false)
+                formats::differences(&*theirs, &*candidate, false)
             } else {
-                formats::differences(&candidate, &theirs, true)
+                formats::differences(&*candidate, &*theirs, true)
             };
             if diffs.is_empty() {
                 continue;

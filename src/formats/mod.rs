@@ -1,6 +1,12 @@
-//! Schema formats: parsing, the canonical text that decides identity, and compatibility checks.
+//! Schema formats behind one trait: parsing and validation, the canonical text that decides
+//! identity, compatibility as reader/writer differences, the fields a schema carries, and
+//! payload validation. Adding a format is one module implementing [`Format`] and
+//! [`ParsedSchema`], plus its line in [`format`].
 
 pub mod avro;
+
+use std::any::Any;
+use std::fmt::Debug;
 
 use crate::error::Result;
 use crate::model::SchemaType;
@@ -13,91 +19,90 @@ pub struct Dependency {
     pub schema: String,
 }
 
-/// A parsed, validated schema of any format.
-#[derive(Debug)]
-pub enum Parsed {
-    Avro(avro::AvroSchema),
-}
-
-impl Parsed {
-    pub fn schema_type(&self) -> SchemaType {
-        match self {
-            Parsed::Avro(_) => SchemaType::Avro,
-        }
-    }
-
-    /// The text that is stored, returned to clients and hashed for identity.
-    pub fn canonical(&self) -> &str {
-        match self {
-            Parsed::Avro(s) => &s.canonical,
-        }
-    }
-}
-
-/// Parses `text` as `schema_type`; `normalize` asks for the stricter normal form.
-pub fn parse(
-    schema_type: SchemaType,
-    text: &str,
-    deps: &[Dependency],
-    normalize: bool,
-) -> Result<Parsed> {
-    match schema_type {
-        SchemaType::Avro => {
-            let dep_texts: Vec<&str> = deps.iter().map(|d| d.schema.as_str()).collect();
-            avro::parse(text, &dep_texts, normalize).map(Parsed::Avro)
-        }
-    }
-}
-
-/// Why `reader` cannot read data written with `writer`, as Confluent words it; empty when it can.
-/// `reader_is_new` picks the wording ("in the new schema" vs "in the old schema").
-pub fn incompatibilities(reader: &Parsed, writer: &Parsed, reader_is_new: bool) -> Vec<String> {
-    match (reader, writer) {
-        (Parsed::Avro(r), Parsed::Avro(w)) => avro::incompatibilities(r, w, reader_is_new),
-    }
-}
-
-/// The `normalize=true` form of stored canonical text, for matching schemas registered without
-/// normalisation against a normalised lookup.
-pub fn normalized(schema_type: SchemaType, canonical: &str) -> String {
-    match schema_type {
-        SchemaType::Avro => serde_json::from_str(canonical)
-            .map(|v| avro::canonical::canonical_text(&v, true))
-            .unwrap_or_else(|_| canonical.to_string()),
-    }
-}
-
-/// One way `reader` cannot read what `writer` wrote, with the top-level field of the reader it
-/// concerns when there is one (so a consumer that never reads that field can be told it is safe).
+/// One way a reader cannot read what a writer wrote, in Confluent's words, with the reader's
+/// top-level field it concerns when there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
     pub message: String,
     pub field: Option<String>,
 }
 
+/// A schema format (stateless).
+pub trait Format: Send + Sync {
+    fn schema_type(&self) -> SchemaType;
+    /// Parses and validates `text` with its referenced schemas; `normalize` asks for the
+    /// stricter normal form (Confluent's `normalize=true`). An invalid schema is 42201.
+    fn parse(&self, text: &str, deps: &[Dependency], normalize: bool) -> Result<Box<Parsed>>;
+    /// The normal form of stored canonical text, to match a normalised lookup.
+    fn normalized(&self, canonical: &str) -> String;
+}
+
+/// A parsed, validated schema of some format.
+pub trait ParsedSchema: Debug + Send + Sync + Any {
+    fn schema_type(&self) -> SchemaType;
+    /// The text that is stored, returned to clients and hashed for identity.
+    fn canonical(&self) -> &str;
+    /// Why `self` (the reader) cannot read data written with `writer` (same format);
+    /// `reader_is_new` picks the wording ("in the new schema" or "in the old schema").
+    fn differences(&self, writer: &Parsed, reader_is_new: bool) -> Vec<Difference>;
+    /// Top-level field names (the record's fields, the object's properties, the message's fields).
+    fn field_names(&self) -> Vec<String>;
+    /// Why a JSON payload is not valid for this schema; empty when it is.
+    fn validate_payload(&self, payload: &serde_json::Value) -> Vec<String>;
+    /// Canonical text with documentation removed: versions equal here differ only in docs.
+    fn without_docs(&self) -> String;
+    fn as_any(&self) -> &dyn Any;
+}
+
+pub type Parsed = dyn ParsedSchema;
+
+/// The implementation of a schema type.
+pub fn format(schema_type: SchemaType) -> &'static dyn Format {
+    match schema_type {
+        SchemaType::Avro => &avro::AvroFormat,
+    }
+}
+
+pub fn parse(
+    schema_type: SchemaType,
+    text: &str,
+    deps: &[Dependency],
+    normalize: bool,
+) -> Result<Box<Parsed>> {
+    format(schema_type).parse(text, deps, normalize)
+}
+
+pub fn normalized(schema_type: SchemaType, canonical: &str) -> String {
+    format(schema_type).normalized(canonical)
+}
+
+/// Reader/writer differences; schemas of different formats never read each other.
 pub fn differences(reader: &Parsed, writer: &Parsed, reader_is_new: bool) -> Vec<Difference> {
-    match (reader, writer) {
-        (Parsed::Avro(r), Parsed::Avro(w)) => avro::differences(r, w, reader_is_new),
+    if reader.schema_type() != writer.schema_type() {
+        return vec![Difference {
+            message: "Incompatible because of different schema type".into(),
+            field: None,
+        }];
     }
+    reader.differences(writer, reader_is_new)
 }
 
-/// The top-level field names of a schema (the record's fields, the object's properties).
+/// Confluent-worded reasons why `reader` cannot read what `writer` wrote; empty when it can.
+pub fn incompatibilities(reader: &Parsed, writer: &Parsed, reader_is_new: bool) -> Vec<String> {
+    differences(reader, writer, reader_is_new)
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+}
+
 pub fn field_names(parsed: &Parsed) -> Vec<String> {
-    match parsed {
-        Parsed::Avro(s) => avro::field_names(s),
-    }
+    parsed.field_names()
 }
 
-/// Why a JSON payload is not valid for the schema; empty when it is.
 pub fn validate_payload(parsed: &Parsed, payload: &serde_json::Value) -> Vec<String> {
-    match parsed {
-        Parsed::Avro(s) => avro::validate_payload(s, payload),
-    }
+    parsed.validate_payload(payload)
 }
 
-/// Canonical text with documentation removed: two versions equal here differ only in docs.
 pub fn without_docs(parsed: &Parsed) -> String {
-    match parsed {
-        Parsed::Avro(s) => avro::without_docs(s),
-    }
+    parsed.without_docs()
 }

@@ -138,10 +138,10 @@ impl Registry {
             .map(|(version, entry, parsed)| Earlier {
                 version: *version,
                 entry,
-                parsed,
+                parsed: &**parsed,
             })
             .collect();
-        let messages = check(level, &new, &earlier);
+        let messages = check(level, &*new, &earlier);
         Ok(CompatibilityResult {
             is_compatible: messages.is_empty(),
             messages,

@@ -267,7 +267,7 @@ impl Registry {
         }
         let deps = self.resolve_references(&entry.references, true).await?;
         let parsed = formats::parse(entry.schema_type, &entry.schema, &deps, false)?;
-        Ok(entry.parsed.get_or_init(|| Arc::new(parsed)).clone())
+        Ok(entry.parsed.get_or_init(|| Arc::from(parsed)).clone())
     }
 
     /// The schemas `references` name, transitively, dependencies before dependents.

@@ -119,7 +119,7 @@ impl Registry {
         request: &SchemaRequest,
         normalize: bool,
         allow_deleted_refs: bool,
-    ) -> Result<(Parsed, Vec<Reference>)> {
+    ) -> Result<(Box<Parsed>, Vec<Reference>)> {
         let schema_type = SchemaType::from_request(request.schema_type.as_deref())?;
         let text = request.schema.as_deref().unwrap_or_default();
         if text.trim().is_empty() {
@@ -243,7 +243,7 @@ impl Registry {
         };
 
         let registered = self
-            .register_checked(subject, &new, placement, level, &parsed)
+            .register_checked(subject, &new, placement, level, &*parsed)
             .await?;
         if let Registered::Created { id, version } = registered {
             self.audit(
@@ -253,7 +253,8 @@ impl Registry {
                 Some(serde_json::json!({"id": id, "version": version})),
             )
             .await;
-            self.report_broken_examples(subject, version, &parsed).await;
+            self.report_broken_examples(subject, version, &*parsed)
+                .await;
         }
         let schema = match registered {
             Registered::Created { id, .. } => self.cache.put_schema(SchemaEntry {
@@ -263,7 +264,7 @@ impl Registry {
                 references: new.references,
                 metadata: new.metadata,
                 rule_set: new.rule_set,
-                parsed: OnceLock::from(Arc::new(parsed)),
+                parsed: OnceLock::from(Arc::from(parsed)),
             }),
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
         };
@@ -308,7 +309,7 @@ impl Registry {
                     earlier.push(Earlier {
                         version: *version,
                         entry,
-                        parsed: parsed_old,
+                        parsed: &**parsed_old,
                     });
                 }
                 let messages = check(level, parsed, &earlier);

@@ -42,16 +42,66 @@ fn describe_parse_error(err: &apache_avro::Error) -> String {
     }
 }
 
-/// Confluent-worded reasons why `reader` cannot read what `writer` wrote.
-pub fn incompatibilities(
-    reader: &AvroSchema,
-    writer: &AvroSchema,
-    reader_is_new: bool,
-) -> Vec<String> {
-    compat::check_reader_writer(&reader.schema, &writer.schema)
-        .iter()
-        .map(|inc| compat::describe(inc, reader_is_new))
-        .collect()
+/// Avro as a [`Format`](crate::formats::Format).
+pub struct AvroFormat;
+
+impl crate::formats::Format for AvroFormat {
+    fn schema_type(&self) -> crate::model::SchemaType {
+        crate::model::SchemaType::Avro
+    }
+
+    fn parse(
+        &self,
+        text: &str,
+        deps: &[crate::formats::Dependency],
+        normalize: bool,
+    ) -> Result<Box<crate::formats::Parsed>> {
+        let dep_texts: Vec<&str> = deps.iter().map(|d| d.schema.as_str()).collect();
+        Ok(Box::new(parse(text, &dep_texts, normalize)?))
+    }
+
+    fn normalized(&self, canonical: &str) -> String {
+        serde_json::from_str(canonical)
+            .map(|v| canonical::canonical_text(&v, true))
+            .unwrap_or_else(|_| canonical.to_string())
+    }
+}
+
+impl crate::formats::ParsedSchema for AvroSchema {
+    fn schema_type(&self) -> crate::model::SchemaType {
+        crate::model::SchemaType::Avro
+    }
+
+    fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    fn differences(
+        &self,
+        writer: &crate::formats::Parsed,
+        reader_is_new: bool,
+    ) -> Vec<crate::formats::Difference> {
+        match writer.as_any().downcast_ref::<AvroSchema>() {
+            Some(w) => differences(self, w, reader_is_new),
+            None => Vec::new(),
+        }
+    }
+
+    fn field_names(&self) -> Vec<String> {
+        field_names(self)
+    }
+
+    fn validate_payload(&self, payload: &serde_json::Value) -> Vec<String> {
+        validate_payload(self, payload)
+    }
+
+    fn without_docs(&self) -> String {
+        without_docs(self)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 /// Replaces each first use of a type defined by a referenced schema with its definition, so the
