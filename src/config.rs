@@ -22,6 +22,8 @@ pub struct ServeConfig {
     pub dialect: Dialect,
     /// Largest request body accepted; Confluent's own default for a schema is 8 MiB.
     pub max_body_bytes: usize,
+    /// A request still running after this long is answered 500/50002 (operation timed out).
+    pub request_timeout: std::time::Duration,
     /// A catalog folder loaded at start when the database holds nothing yet.
     pub catalog_dir: Option<std::path::PathBuf>,
 }
@@ -29,6 +31,7 @@ pub struct ServeConfig {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8081";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://herald.db";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 
 impl Default for ServeConfig {
     fn default() -> Self {
@@ -38,6 +41,7 @@ impl Default for ServeConfig {
             dialect: Dialect::V7,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             catalog_dir: None,
+            request_timeout: std::time::Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod formats;
+pub mod metrics;
 pub mod model;
 pub mod registry;
 pub mod server;

@@ -4,7 +4,14 @@ use clap::{CommandFactory, Parser, Subcommand};
 use herald::cli::run::Targets;
 use herald::config::{
     Dialect, ServeConfig, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_REQUEST_TIMEOUT_SECS,
 };
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
 
 /// Herald: a schema registry and event catalog that speaks the Confluent Schema Registry API.
 #[derive(Parser)]
@@ -78,6 +85,12 @@ struct ServeArgs {
     /// Response shapes: Confluent 7.9 (accepted by every client) or 8.x.
     #[arg(long, env = "HERALD_DIALECT", value_enum, default_value = "7")]
     dialect: Dialect,
+    /// Seconds a request may run before it is answered with 500/50002 (operation timed out).
+    #[arg(long, env = "HERALD_REQUEST_TIMEOUT", default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS)]
+    request_timeout: u64,
+    /// Log format on stderr: human-readable text, or one JSON object per line.
+    #[arg(long, env = "HERALD_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
     /// Catalog folder loaded when the database is new (empty); ignored when the folder is missing.
     #[arg(long, env = "HERALD_CATALOG", default_value = "catalog")]
     catalog: std::path::PathBuf,
@@ -89,12 +102,19 @@ struct ServeArgs {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
-                .unwrap_or_else(|_| "herald=info,tower_http=warn".into()),
-        )
-        .init();
+    let log_format = match &cli.command {
+        Command::Serve(args) => args.log_format,
+        _ => LogFormat::Text,
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
+        .unwrap_or_else(|_| "herald=info,tower_http=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
+    }
     match cli.command {
         Command::Serve(args) => {
             herald::server::serve(ServeConfig {
@@ -103,6 +123,7 @@ async fn main() -> anyhow::Result<()> {
                 dialect: args.dialect,
                 max_body_bytes: args.max_body_bytes,
                 catalog_dir: Some(args.catalog),
+                request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
             })
             .await
         }

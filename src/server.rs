@@ -9,6 +9,7 @@ use axum::ServiceExt;
 use tokio::sync::oneshot;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::api::{self, AppState};
@@ -26,6 +27,7 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
     Ok(AppState {
         registry: Arc::new(registry),
         max_body_bytes: config.max_body_bytes,
+        request_timeout: config.request_timeout,
     })
 }
 
@@ -87,7 +89,27 @@ async fn run(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = api::router(state).layer(TraceLayer::new_for_http());
+    let timeout = state.request_timeout;
+    let router = api::router(state)
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async {
+                    crate::error::Error::Timeout("the request took too long".into())
+                }))
+                .layer(tower::timeout::TimeoutLayer::new(timeout)),
+        )
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     // Trailing slashes are trimmed before routing: the Java client posts to `.../versions/`.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router);
     axum::serve(listener, ServiceExt::<Request>::into_make_service(app))

@@ -6,6 +6,7 @@ pub mod compatibility;
 pub mod config;
 pub mod misc;
 pub mod mode;
+pub mod ops;
 pub mod schemas;
 pub mod subjects;
 pub mod wire;
@@ -23,6 +24,7 @@ use crate::registry::{Registry, SchemaEntry, SubjectVersion};
 pub struct AppState {
     pub registry: Arc<Registry>,
     pub max_body_bytes: usize,
+    pub request_timeout: std::time::Duration,
 }
 
 /// All routes, with JSON 404 and 405 answers for everything else.
@@ -35,8 +37,13 @@ pub fn router(state: AppState) -> Router {
         .merge(mode::router())
         .merge(compatibility::router())
         .merge(catalog::router())
+        .merge(ops::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
         .with_state(state)
 }
 

@@ -62,6 +62,7 @@ pub struct Registry {
     store: Arc<dyn Store>,
     dialect: Dialect,
     cache: Arc<Caches>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Registry {
@@ -79,7 +80,32 @@ impl Registry {
             store,
             dialect,
             cache,
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         })
+    }
+
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
+    /// The store answers and its migrations are applied.
+    pub async fn ready(&self) -> Result<()> {
+        self.store.ready().await
+    }
+
+    /// Metrics with the database pool's current state filled in.
+    pub fn render_metrics(&self) -> String {
+        if let Some((size, idle)) = self.store.pool_stats() {
+            self.metrics
+                .pool
+                .with_label_values(&["open"])
+                .set(size as i64);
+            self.metrics
+                .pool
+                .with_label_values(&["idle"])
+                .set(idle as i64);
+        }
+        self.metrics.render()
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -108,8 +134,10 @@ impl Registry {
     /// Schema by id: from memory after the first read (ids are immutable).
     pub async fn schema_by_id(&self, id: i64) -> Result<Arc<SchemaEntry>> {
         if let Some(entry) = self.cache.schema(id) {
+            self.metrics.cache_lookup("schema_by_id", true);
             return Ok(entry);
         }
+        self.metrics.cache_lookup("schema_by_id", false);
         let row = self
             .store
             .schema(id)

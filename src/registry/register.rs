@@ -156,7 +156,9 @@ impl Registry {
         // The fast path: a schema this subject already holds, answered from memory.
         if plain && self.cached_mode(subject) == Mode::ReadWrite {
             let key = request.key(requested_normalize || self.cached_normalize(subject));
-            if let Some((id, version)) = self.cache.registered(subject, &key) {
+            let hit = self.cache.registered(subject, &key);
+            self.metrics.cache_lookup("registration", hit.is_some());
+            if let Some((id, version)) = hit {
                 let schema = self.schema_by_id(id).await?;
                 return Ok(Registration {
                     id,
@@ -184,17 +186,6 @@ impl Registry {
         }
         let normalize = self.normalize_for(subject, requested_normalize).await?;
         let key = request.key(normalize);
-        let plain = explicit_id.is_none() && explicit_version.is_none();
-        if plain {
-            if let Some((id, version)) = self.cache.registered(subject, &key) {
-                let schema = self.schema_by_id(id).await?;
-                return Ok(Registration {
-                    id,
-                    version,
-                    schema,
-                });
-            }
-        }
 
         // An empty schema re-registers the latest version's, e.g. to change only metadata.
         let mut request = request.clone();
@@ -246,6 +237,7 @@ impl Registry {
             .register_checked(subject, &new, placement, level, &*parsed)
             .await?;
         if let Registered::Created { id, version } = registered {
+            self.metrics.registrations.inc();
             self.audit(
                 "schema.register",
                 &format!("subject/{subject}"),
@@ -325,6 +317,13 @@ impl Registry {
             };
             match self.store.register(subject, new, placement, &gate).await {
                 Err(Error::Timeout(_)) => continue,
+                Err(e @ Error::Incompatible { .. }) => {
+                    self.metrics
+                        .compatibility_failures
+                        .with_label_values(&[subject])
+                        .inc();
+                    return Err(e);
+                }
                 other => return other,
             }
         }

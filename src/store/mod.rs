@@ -255,6 +255,13 @@ pub trait Store: Send + Sync + 'static {
     }
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
+    /// The database answers and every migration this build knows is applied.
+    async fn ready(&self) -> Result<()>;
+    /// (open, idle) connections of the pool.
+    fn pool_stats(&self) -> Option<(u32, u32)> {
+        None
+    }
+
     /// Writes made by other processes sharing this database, for stores that have them.
     fn changes(&self) -> Option<tokio::sync::broadcast::Receiver<ChangeEvent>> {
         None

@@ -565,6 +565,24 @@ impl Store for PostgresStore {
             .collect())
     }
 
+    async fn ready(&self) -> Result<()> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        let known = sqlx::migrate!("./migrations/postgres").iter().count() as i64;
+        if applied < known {
+            return Err(Error::Store(format!(
+                "{applied} of {known} migrations applied"
+            )));
+        }
+        Ok(())
+    }
+
+    fn pool_stats(&self) -> Option<(u32, u32)> {
+        Some((self.pool.size(), self.pool.num_idle() as u32))
+    }
+
     async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>> {
         let rows = sqlx::query("SELECT scope, compatibility, normalize FROM configs")
             .fetch_all(&self.pool)

@@ -1,0 +1,69 @@
+//! Operations: liveness, readiness and Prometheus metrics, and the middleware that counts
+//! requests by route.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::wire::{json_response, Wire};
+use super::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
+        .route("/metrics", get(metrics))
+}
+
+async fn live() -> Wire<Value> {
+    Wire(json!({"status": "UP"}))
+}
+
+/// Ready when the database answers and every migration is applied; 503 otherwise.
+async fn ready(State(state): State<AppState>) -> Response {
+    match state.registry.ready().await {
+        Ok(()) => json_response(StatusCode::OK, &json!({"status": "UP", "database": "UP"})),
+        Err(e) => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({"status": "DOWN", "database": e.to_string()}),
+        ),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut response = state.registry.render_metrics().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
+/// Counts every request by its route pattern (not its concrete path, so subjects do not
+/// explode the label set) and records its latency.
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = request.method().to_string();
+    let start = Instant::now();
+    let response = next.run(request).await;
+    let metrics = state.registry.metrics();
+    metrics
+        .latency
+        .with_label_values(&[&route, &method])
+        .observe(start.elapsed().as_secs_f64());
+    metrics
+        .requests
+        .with_label_values(&[&route, &method, response.status().as_str()])
+        .inc();
+    response
+}
