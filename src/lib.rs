@@ -11,5 +11,6 @@ pub mod model;
 pub mod registry;
 pub mod server;
 pub mod store;
+pub mod transfer;
 
 pub use error::{Error, Result};

@@ -52,6 +52,40 @@ enum Command {
     /// Keep the event catalog as code: plan or apply a catalog folder against a Herald.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Write everything (schemas with their ids, subjects, versions, deleted flags, config,
+    /// modes, catalog) to one JSON document.
+    ///
+    /// Example: herald export backup.json --database sqlite://herald.db
+    Export {
+        file: std::path::PathBuf,
+        #[arg(long, env = "HERALD_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database: String,
+    },
+    /// Restore an export, or copy a running Confluent-compatible registry, into an empty
+    /// registry with the same ids and versions.
+    ///
+    /// Examples:
+    ///   herald import backup.json --database sqlite://new.db
+    ///   herald import --from-registry http://confluent:8081 --database postgres://herald@db/herald
+    #[command(verbatim_doc_comment)]
+    Import {
+        #[arg(
+            required_unless_present = "from_registry",
+            conflicts_with = "from_registry"
+        )]
+        file: Option<std::path::PathBuf>,
+        /// Base URL of the registry to copy (Confluent, Karapace, Apicurio ccompat, Herald).
+        #[arg(long)]
+        from_registry: Option<String>,
+        /// Bearer token for --from-registry.
+        #[arg(long, env = "HERALD_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Basic auth `user:password` for --from-registry.
+        #[arg(long = "basic-auth", env = "HERALD_BASIC_AUTH", hide_env_values = true)]
+        basic_auth: Option<String>,
+        #[arg(long, env = "HERALD_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database: String,
+    },
     /// Print a shell completion script.
     ///
     /// Example: herald completions bash > /etc/bash_completion.d/herald
@@ -134,6 +168,39 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Catalog(CatalogCommand::Apply(args)) => {
             std::process::exit(herald::cli::catalog::run(args, true).await)
+        }
+        Command::Export { file, database } => {
+            let n = herald::transfer::export_to_file(&database, &file).await?;
+            println!("exported {n} subject versions to {}", file.display());
+            Ok(())
+        }
+        Command::Import {
+            file,
+            from_registry,
+            token,
+            basic_auth,
+            database,
+        } => {
+            let from = from_registry.map(|url| herald::cli::Connection {
+                url,
+                token,
+                basic_auth,
+                timeout: 30,
+                retries: 3,
+            });
+            let report =
+                herald::transfer::import_into(&database, file.as_deref(), from.as_ref()).await?;
+            println!(
+                "imported {} subjects, {} versions ({} soft-deleted), {} schemas, {} configs, {} modes, {} catalog entities",
+                report.subjects,
+                report.versions,
+                report.deleted_versions,
+                report.schemas,
+                report.configs,
+                report.modes,
+                report.catalog_entities
+            );
+            Ok(())
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "herald", &mut std::io::stdout());

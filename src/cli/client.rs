@@ -136,6 +136,11 @@ impl Client {
         }
     }
 
+    /// A GET of any path; the status and JSON body of an answer below 500.
+    pub async fn get(&self, path: &str) -> Result<(u16, Value), ClientError> {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
     /// A POST to any path; the status and JSON body of an answer below 500.
     pub async fn post(&self, path: &str, body: &Value) -> Result<(u16, Value), ClientError> {
         self.send(reqwest::Method::POST, path, Some(body)).await

@@ -9,6 +9,7 @@ pub const CT: &str = "application/vnd.schemaregistry.v1+json";
 
 pub struct TestServer {
     pub base: String,
+    pub database_url: String,
     pub client: reqwest::Client,
     _server: RunningServer,
     _dir: tempfile::TempDir,
@@ -28,9 +29,11 @@ impl TestServer {
             ..ServeConfig::default()
         };
         adjust(&mut config);
+        let database_url = config.database_url.clone();
         let server = herald::server::spawn(config).await.expect("server starts");
         TestServer {
             base: format!("http://{}", server.addr),
+            database_url,
             client: reqwest::Client::new(),
             _server: server,
             _dir: dir,
