@@ -203,7 +203,10 @@ async fn importing_from_a_running_registry_keeps_every_id_and_version() {
         &target_db,
     ])
     .await;
-    assert!(out.contains("imported 5 subjects, 7 versions (1 soft-deleted)"), "{out}");
+    assert!(
+        out.contains("imported 5 subjects, 7 versions (1 soft-deleted)"),
+        "{out}"
+    );
     let target = serve_on(&target_db).await;
     let before = snapshot(&source, false).await;
     let after = snapshot(&target, false).await;
