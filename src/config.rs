@@ -24,6 +24,10 @@ pub struct ServeConfig {
     pub max_body_bytes: usize,
     /// A request still running after this long is answered 500/50002 (operation timed out).
     pub request_timeout: std::time::Duration,
+    /// Require a token on every request but the probes.
+    pub auth: bool,
+    /// With `auth`, let requests without credentials read.
+    pub anonymous_read: bool,
     /// A catalog folder loaded at start when the database holds nothing yet.
     pub catalog_dir: Option<std::path::PathBuf>,
 }
@@ -41,6 +45,8 @@ impl Default for ServeConfig {
             dialect: Dialect::V7,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             catalog_dir: None,
+            auth: false,
+            anonymous_read: false,
             request_timeout: std::time::Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
         }
     }

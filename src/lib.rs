@@ -1,6 +1,7 @@
 //! Herald: a schema registry and event catalog that speaks the Confluent Schema Registry REST API.
 
 pub mod api;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;

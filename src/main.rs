@@ -86,6 +86,10 @@ enum Command {
         #[arg(long, env = "HERALD_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database: String,
     },
+    /// Manage API tokens (directly on the database, so the first admin token can be made
+    /// before the server runs with --auth).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Print a shell completion script.
     ///
     /// Example: herald completions bash > /etc/bash_completion.d/herald
@@ -108,6 +112,41 @@ enum CatalogCommand {
     Apply(herald::cli::catalog::CatalogArgs),
 }
 
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print its secret (shown this once).
+    ///
+    /// Example: herald token create --name ci-orders --role writer --subjects 'orders.*'
+    Create {
+        #[arg(long)]
+        name: String,
+        /// reader, writer or admin.
+        #[arg(long, default_value = "reader")]
+        role: String,
+        /// Subject globs the token may touch (repeatable); none means every subject.
+        #[arg(long = "subjects")]
+        subjects: Vec<String>,
+        #[arg(long, env = "HERALD_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database: String,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[arg(long, env = "HERALD_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database: String,
+    },
+    /// Delete a token.
+    Delete {
+        name: String,
+        #[arg(long, env = "HERALD_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database: String,
+    },
+}
+
+async fn open_registry(database: &str) -> anyhow::Result<herald::registry::Registry> {
+    let store = herald::store::open(database).await?;
+    Ok(herald::registry::Registry::new(store, Dialect::V7).await?)
+}
+
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on.
@@ -125,6 +164,12 @@ struct ServeArgs {
     /// Log format on stderr: human-readable text, or one JSON object per line.
     #[arg(long, env = "HERALD_LOG_FORMAT", value_enum, default_value = "text")]
     log_format: LogFormat,
+    /// Require a token on every request but /health and /metrics (create one with `herald token create`).
+    #[arg(long, env = "HERALD_AUTH")]
+    auth: bool,
+    /// With --auth, let requests without credentials read.
+    #[arg(long, env = "HERALD_ANONYMOUS_READ")]
+    anonymous_read: bool,
     /// Catalog folder loaded when the database is new (empty); ignored when the folder is missing.
     #[arg(long, env = "HERALD_CATALOG", default_value = "catalog")]
     catalog: std::path::PathBuf,
@@ -157,6 +202,8 @@ async fn main() -> anyhow::Result<()> {
                 dialect: args.dialect,
                 max_body_bytes: args.max_body_bytes,
                 catalog_dir: Some(args.catalog),
+                auth: args.auth,
+                anonymous_read: args.anonymous_read,
                 request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
             })
             .await
@@ -200,6 +247,38 @@ async fn main() -> anyhow::Result<()> {
                 report.modes,
                 report.catalog_entities
             );
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create {
+            name,
+            role,
+            subjects,
+            database,
+        }) => {
+            let registry = open_registry(&database).await?;
+            let (token, secret) = registry
+                .create_token(&name, role.parse()?, subjects)
+                .await?;
+            println!("{secret}");
+            eprintln!(
+                "created token '{}' ({}); the secret above is shown only now",
+                token.name, token.role
+            );
+            Ok(())
+        }
+        Command::Token(TokenCommand::List { database }) => {
+            for t in open_registry(&database).await?.tokens().await? {
+                let subjects = if t.subjects.is_empty() {
+                    "*".to_string()
+                } else {
+                    t.subjects.join(",")
+                };
+                println!("{}\t{}\t{}", t.name, t.role, subjects);
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Delete { name, database }) => {
+            open_registry(&database).await?.delete_token(&name).await?;
             Ok(())
         }
         Command::Completions { shell } => {

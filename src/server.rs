@@ -28,6 +28,10 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
         registry: Arc::new(registry),
         max_body_bytes: config.max_body_bytes,
         request_timeout: config.request_timeout,
+        auth: api::auth::AuthSettings {
+            enabled: config.auth,
+            anonymous_read: config.anonymous_read,
+        },
     })
 }
 

@@ -18,9 +18,6 @@ use crate::error::{Error, Result};
 use crate::registry::SchemaRequest;
 use crate::store::AuditQuery;
 
-/// Until authentication exists every change is made by this actor.
-const ACTOR: &str = "anonymous";
-
 pub fn router() -> Router<AppState> {
     let mut router = Router::new();
     for (plural, kind) in [
@@ -102,7 +99,13 @@ async fn create(
     }
     let written = state
         .registry
-        .put_catalog_entity(kind, &name, body, params.flag("force"), ACTOR)
+        .put_catalog_entity(
+            kind,
+            &name,
+            body,
+            params.flag("force"),
+            &crate::auth::current_actor(),
+        )
         .await?;
     Ok(created(written))
 }
@@ -124,7 +127,13 @@ async fn put(
 ) -> Result<Response> {
     let written = state
         .registry
-        .put_catalog_entity(kind, &name, body, params.flag("force"), ACTOR)
+        .put_catalog_entity(
+            kind,
+            &name,
+            body,
+            params.flag("force"),
+            &crate::auth::current_actor(),
+        )
         .await?;
     Ok(Wire(written).into_response())
 }
@@ -137,7 +146,12 @@ async fn remove(
 ) -> Result<StatusCode> {
     state
         .registry
-        .delete_catalog_entity(kind, &name, params.flag("force"), ACTOR)
+        .delete_catalog_entity(
+            kind,
+            &name,
+            params.flag("force"),
+            &crate::auth::current_actor(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -188,7 +202,12 @@ async fn create_link(
     };
     let written = state
         .registry
-        .put_link(&body.service, &body.role, link, ACTOR)
+        .put_link(
+            &body.service,
+            &body.role,
+            link,
+            &crate::auth::current_actor(),
+        )
         .await?;
     Ok(created(written))
 }
@@ -199,7 +218,7 @@ async fn delete_link(
 ) -> Result<StatusCode> {
     state
         .registry
-        .delete_link(&service, &role, &event, ACTOR)
+        .delete_link(&service, &role, &event, &crate::auth::current_actor())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -232,7 +251,10 @@ async fn apply(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
 ) -> Result<Wire<Value>> {
-    let plan = state.registry.apply_catalog(&bundle, ACTOR).await?;
+    let plan = state
+        .registry
+        .apply_catalog(&bundle, &crate::auth::current_actor())
+        .await?;
     Ok(Wire(serde_json::to_value(plan).unwrap_or_default()))
 }
 

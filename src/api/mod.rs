@@ -1,6 +1,7 @@
 //! The Confluent Schema Registry REST API over axum. Handlers extract, call the registry, and
 //! shape the answer; every failure leaves as a Confluent error body.
 
+pub mod auth;
 pub mod catalog;
 pub mod compatibility;
 pub mod config;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     pub max_body_bytes: usize,
     pub request_timeout: std::time::Duration,
+    pub auth: auth::AuthSettings,
 }
 
 /// All routes, with JSON 404 and 405 answers for everything else.
@@ -38,8 +40,13 @@ pub fn router(state: AppState) -> Router {
         .merge(compatibility::router())
         .merge(catalog::router())
         .merge(ops::router())
+        .merge(auth::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::track,

@@ -20,8 +20,12 @@ pub type RequestKey = [u8; 32];
 /// A subject's remembered requests: request key → (schema id, version).
 type SubjectRegistrations = HashMap<RequestKey, (i64, i32)>;
 
+/// How long a verified token is trusted without asking the store again.
+const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Default)]
 pub struct Caches {
+    tokens: RwLock<HashMap<String, (crate::auth::Token, std::time::Instant)>>,
     schemas: RwLock<HashMap<i64, Arc<SchemaEntry>>>,
     registered: RwLock<HashMap<String, SubjectRegistrations>>,
     configs: RwLock<HashMap<String, ConfigRecord>>,
@@ -32,6 +36,27 @@ impl Caches {
     pub fn load_settings(&self, configs: Vec<(String, ConfigRecord)>, modes: Vec<(String, Mode)>) {
         *self.configs.write().unwrap() = configs.into_iter().collect();
         *self.modes.write().unwrap() = modes.into_iter().collect();
+    }
+
+    pub fn token(&self, hash: &str) -> Option<crate::auth::Token> {
+        let map = self.tokens.read().unwrap();
+        map.get(hash)
+            .filter(|(_, at)| at.elapsed() < TOKEN_TTL)
+            .map(|(t, _)| t.clone())
+    }
+
+    pub fn remember_token(&self, hash: &str, token: &crate::auth::Token) {
+        self.tokens
+            .write()
+            .unwrap()
+            .insert(hash.to_string(), (token.clone(), std::time::Instant::now()));
+    }
+
+    pub fn forget_token(&self, name: &str) {
+        self.tokens
+            .write()
+            .unwrap()
+            .retain(|_, (t, _)| t.name != name);
     }
 
     pub fn schema(&self, id: i64) -> Option<Arc<SchemaEntry>> {

@@ -84,6 +84,18 @@ impl Registry {
         })
     }
 
+    pub(crate) fn cached_token(&self, hash: &str) -> Option<crate::auth::Token> {
+        self.cache.token(hash)
+    }
+
+    pub(crate) fn remember_token(&self, hash: &str, token: &crate::auth::Token) {
+        self.cache.remember_token(hash, token)
+    }
+
+    pub(crate) fn forget_token(&self, name: &str) {
+        self.cache.forget_token(name)
+    }
+
     pub fn metrics(&self) -> &crate::metrics::Metrics {
         &self.metrics
     }
@@ -125,7 +137,8 @@ impl Registry {
         before: Option<Value>,
         after: Option<Value>,
     ) {
-        let entry = crate::store::AuditEntry::new("anonymous", action, target, before, after);
+        let actor = crate::auth::current_actor();
+        let entry = crate::store::AuditEntry::new(&actor, action, target, before, after);
         if let Err(e) = self.store.append_audit(&entry).await {
             tracing::warn!(error = %e, action, target, "audit line not written");
         }

@@ -255,6 +255,13 @@ pub trait Store: Send + Sync + 'static {
     }
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
+    /// Stores a token under the hash of its secret; a taken name is a conflict.
+    async fn create_token(&self, token: &crate::auth::Token, hash: &str) -> Result<()>;
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::auth::Token>>;
+    async fn tokens(&self) -> Result<Vec<crate::auth::Token>>;
+    /// Whether a token of that name existed.
+    async fn delete_token(&self, name: &str) -> Result<bool>;
+
     /// The database answers and every migration this build knows is applied.
     async fn ready(&self) -> Result<()>;
     /// (open, idle) connections of the pool.

@@ -443,6 +443,48 @@ impl Store for SqliteStore {
             .collect())
     }
 
+    async fn create_token(&self, token: &crate::auth::Token, hash: &str) -> Result<()> {
+        let result = sqlx::query(
+            "INSERT INTO tokens (name, hash, role, subjects, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&token.name)
+        .bind(hash)
+        .bind(token.role.to_string())
+        .bind(serde_json::to_string(&token.subjects).unwrap_or_default())
+        .bind(token.created_at)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(
+                Error::CatalogConflict(format!("a token named '{}' exists", token.name)),
+            ),
+            other => other.map(|_| ()).map_err(Error::from),
+        }
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::auth::Token>> {
+        let row = sqlx::query("SELECT name, role, subjects, created_at FROM tokens WHERE hash = ?")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| token_row(&r)).transpose()
+    }
+
+    async fn tokens(&self) -> Result<Vec<crate::auth::Token>> {
+        let rows = sqlx::query("SELECT name, role, subjects, created_at FROM tokens ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(token_row).collect()
+    }
+
+    async fn delete_token(&self, name: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM tokens WHERE name = ?")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn ready(&self) -> Result<()> {
         let applied: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
@@ -534,4 +576,15 @@ impl Store for SqliteStore {
         }
         Ok(())
     }
+}
+
+fn token_row(r: &sqlx::sqlite::SqliteRow) -> Result<crate::auth::Token> {
+    let role: String = r.get("role");
+    let subjects: String = r.get("subjects");
+    Ok(crate::auth::Token {
+        name: r.get("name"),
+        role: role.parse()?,
+        subjects: serde_json::from_str(&subjects).unwrap_or_default(),
+        created_at: r.get("created_at"),
+    })
 }

@@ -1,0 +1,199 @@
+//! Authentication and authorisation in front of every route, and token management.
+
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::wire::{json_response, JsonBody, PathParams, Wire};
+use super::AppState;
+use crate::auth::{acting_as, required, Need, Role, Token};
+use crate::error::Result;
+
+/// Whether and how requests are authenticated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuthSettings {
+    pub enabled: bool,
+    /// With authentication on, let requests without credentials read.
+    pub anonymous_read: bool,
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/herald/v1/tokens", get(list).post(create))
+        .route("/herald/v1/tokens/{name}", delete(remove))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewToken {
+    name: String,
+    role: String,
+    #[serde(default)]
+    subjects: Vec<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<NewToken>,
+) -> Result<Response> {
+    let (token, secret) = state
+        .registry
+        .create_token(&body.name, body.role.parse()?, body.subjects)
+        .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &json!({"token": token, "secret": secret}),
+    ))
+}
+
+async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
+    Ok(Wire(state.registry.tokens().await?))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    PathParams(name): PathParams<String>,
+) -> Result<StatusCode> {
+    state.registry.delete_token(&name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn refuse(status: StatusCode, message: String) -> Response {
+    let mut response = json_response(
+        status,
+        &json!({"error_code": status.as_u16(), "message": message}),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Basic realm="herald", Bearer"#),
+        );
+    }
+    response
+}
+
+/// The secret a request carries: a bearer token, or the password of HTTP basic auth whose user
+/// must then be the token's name.
+fn credentials(request: &Request) -> Option<(Option<String>, String)> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, rest) = value.split_once(' ')?;
+    match scheme.to_ascii_lowercase().as_str() {
+        "bearer" => Some((None, rest.trim().to_string())),
+        "basic" => {
+            use base64_decode as decode;
+            let decoded = decode(rest.trim())?;
+            let (user, pass) = decoded.split_once(':')?;
+            Some((Some(user.to_string()), pass.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// Standard base64, as HTTP basic auth uses it.
+fn base64_decode(input: &str) -> Option<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in input.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
+        bits = (bits << 6) | v;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Decides every request: probes pass, others need a token whose role and subject grants cover
+/// the route; 401 and 403 answer in the Confluent error body.
+pub async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !state.auth.enabled {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let params = RawPathParams::from_request_parts(&mut parts, &state)
+        .await
+        .ok();
+    let request = Request::from_parts(parts, body);
+    let route = route.as_str();
+    let Need::Role(needed) = required(request.method(), route) else {
+        return next.run(request).await;
+    };
+    let subject = params.as_ref().and_then(|p| {
+        p.iter().find(|(k, _)| *k == "subject").map(|(_, v)| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    });
+    let Some((user, secret)) = credentials(&request) else {
+        if needed == Role::Reader && state.auth.anonymous_read {
+            return acting_as("anonymous".into(), next.run(request)).await;
+        }
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized: send a token (Bearer, or basic auth as name:secret)".into(),
+        );
+    };
+    let token = match state.registry.authenticate(&secret).await {
+        Ok(Some(t)) if user.as_deref().is_none_or(|u| u == t.name) => t,
+        Ok(_) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized: unknown credentials".into(),
+            )
+        }
+        Err(e) => return e.into_response(),
+    };
+    if token.role < needed {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Token '{}' has role {} but {} {} needs {}",
+                token.name,
+                token.role,
+                request.method(),
+                route,
+                needed
+            ),
+        );
+    }
+    if let Some(subject) = &subject {
+        if !token.covers(subject) {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                format!("Token '{}' is not granted subject '{subject}'", token.name),
+            );
+        }
+    }
+    acting_as(token.name.clone(), next.run(request)).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn basic_auth_decodes() {
+        assert_eq!(
+            super::base64_decode("Y2k6aHJsZF94"),
+            Some("ci:hrld_x".to_string())
+        );
+        assert_eq!(super::base64_decode("YQ=="), Some("a".to_string()));
+    }
+}

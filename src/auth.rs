@@ -1,0 +1,256 @@
+//! Who may do what. Off by default for a local run; with `--auth` every request but the health
+//! and metrics probes needs a token, sent as `Authorization: Bearer <secret>` or, as Confluent
+//! clients send `basic.auth.user.info`, as HTTP basic auth with the token's name as the user and
+//! its secret as the password. Secrets are stored only as SHA-256 hashes and shown once.
+
+use std::fmt;
+use std::str::FromStr;
+
+use axum::http::Method;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::catalog::state::glob_match;
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Reader,
+    Writer,
+    Admin,
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "reader" => Ok(Role::Reader),
+            "writer" => Ok(Role::Writer),
+            "admin" => Ok(Role::Admin),
+            _ => Err(Error::BadRequest(format!(
+                "role '{s}' must be reader, writer or admin"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Reader => "reader",
+            Role::Writer => "writer",
+            Role::Admin => "admin",
+        })
+    }
+}
+
+/// A token as stored (without its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    pub name: String,
+    pub role: Role,
+    /// Subject globs the token may touch; empty means every subject.
+    pub subjects: Vec<String>,
+    pub created_at: i64,
+}
+
+impl Token {
+    pub fn covers(&self, subject: &str) -> bool {
+        self.subjects.is_empty() || self.subjects.iter().any(|g| glob_match(g, subject))
+    }
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Probes and unknown routes: nobody is asked for credentials.
+    Open,
+    Role(Role),
+}
+
+/// The role a request needs, by method and route pattern. Reads (including lookup and the
+/// compatibility check, which change nothing) need a reader; registering and catalog edits a
+/// writer; config, mode, deletes and token management an admin.
+pub fn required(method: &Method, route: &str) -> Need {
+    let read = method == Method::GET || method == Method::HEAD;
+    if route == "unmatched" || route.starts_with("/health/") || route == "/metrics" {
+        return Need::Open;
+    }
+    if route.starts_with("/herald/v1/tokens") {
+        return Need::Role(Role::Admin);
+    }
+    if route.starts_with("/config") || route.starts_with("/mode") {
+        return Need::Role(if read { Role::Reader } else { Role::Admin });
+    }
+    if read {
+        return Need::Role(Role::Reader);
+    }
+    if method == Method::DELETE || route == "/herald/v1/catalog/apply" {
+        return Need::Role(Role::Admin);
+    }
+    let read_like = route == "/subjects/{subject}"
+        || route.starts_with("/compatibility/")
+        || route.ends_with("/impact")
+        || route == "/herald/v1/catalog/plan";
+    Need::Role(if read_like {
+        Role::Reader
+    } else {
+        Role::Writer
+    })
+}
+
+/// A fresh token secret.
+pub fn new_secret() -> String {
+    format!(
+        "hrld_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+tokio::task_local! {
+    /// The name of the token behind the request being served, for the audit trail.
+    static ACTOR: String;
+}
+
+/// Runs `fut` on behalf of `actor`.
+pub async fn acting_as<F: std::future::Future>(actor: String, fut: F) -> F::Output {
+    ACTOR.scope(actor, fut).await
+}
+
+/// Who the current request acts for; `anonymous` without authentication.
+pub fn current_actor() -> String {
+    ACTOR
+        .try_with(|a| a.clone())
+        .unwrap_or_else(|_| "anonymous".to_string())
+}
+
+impl crate::registry::Registry {
+    /// Creates a token; the secret is returned this once and stored only as a hash.
+    pub async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        subjects: Vec<String>,
+    ) -> crate::Result<(Token, String)> {
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !valid {
+            return Err(Error::BadRequest(format!(
+                "token name '{name}' may hold letters, digits, '-', '_' and '.'"
+            )));
+        }
+        let token = Token {
+            name: name.to_string(),
+            role,
+            subjects,
+            created_at: crate::store::now_millis(),
+        };
+        let secret = new_secret();
+        self.store()
+            .create_token(&token, &hash_secret(&secret))
+            .await?;
+        self.audit(
+            "token.create",
+            &format!("token/{name}"),
+            None,
+            serde_json::to_value(&token).ok(),
+        )
+        .await;
+        Ok((token, secret))
+    }
+
+    pub async fn tokens(&self) -> crate::Result<Vec<Token>> {
+        self.store().tokens().await
+    }
+
+    pub async fn delete_token(&self, name: &str) -> crate::Result<()> {
+        if !self.store().delete_token(name).await? {
+            return Err(Error::CatalogNotFound {
+                kind: "token".into(),
+                name: name.into(),
+            });
+        }
+        self.forget_token(name);
+        self.audit("token.delete", &format!("token/{name}"), None, None)
+            .await;
+        Ok(())
+    }
+
+    /// The token a secret belongs to, if any.
+    pub async fn authenticate(&self, secret: &str) -> crate::Result<Option<Token>> {
+        let hash = hash_secret(secret);
+        if let Some(token) = self.cached_token(&hash) {
+            return Ok(Some(token));
+        }
+        let token = self.store().token_by_hash(&hash).await?;
+        if let Some(t) = &token {
+            self.remember_token(&hash, t);
+        }
+        Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_need_the_role_their_effect_calls_for() {
+        let r = |m: Method, route: &str| required(&m, route);
+        assert_eq!(r(Method::GET, "/health/ready"), Need::Open);
+        assert_eq!(r(Method::GET, "/subjects"), Need::Role(Role::Reader));
+        assert_eq!(
+            r(Method::POST, "/subjects/{subject}"),
+            Need::Role(Role::Reader)
+        );
+        assert_eq!(
+            r(Method::POST, "/compatibility/subjects/{subject}/versions"),
+            Need::Role(Role::Reader)
+        );
+        assert_eq!(
+            r(Method::POST, "/subjects/{subject}/versions"),
+            Need::Role(Role::Writer)
+        );
+        assert_eq!(
+            r(Method::DELETE, "/subjects/{subject}"),
+            Need::Role(Role::Admin)
+        );
+        assert_eq!(r(Method::PUT, "/config/{subject}"), Need::Role(Role::Admin));
+        assert_eq!(
+            r(Method::GET, "/config/{subject}"),
+            Need::Role(Role::Reader)
+        );
+        assert_eq!(r(Method::PUT, "/mode"), Need::Role(Role::Admin));
+        assert_eq!(r(Method::GET, "/mode"), Need::Role(Role::Reader));
+        assert_eq!(r(Method::GET, "/herald/v1/tokens"), Need::Role(Role::Admin));
+        assert_eq!(
+            r(Method::POST, "/herald/v1/events"),
+            Need::Role(Role::Writer)
+        );
+    }
+
+    #[test]
+    fn grants_are_subject_globs() {
+        let t = Token {
+            name: "ci".into(),
+            role: Role::Writer,
+            subjects: vec!["orders.*".into()],
+            created_at: 0,
+        };
+        assert!(t.covers("orders.order.placed-value"));
+        assert!(!t.covers("payments-value"));
+        let all = Token {
+            subjects: vec![],
+            ..t
+        };
+        assert!(all.covers("payments-value"));
+    }
+}
