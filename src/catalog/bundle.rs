@@ -346,7 +346,7 @@ impl Registry {
                                     version.version,
                                     ex.name,
                                     ex.version,
-                                    problems.join("; ")
+                                    formats::describe_payload_errors(&problems)
                                 ));
                             }
                         }

@@ -155,7 +155,7 @@ impl Registry {
                         "example '{}' of event '{}' no longer matches: {}",
                         ex.name,
                         event.name,
-                        problems.join("; ")
+                        formats::describe_payload_errors(&problems)
                     )
                 })
             })

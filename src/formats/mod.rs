@@ -27,6 +27,42 @@ pub struct Difference {
     pub field: Option<String>,
 }
 
+/// One reason a payload does not match a schema: where (a JSON Pointer into the payload, empty
+/// for the payload itself) and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PayloadError {
+    pub path: String,
+    pub message: String,
+}
+
+impl PayloadError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        PayloadError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for PayloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Joins payload errors into one line for messages.
+pub fn describe_payload_errors(errors: &[PayloadError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A schema format (stateless).
 pub trait Format: Send + Sync {
     fn schema_type(&self) -> SchemaType;
@@ -47,8 +83,9 @@ pub trait ParsedSchema: Debug + Send + Sync + Any {
     fn differences(&self, writer: &Parsed, reader_is_new: bool) -> Vec<Difference>;
     /// Top-level field names (the record's fields, the object's properties, the message's fields).
     fn field_names(&self) -> Vec<String>;
-    /// Why a JSON payload is not valid for this schema; empty when it is.
-    fn validate_payload(&self, payload: &serde_json::Value) -> Vec<String>;
+    /// Every reason a JSON payload (in the format's JSON encoding) is not valid for this
+    /// schema; empty when it is.
+    fn validate_payload(&self, payload: &serde_json::Value) -> Vec<PayloadError>;
     /// Canonical text with documentation removed: versions equal here differ only in docs.
     fn without_docs(&self) -> String;
     fn as_any(&self) -> &dyn Any;
@@ -99,7 +136,7 @@ pub fn field_names(parsed: &Parsed) -> Vec<String> {
     parsed.field_names()
 }
 
-pub fn validate_payload(parsed: &Parsed, payload: &serde_json::Value) -> Vec<String> {
+pub fn validate_payload(parsed: &Parsed, payload: &serde_json::Value) -> Vec<PayloadError> {
     parsed.validate_payload(payload)
 }
 

@@ -91,7 +91,7 @@ impl crate::formats::ParsedSchema for AvroSchema {
         field_names(self)
     }
 
-    fn validate_payload(&self, payload: &serde_json::Value) -> Vec<String> {
+    fn validate_payload(&self, payload: &serde_json::Value) -> Vec<crate::formats::PayloadError> {
         validate_payload(self, payload)
     }
 
@@ -231,11 +231,14 @@ pub fn field_names(schema: &AvroSchema) -> Vec<String> {
 
 /// Checks a payload written as plain JSON (unions as bare values, as the catalog's examples are)
 /// against the schema.
-pub fn validate_payload(schema: &AvroSchema, payload: &serde_json::Value) -> Vec<String> {
+pub fn validate_payload(
+    schema: &AvroSchema,
+    payload: &serde_json::Value,
+) -> Vec<crate::formats::PayloadError> {
     let value = apache_avro::types::Value::from(payload.clone());
     match value.resolve(&schema.schema) {
         Ok(_) => Vec::new(),
-        Err(e) => vec![describe_parse_error(&e)],
+        Err(e) => vec![crate::formats::PayloadError::new("", describe_parse_error(&e))],
     }
 }
 
