@@ -92,6 +92,7 @@ pub fn required(method: &Method, route: &str) -> Need {
     let read_like = route == "/subjects/{subject}"
         || route.starts_with("/compatibility/")
         || route.ends_with("/impact")
+        || route.ends_with("/validate")
         || route == "/herald/v1/catalog/plan";
     Need::Role(if read_like {
         Role::Reader

@@ -10,6 +10,7 @@ pub mod mode;
 pub mod ops;
 pub mod schemas;
 pub mod subjects;
+pub mod validate;
 pub mod wire;
 
 use std::sync::Arc;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::router())
         .merge(ops::router())
         .merge(auth::router())
+        .merge(validate::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(

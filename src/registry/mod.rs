@@ -6,6 +6,7 @@ pub mod compatibility;
 mod delete;
 mod register;
 mod settings;
+pub mod validate;
 
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};

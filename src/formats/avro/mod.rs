@@ -2,6 +2,7 @@
 
 pub mod canonical;
 pub mod compat;
+pub mod payload;
 
 use std::collections::{HashMap, HashSet};
 
@@ -235,11 +236,7 @@ pub fn validate_payload(
     schema: &AvroSchema,
     payload: &serde_json::Value,
 ) -> Vec<crate::formats::PayloadError> {
-    let value = apache_avro::types::Value::from(payload.clone());
-    match value.resolve(&schema.schema) {
-        Ok(_) => Vec::new(),
-        Err(e) => vec![crate::formats::PayloadError::new("", describe_parse_error(&e))],
-    }
+    payload::validate(&schema.schema, payload)
 }
 
 pub fn without_docs(schema: &AvroSchema) -> String {

@@ -1,0 +1,69 @@
+//! `/herald/v1/.../validate`: check a JSON payload against a registered schema, by subject and
+//! version or by schema id. The body is `{"payload": <the JSON payload>}`.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use serde::Deserialize;
+
+use super::wire::{JsonBody, PathParams, Wire};
+use super::AppState;
+use crate::error::{Error, Result};
+use crate::model::VersionSpec;
+use crate::registry::validate::PayloadVerdict;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/herald/v1/subjects/{subject}/versions/{version}/validate",
+            post(by_version),
+        )
+        .route("/herald/v1/schemas/ids/{id}/validate", post(by_id))
+}
+
+#[derive(Deserialize)]
+pub struct ValidateRequest {
+    /// Absent and `null` differ: a missing key is a malformed request, `null` a payload.
+    #[serde(default, deserialize_with = "present")]
+    payload: Option<serde_json::Value>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+impl ValidateRequest {
+    fn payload(&self) -> Result<&serde_json::Value> {
+        self.payload
+            .as_ref()
+            .ok_or_else(|| Error::BadRequest("the request body needs a \"payload\" field".into()))
+    }
+}
+
+async fn by_version(
+    State(state): State<AppState>,
+    PathParams((subject, version)): PathParams<(String, String)>,
+    JsonBody(request): JsonBody<ValidateRequest>,
+) -> Result<Wire<PayloadVerdict>> {
+    let spec = VersionSpec::parse(&version)?;
+    let verdict = state
+        .registry
+        .validate_payload_for_version(&subject, spec, request.payload()?)
+        .await?;
+    Ok(Wire(verdict))
+}
+
+async fn by_id(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+    JsonBody(request): JsonBody<ValidateRequest>,
+) -> Result<Wire<PayloadVerdict>> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::BadRequest(format!("'{id}' is not a schema id")))?;
+    let verdict = state
+        .registry
+        .validate_payload_for_id(id, request.payload()?)
+        .await?;
+    Ok(Wire(verdict))
+}
