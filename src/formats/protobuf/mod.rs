@@ -39,6 +39,7 @@ pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<Protobu
     let file = parse::resolve(text, deps)?;
     let names = ScopedNames {
         pool: file.parent_pool().clone(),
+        package: file.package_name().to_string(),
     };
     let canonical = canonical::print(file.file_descriptor_proto(), &names, normalize);
     Ok(ProtobufSchema { file, canonical })
@@ -235,9 +236,12 @@ fn relative_name(m: &MessageDescriptor) -> String {
         .to_string()
 }
 
-/// Type names written as short as protobuf's scoping rules allow from where they are used.
+/// Type names of the schema's own package written as short as protobuf's scoping rules allow
+/// from where they are used; those of other packages in full (with a leading dot only when a
+/// nearer name would hide them).
 struct ScopedNames {
     pool: DescriptorPool,
+    package: String,
 }
 
 impl ScopedNames {
@@ -293,7 +297,21 @@ impl canonical::TypeNames for ScopedNames {
             return type_name.to_string();
         };
         let parts: Vec<&str> = full.split('.').collect();
-        for start in (0..parts.len()).rev() {
+        let package = self
+            .pool
+            .get_message_by_name(full)
+            .map(|m| m.package_name().to_string())
+            .or_else(|| {
+                self.pool
+                    .get_enum_by_name(full)
+                    .map(|e| e.package_name().to_string())
+            });
+        let shortest = if package.as_deref() == Some(self.package.as_str()) {
+            parts.len().saturating_sub(1)
+        } else {
+            0
+        };
+        for start in (0..=shortest).rev() {
             let candidate = parts[start..].join(".");
             if self.resolve(&candidate, scope).as_deref() == Some(full) {
                 return candidate;
