@@ -365,11 +365,11 @@ fn parsed(schema: &str) -> Box<herald::formats::Parsed> {
 }
 
 #[test]
-fn field_names_are_the_first_messages() {
+fn field_names_are_the_first_messages_json_names() {
     let p = parsed(ORDER);
     assert_eq!(
         herald::formats::field_names(&*p),
-        ["order_id", "lines", "tags", "status", "card", "voucher", "total_cents"]
+        ["orderId", "lines", "tags", "status", "card", "voucher", "totalCents"]
     );
 }
 

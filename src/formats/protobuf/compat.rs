@@ -56,7 +56,7 @@ pub struct Change {
     pub path: String,
     /// The message, relative to its package (as the path names it).
     pub message: String,
-    /// The field's name (the update's when it has the field), when a field is concerned.
+    /// The field's JSON name (the update's when it has the field), when a field is concerned.
     pub field: Option<String>,
     /// Particulars: the two types, the oneof, the package names.
     pub detail: String,
@@ -211,7 +211,7 @@ impl Checker {
                 None => path.clone(),
             },
             message: name.clone(),
-            field: field.map(|f| f.name().to_string()),
+            field: field.map(|f| f.json_name().to_string()),
             detail,
         };
         let mut out = Vec::new();

@@ -90,9 +90,11 @@ impl ParsedSchema for ProtobufSchema {
             .collect()
     }
 
+    /// The JSON names (`event_id` is `eventId`): payloads, examples and the fields consumers
+    /// declare are all written in the JSON mapping, as they are for the other formats.
     fn field_names(&self) -> Vec<String> {
         self.first_message()
-            .map(|m| m.fields().map(|f| f.name().to_string()).collect())
+            .map(|m| m.fields().map(|f| f.json_name().to_string()).collect())
             .unwrap_or_default()
     }
 
@@ -177,8 +179,8 @@ impl TopLevelFields {
                     continue;
                 }
                 let names = out.reached.entry(relative_name(&m)).or_default();
-                if !names.contains(&field.name().to_string()) {
-                    names.push(field.name().to_string());
+                if !names.contains(&field.json_name().to_string()) {
+                    names.push(field.json_name().to_string());
                 }
                 for f in m.fields() {
                     stack.extend(message_types(&f));
