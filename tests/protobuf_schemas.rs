@@ -427,3 +427,24 @@ fn a_payload_that_is_not_an_object_is_refused() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].path, "");
 }
+
+#[tokio::test]
+async fn normalize_orders_declarations_by_number() {
+    let s = TestServer::start().await;
+    let in_order = r#"syntax = "proto3"; message N { string a = 1; int32 b = 2; }"#;
+    let reordered = r#"syntax = "proto3"; message N { int32 b = 2; string a = 1; }"#;
+    let body = |schema: &str| json!({"schema": schema, "schemaType": "PROTOBUF"});
+    let (_, first) = s
+        .post("/subjects/norm/versions?normalize=true", body(in_order))
+        .await;
+    let (_, second) = s
+        .post("/subjects/norm/versions?normalize=true", body(reordered))
+        .await;
+    assert_eq!(first["id"], second["id"], "{first} {second}");
+    let (status, found) = s.post("/subjects/norm?normalize=true", body(reordered)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["version"], 1);
+    // Without normalize, declaration order is part of the text.
+    let (_, third) = s.post("/subjects/other/versions", body(reordered)).await;
+    assert_ne!(third["id"], first["id"]);
+}
