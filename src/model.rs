@@ -15,17 +15,19 @@ pub const GLOBAL_SCOPE: &str = "";
 #[serde(rename_all = "UPPERCASE")]
 pub enum SchemaType {
     Avro,
+    Protobuf,
 }
 
 impl SchemaType {
     pub fn as_str(self) -> &'static str {
         match self {
             SchemaType::Avro => "AVRO",
+            SchemaType::Protobuf => "PROTOBUF",
         }
     }
 
     /// The formats this server accepts, as `GET /schemas/types` lists them.
-    pub const ALL: [SchemaType; 1] = [SchemaType::Avro];
+    pub const ALL: [SchemaType; 2] = [SchemaType::Avro, SchemaType::Protobuf];
 
     /// Parses the request field; absent or empty means AVRO.
     pub fn from_request(value: Option<&str>) -> Result<SchemaType, Error> {
@@ -41,6 +43,7 @@ impl FromStr for SchemaType {
     fn from_str(s: &str) -> Result<Self, Error> {
         match s.to_ascii_uppercase().as_str() {
             "AVRO" => Ok(SchemaType::Avro),
+            "PROTOBUF" => Ok(SchemaType::Protobuf),
             _ => Err(Error::InvalidSchemaBare(format!("Invalid schema type {s}"))),
         }
     }

@@ -80,6 +80,23 @@ fn is_empty_object(v: &Value) -> bool {
     v.is_null() || v.as_object().is_some_and(Map::is_empty)
 }
 
+/// The schema text a read answers with: the canonical text, or the encoding the `format`
+/// query parameter names when the schema's format has it (unknown formats are ignored, as
+/// Confluent ignores them).
+pub(crate) async fn schema_text(
+    registry: &Registry,
+    entry: &SchemaEntry,
+    params: &wire::Params,
+) -> crate::error::Result<String> {
+    let Some(format) = params.get("format").filter(|f| !f.is_empty()) else {
+        return Ok(entry.schema.clone());
+    };
+    let parsed = registry.parsed(entry).await?;
+    Ok(parsed
+        .in_format(format)
+        .unwrap_or_else(|| entry.schema.clone()))
+}
+
 /// The Schema object of version reads, lookup and `GET /schemas`.
 pub(crate) fn schema_object(sv: &SubjectVersion, dialect: Dialect) -> Value {
     let mut out = Map::new();

@@ -6,7 +6,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::wire::{Params, PathParams, RawSchema, Wire};
-use super::{put_schema_fields, schema_object, AppState};
+use super::{put_schema_fields, schema_object, schema_text, AppState};
 use crate::error::{Error, Result};
 use crate::model::SchemaType;
 
@@ -40,7 +40,10 @@ async fn by_id(
     let registry = &state.registry;
     let entry = registry.schema_by_id(schema_id(&id)?).await?;
     let mut out = Map::new();
-    out.insert("schema".into(), entry.schema.clone().into());
+    out.insert(
+        "schema".into(),
+        schema_text(registry, &entry, &params).await?.into(),
+    );
     put_schema_fields(&mut out, &entry, registry.dialect());
     if params.flag("fetchMaxId") {
         out.insert("maxId".into(), registry.max_schema_id().await?.into());

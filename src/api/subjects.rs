@@ -6,7 +6,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::wire::{JsonBody, Params, PathParams, RawSchema, Wire};
-use super::{put_schema_fields, schema_object, AppState};
+use super::{put_schema_fields, schema_object, schema_text, AppState};
 use crate::config::Dialect;
 use crate::error::Result;
 use crate::model::VersionSpec;
@@ -105,7 +105,9 @@ async fn version(
     let found = registry
         .get_version(&subject, spec, params.flag("deleted"))
         .await?;
-    Ok(Wire(schema_object(&found, registry.dialect())))
+    let mut out = schema_object(&found, registry.dialect());
+    out["schema"] = schema_text(registry, &found.schema, &params).await?.into();
+    Ok(Wire(out))
 }
 
 async fn raw_version(

@@ -4,6 +4,7 @@
 //! [`ParsedSchema`], plus its line in [`format`].
 
 pub mod avro;
+pub mod protobuf;
 
 use std::any::Any;
 use std::fmt::Debug;
@@ -88,6 +89,11 @@ pub trait ParsedSchema: Debug + Send + Sync + Any {
     fn validate_payload(&self, payload: &serde_json::Value) -> Vec<PayloadError>;
     /// Canonical text with documentation removed: versions equal here differ only in docs.
     fn without_docs(&self) -> String;
+    /// The schema in one of the format's alternative encodings (the `format` query parameter
+    /// of schema reads, e.g. Protobuf's `serialized`); `None` for an encoding the format lacks.
+    fn in_format(&self, _format: &str) -> Option<String> {
+        None
+    }
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -97,6 +103,7 @@ pub type Parsed = dyn ParsedSchema;
 pub fn format(schema_type: SchemaType) -> &'static dyn Format {
     match schema_type {
         SchemaType::Avro => &avro::AvroFormat,
+        SchemaType::Protobuf => &protobuf::ProtobufFormat,
     }
 }
 

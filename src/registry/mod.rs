@@ -326,6 +326,9 @@ impl Registry {
             .map(|r| (r.clone(), false))
             .collect();
         let mut seen: HashSet<(String, i32)> = HashSet::new();
+        // Versions whose own references are being expanded: meeting one again is a cycle
+        // (possible through `latest` references), which would otherwise expand forever.
+        let mut expanding: HashSet<(String, i32)> = HashSet::new();
         while let Some((reference, expanded)) = pending.pop() {
             let spec = VersionSpec::parse(&reference.version.to_string()).map_err(|_| {
                 Error::InvalidSchema(format!("invalid reference version in {reference:?}"))
@@ -339,8 +342,10 @@ impl Registry {
                         reference.name, reference.subject, reference.version
                     ))
                 })?;
+            let key = (found.subject.clone(), found.version);
             if expanded {
-                if seen.insert((found.subject.clone(), found.version)) {
+                expanding.remove(&key);
+                if seen.insert(key) {
                     out.push(Dependency {
                         name: reference.name.clone(),
                         schema_type: found.schema.schema_type,
@@ -348,6 +353,15 @@ impl Registry {
                     });
                 }
                 continue;
+            }
+            if seen.contains(&key) {
+                continue;
+            }
+            if !expanding.insert(key) {
+                return Err(Error::InvalidSchema(format!(
+                    "reference cycle: '{}' (subject '{}' version {}) depends on itself",
+                    reference.name, found.subject, found.version
+                )));
             }
             pending.push((reference, true));
             for nested in found.schema.references.iter().rev() {

@@ -1,0 +1,392 @@
+//! Protobuf compatibility as Confluent's checker decides it: a diff from the original file to
+//! the update over every message (matched by name within the package, nested ones too), fields
+//! identified by number. Additions and removals of messages, enums, enum constants, fields and
+//! whole oneofs are compatible, as are renames; what is listed in [`ChangeKind`] is not.
+//!
+//! Enums produce no incompatibility at all (every enum change is compatible), so they are not
+//! walked. A `syntax` change (proto2 ↔ proto3) has no rule of its own, in Confluent's checker
+//! either: it shows through the field rules, since an explicit `optional`, a proto3 implicit
+//! field and a proto3 `optional` are all one singular label here, and proto2 `required` fields
+//! added or dropped are REQUIRED_FIELD_ADDED / REQUIRED_FIELD_REMOVED.
+
+use std::collections::{HashMap, HashSet};
+
+use prost_reflect::{Cardinality, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor};
+
+/// The incompatible differences, named as Confluent names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    PackageChanged,
+    MessageRemoved,
+    FieldKindChanged,
+    FieldScalarKindChanged,
+    FieldNamedTypeChanged,
+    FieldNumericLabelChanged,
+    RequiredFieldAdded,
+    RequiredFieldRemoved,
+    OneofFieldRemoved,
+    MultipleFieldsMovedToOneof,
+    FieldMovedToExistingOneof,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        use ChangeKind::*;
+        match self {
+            PackageChanged => "PACKAGE_CHANGED",
+            MessageRemoved => "MESSAGE_REMOVED",
+            FieldKindChanged => "FIELD_KIND_CHANGED",
+            FieldScalarKindChanged => "FIELD_SCALAR_KIND_CHANGED",
+            FieldNamedTypeChanged => "FIELD_NAMED_TYPE_CHANGED",
+            FieldNumericLabelChanged => "FIELD_NUMERIC_LABEL_CHANGED",
+            RequiredFieldAdded => "REQUIRED_FIELD_ADDED",
+            RequiredFieldRemoved => "REQUIRED_FIELD_REMOVED",
+            OneofFieldRemoved => "ONEOF_FIELD_REMOVED",
+            MultipleFieldsMovedToOneof => "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
+            FieldMovedToExistingOneof => "FIELD_MOVED_TO_EXISTING_ONEOF",
+        }
+    }
+}
+
+/// One incompatible difference between the original file and the update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// `#/<Message>/<tag>`, nested messages separated by `/`.
+    pub path: String,
+    /// The message, relative to its package (as the path names it).
+    pub message: String,
+    /// The field's JSON name (the update's when it has the field), when a field is concerned.
+    pub field: Option<String>,
+    /// Particulars: the two types, the oneof, the package names.
+    pub detail: String,
+}
+
+/// Every incompatible difference of `update` from `original`.
+pub fn diff(original: &FileDescriptor, update: &FileDescriptor) -> Vec<Change> {
+    let mut out = Vec::new();
+    if original.package_name() != update.package_name() {
+        out.push(Change {
+            kind: ChangeKind::PackageChanged,
+            path: "#/".into(),
+            message: String::new(),
+            field: None,
+            detail: format!(
+                "'{}' became '{}'",
+                original.package_name(),
+                update.package_name()
+            ),
+        });
+    }
+    let updated: HashMap<String, MessageDescriptor> = messages(update)
+        .into_iter()
+        .map(|m| (relative(&m), m))
+        .collect();
+    let mut checker = Checker {
+        original_package: original.package_name().to_string(),
+        update_package: update.package_name().to_string(),
+        visiting: HashSet::new(),
+    };
+    for message in messages(original) {
+        let name = relative(&message);
+        match updated.get(&name) {
+            None => out.push(Change {
+                kind: ChangeKind::MessageRemoved,
+                path: format!("#/{}", name.replace('.', "/")),
+                message: name.clone(),
+                field: None,
+                detail: String::new(),
+            }),
+            Some(new) => out.extend(checker.message(&message, new)),
+        }
+    }
+    out
+}
+
+/// The file's messages, nested ones included, without the entries maps are made of (a map
+/// field is compared as a map, and its entry's name follows the field's).
+fn messages(file: &FileDescriptor) -> Vec<MessageDescriptor> {
+    fn walk(m: MessageDescriptor, out: &mut Vec<MessageDescriptor>) {
+        if m.is_map_entry() {
+            return;
+        }
+        for child in m.child_messages() {
+            walk(child, out);
+        }
+        out.push(m);
+    }
+    let mut out = Vec::new();
+    for m in file.messages() {
+        walk(m, &mut out);
+    }
+    out.sort_by_key(|m| m.path().to_vec());
+    out
+}
+
+/// The message's name within its package.
+fn relative(m: &MessageDescriptor) -> String {
+    let package = m.package_name();
+    if package.is_empty() {
+        m.full_name().to_string()
+    } else {
+        m.full_name()
+            .strip_prefix(package)
+            .and_then(|r| r.strip_prefix('.'))
+            .unwrap_or(m.full_name())
+            .to_string()
+    }
+}
+
+/// What a field holds, in Confluent's kinds; scalars by the group whose members read each
+/// other's wire values (enums count as varint integers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FieldKind {
+    Scalar(&'static str),
+    Message(MessageDescriptor),
+    Map(Box<FieldDescriptor>, Box<FieldDescriptor>),
+}
+
+fn field_kind(f: &FieldDescriptor) -> FieldKind {
+    if f.is_map() {
+        if let Kind::Message(entry) = f.kind() {
+            return FieldKind::Map(
+                Box::new(entry.map_entry_key_field()),
+                Box::new(entry.map_entry_value_field()),
+            );
+        }
+    }
+    FieldKind::Scalar(match f.kind() {
+        Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64 | Kind::Bool | Kind::Enum(_) => {
+            "varint"
+        }
+        Kind::Sint32 | Kind::Sint64 => "zigzag",
+        Kind::String | Kind::Bytes => "length-delimited",
+        Kind::Fixed32 | Kind::Sfixed32 => "fixed32",
+        Kind::Fixed64 | Kind::Sfixed64 => "fixed64",
+        Kind::Float => "float",
+        Kind::Double => "double",
+        Kind::Message(m) => return FieldKind::Message(m),
+    })
+}
+
+fn kind_name(f: &FieldDescriptor) -> String {
+    if f.is_map() {
+        return "map".into();
+    }
+    match f.kind() {
+        Kind::Message(m) => m.full_name().to_string(),
+        Kind::Enum(e) => e.full_name().to_string(),
+        other => format!("{other:?}").to_ascii_lowercase(),
+    }
+}
+
+/// Singular, repeated or required: proto2 `optional`, proto3 implicit presence and proto3
+/// `optional` read each other's data, so they are one label.
+fn label(f: &FieldDescriptor) -> Cardinality {
+    f.cardinality()
+}
+
+/// A oneof that is written as one (proto3 `optional` makes synthetic ones).
+fn real_oneof(f: &FieldDescriptor) -> Option<String> {
+    f.containing_oneof()
+        .filter(|o| !o.is_synthetic())
+        .map(|o| o.name().to_string())
+}
+
+struct Checker {
+    original_package: String,
+    update_package: String,
+    /// Message pairs being compared through a field, which stops recursion.
+    visiting: HashSet<(String, String)>,
+}
+
+impl Checker {
+    fn message(&mut self, original: &MessageDescriptor, update: &MessageDescriptor) -> Vec<Change> {
+        let name = relative(update);
+        let path = format!("#/{}", name.replace('.', "/"));
+        let change = |kind, field: Option<&FieldDescriptor>, detail: String| Change {
+            kind,
+            path: match field {
+                Some(f) => format!("{path}/{}", f.number()),
+                None => path.clone(),
+            },
+            message: name.clone(),
+            field: field.map(|f| f.json_name().to_string()),
+            detail,
+        };
+        let mut out = Vec::new();
+        let update_oneofs: HashSet<String> = update
+            .oneofs()
+            .filter(|o| !o.is_synthetic())
+            .map(|o| o.name().to_string())
+            .collect();
+        let original_oneofs: HashSet<String> = original
+            .oneofs()
+            .filter(|o| !o.is_synthetic())
+            .map(|o| o.name().to_string())
+            .collect();
+        for old in original.fields() {
+            match update.get_field(old.number()) {
+                None if old.is_required() => out.push(change(
+                    ChangeKind::RequiredFieldRemoved,
+                    Some(&old),
+                    String::new(),
+                )),
+                None => {
+                    if let Some(oneof) = real_oneof(&old).filter(|o| update_oneofs.contains(o)) {
+                        out.push(change(
+                            ChangeKind::OneofFieldRemoved,
+                            Some(&old),
+                            format!("oneof '{oneof}'"),
+                        ));
+                    }
+                }
+                Some(new) => {
+                    for (kind, detail) in self.field(&old, &new) {
+                        out.push(change(kind, Some(&new), detail));
+                    }
+                }
+            }
+        }
+        for new in update.fields() {
+            if original.get_field(new.number()).is_none() && new.is_required() {
+                out.push(change(
+                    ChangeKind::RequiredFieldAdded,
+                    Some(&new),
+                    String::new(),
+                ));
+            }
+        }
+        for oneof in update.oneofs().filter(|o| !o.is_synthetic()) {
+            // Fields that existed outside this oneof and now share it.
+            let moved: Vec<FieldDescriptor> = oneof
+                .fields()
+                .filter(|f| {
+                    original
+                        .get_field(f.number())
+                        .is_some_and(|old| real_oneof(&old).as_deref() != Some(oneof.name()))
+                })
+                .collect();
+            if original_oneofs.contains(oneof.name()) {
+                for f in &moved {
+                    out.push(change(
+                        ChangeKind::FieldMovedToExistingOneof,
+                        Some(f),
+                        format!("oneof '{}'", oneof.name()),
+                    ));
+                }
+            } else if moved.len() > 1 {
+                out.push(change(
+                    ChangeKind::MultipleFieldsMovedToOneof,
+                    Some(&moved[0]),
+                    format!(
+                        "oneof '{}' takes fields {}",
+                        oneof.name(),
+                        moved
+                            .iter()
+                            .map(|f| f.number().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
+    /// The incompatibilities of one field kept under its number.
+    fn field(
+        &mut self,
+        old: &FieldDescriptor,
+        new: &FieldDescriptor,
+    ) -> Vec<(ChangeKind, String)> {
+        let mut out = self.kinds(old, new);
+        let (old_label, new_label) = (label(old), label(new));
+        if old_label != new_label {
+            if old_label == Cardinality::Required {
+                out.push((ChangeKind::RequiredFieldRemoved, String::new()));
+            } else if new_label == Cardinality::Required {
+                out.push((ChangeKind::RequiredFieldAdded, String::new()));
+            } else if !old.is_map() && !new.is_map() {
+                // Numeric repeated fields are packed, which a singular reader cannot read.
+                // Strings, bytes and messages are length-delimited either way: a singular
+                // reader keeps the last element (Confluent: FIELD_STRING_OR_BYTES_LABEL_CHANGED).
+                let numeric = |f: &FieldDescriptor| {
+                    matches!(field_kind(f), FieldKind::Scalar(g) if g != "length-delimited")
+                };
+                if numeric(old) && numeric(new) {
+                    out.push((
+                        ChangeKind::FieldNumericLabelChanged,
+                        format!("{old_label:?} became {new_label:?}").to_ascii_lowercase(),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Kind, scalar group and named type of a field kept under its number (also a map's key
+    /// and value).
+    fn kinds(&mut self, old: &FieldDescriptor, new: &FieldDescriptor) -> Vec<(ChangeKind, String)> {
+        let detail = || format!("'{}' became '{}'", kind_name(old), kind_name(new));
+        match (field_kind(old), field_kind(new)) {
+            (FieldKind::Scalar(a), FieldKind::Scalar(b)) if a == b => Vec::new(),
+            (FieldKind::Scalar(_), FieldKind::Scalar(_)) => {
+                vec![(ChangeKind::FieldScalarKindChanged, detail())]
+            }
+            (FieldKind::Message(a), FieldKind::Message(b)) => self.named(&a, &b),
+            (FieldKind::Map(ok, ov), FieldKind::Map(nk, nv)) => {
+                let mut out = self.kinds(&ok, &nk);
+                out.extend(self.kinds(&ov, &nv));
+                out
+            }
+            _ => vec![(ChangeKind::FieldKindChanged, detail())],
+        }
+    }
+
+    /// A message-typed field: the same type by name, and, for a type of another file (an
+    /// import), the type itself compatible, since the main diff walks only this file.
+    fn named(&mut self, old: &MessageDescriptor, new: &MessageDescriptor) -> Vec<(ChangeKind, String)> {
+        let same_name = self.name_in_package(old, &self.original_package)
+            == self.name_in_package(new, &self.update_package);
+        if !same_name {
+            return vec![(
+                ChangeKind::FieldNamedTypeChanged,
+                format!("'{}' became '{}'", old.full_name(), new.full_name()),
+            )];
+        }
+        let root = new.parent_file().name() == super::parse::ROOT_NAME;
+        let key = (old.full_name().to_string(), new.full_name().to_string());
+        if root || !self.visiting.insert(key.clone()) {
+            return Vec::new();
+        }
+        let inner = self.message(old, new);
+        self.visiting.remove(&key);
+        inner
+            .into_iter()
+            .map(|c| {
+                (
+                    ChangeKind::FieldNamedTypeChanged,
+                    format!(
+                        "'{}' changed incompatibly: {} at {}",
+                        new.full_name(),
+                        c.kind.as_str(),
+                        c.path
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Types of the schema's own package are compared without it, so a package change is
+    /// reported once (PACKAGE_CHANGED) rather than on every field.
+    fn name_in_package(&self, m: &MessageDescriptor, package: &str) -> String {
+        let full = m.full_name();
+        if !package.is_empty() && m.parent_file().name() == super::parse::ROOT_NAME {
+            if let Some(rest) = full.strip_prefix(package).and_then(|r| r.strip_prefix('.')) {
+                return rest.to_string();
+            }
+        }
+        full.to_string()
+    }
+}

@@ -1,0 +1,109 @@
+//! From what a client sends (`.proto` text, or a base64 serialized `FileDescriptorProto` as the
+//! Python and JavaScript serializers send) to a resolved file: imports come from the schema's
+//! references, by import path, or from the well-known `google/protobuf/*.proto` files.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use prost::Message;
+use prost_reflect::{DescriptorPool, FileDescriptor};
+use prost_types::FileDescriptorProto;
+use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
+
+use crate::error::{Error, Result};
+use crate::formats::Dependency;
+use crate::model::SchemaType;
+
+/// The name the schema itself is compiled under. Imports name other files, so it only has to
+/// differ from every import path a schema can use.
+pub const ROOT_NAME: &str = "herald/schema.proto";
+
+/// A schema's file, resolved against its imports.
+pub fn resolve(text: &str, deps: &[Dependency]) -> Result<FileDescriptor> {
+    let root = read_root(text)?;
+    let mut files: HashMap<String, File> = HashMap::new();
+    for dep in deps {
+        if dep.schema_type != SchemaType::Protobuf {
+            return Err(Error::InvalidSchema(format!(
+                "reference '{}' is a {} schema; a Protobuf schema imports only Protobuf files",
+                dep.name, dep.schema_type
+            )));
+        }
+        if files.contains_key(&dep.name) {
+            continue;
+        }
+        let file = File::from_source(&dep.name, &dep.schema).map_err(|e| {
+            Error::InvalidSchema(format!("referenced file '{}': {}", dep.name, describe(&e)))
+        })?;
+        files.insert(dep.name.clone(), file);
+    }
+    files.insert(ROOT_NAME.to_string(), root);
+    let mut resolver = ChainFileResolver::new();
+    resolver.add(Files(files));
+    resolver.add(GoogleFileResolver::new());
+    let mut compiler = protox::Compiler::with_file_resolver(resolver);
+    compiler.include_imports(true);
+    compiler
+        .open_file(ROOT_NAME)
+        .map_err(|e| Error::InvalidSchema(describe(&e)))?;
+    let pool: DescriptorPool = compiler.descriptor_pool();
+    pool.get_file_by_name(ROOT_NAME)
+        .ok_or_else(|| Error::InvalidSchema("the schema did not compile to a file".into()))
+}
+
+/// `.proto` text first; when that does not parse, a base64 `FileDescriptorProto`. A text error
+/// is reported when neither reading works, since text is what a person writes.
+fn read_root(text: &str) -> Result<File> {
+    let text_error = match File::from_source(ROOT_NAME, text) {
+        Ok(file) => return Ok(file),
+        Err(e) => e,
+    };
+    if let Some(mut descriptor) = decode_descriptor(text) {
+        descriptor.name = Some(ROOT_NAME.to_string());
+        // The serializers fill in source positions and json names; neither is part of the schema.
+        descriptor.source_code_info = None;
+        return Ok(File::from_file_descriptor_proto(descriptor));
+    }
+    Err(Error::InvalidSchema(describe(&text_error)))
+}
+
+fn decode_descriptor(text: &str) -> Option<FileDescriptorProto> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .ok()?;
+    let descriptor = FileDescriptorProto::decode(bytes.as_slice()).ok()?;
+    // Almost any bytes decode as some message; a schema file declares at least one thing.
+    let declares_something = !descriptor.message_type.is_empty()
+        || !descriptor.enum_type.is_empty()
+        || !descriptor.service.is_empty()
+        || !descriptor.extension.is_empty()
+        || descriptor.syntax.is_some()
+        || descriptor.package.is_some();
+    declares_something.then_some(descriptor)
+}
+
+/// protox's debug form carries `file:line:column:` before the message; the root file's name
+/// is Herald's, so it is dropped there.
+pub fn describe(err: &protox::Error) -> String {
+    let text = format!("{err:?}");
+    match text.strip_prefix(ROOT_NAME) {
+        Some(rest) => match rest.strip_prefix(':') {
+            Some(position) => format!("line {position}"),
+            None => rest.trim_start().to_string(),
+        },
+        None => text,
+    }
+}
+
+/// The schema's files by import path.
+struct Files(HashMap<String, File>);
+
+impl FileResolver for Files {
+    fn open_file(&self, name: &str) -> std::result::Result<File, protox::Error> {
+        self.0
+            .get(name)
+            .cloned()
+            .ok_or_else(|| protox::Error::file_not_found(name))
+    }
+}

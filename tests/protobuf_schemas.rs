@@ -1,0 +1,450 @@
+//! Protobuf schemas over the Confluent API: registration and reads, identity across text and
+//! descriptor input, `format=serialized`, imports (well-known and through references), errors,
+//! and payload validation through the JSON mapping.
+
+mod common;
+
+use base64::Engine;
+use common::TestServer;
+use prost::Message;
+use prost_types::FileDescriptorProto;
+use serde_json::{json, Value};
+
+const ORDER: &str = r#"
+syntax = "proto3";
+package shop.orders;
+
+option java_package = "com.shop.orders";
+
+// An order a customer placed.
+message OrderPlaced {
+  string order_id = 1;
+  repeated Line lines = 2;
+  map<string, string> tags = 3;
+  Status status = 4;
+  oneof payment {
+    string card = 5;
+    string voucher = 6;
+  }
+  optional int64 total_cents = 7;
+
+  message Line {
+    string sku = 1;
+    int32 quantity = 2;
+  }
+}
+
+enum Status {
+  STATUS_UNKNOWN = 0;
+  STATUS_PLACED = 1;
+}
+"#;
+
+/// The same schema, laid out and commented differently.
+const ORDER_REFORMATTED: &str = r#"syntax="proto3";   package shop.orders;
+option java_package="com.shop.orders";
+/* the order */ message OrderPlaced { string order_id=1; repeated Line lines=2;
+  map<string,string> tags=3; Status status=4;
+  oneof payment { string card=5; string voucher=6; }
+  optional int64 total_cents=7;
+  message Line { string sku=1; int32 quantity=2; } }
+enum Status { STATUS_UNKNOWN=0; STATUS_PLACED=1; }"#;
+
+async fn register(s: &TestServer, subject: &str, schema: &str, refs: Value) -> (u16, Value) {
+    s.post(
+        &format!("/subjects/{subject}/versions"),
+        json!({"schema": schema, "schemaType": "PROTOBUF", "references": refs}),
+    )
+    .await
+}
+
+async fn register_ok(s: &TestServer, subject: &str, schema: &str, refs: Value) -> i64 {
+    let (status, body) = register(s, subject, schema, refs).await;
+    assert_eq!(status, 200, "register {subject}: {body}");
+    body["id"].as_i64().unwrap()
+}
+
+fn error_code(body: &Value) -> i64 {
+    body["error_code"].as_i64().unwrap_or_default()
+}
+
+/// The schema as the Python and JavaScript serializers send it.
+fn as_descriptor(schema: &str, name: &str) -> String {
+    let mut compiler = protox::Compiler::with_file_resolver({
+        let mut chain = protox::file::ChainFileResolver::new();
+        chain.add(OneFile(name.to_string(), schema.to_string()));
+        chain.add(protox::file::GoogleFileResolver::new());
+        chain
+    });
+    compiler.open_file(name).unwrap();
+    let pool = compiler.descriptor_pool();
+    let fd = pool.get_file_by_name(name).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(fd.file_descriptor_proto().encode_to_vec())
+}
+
+struct OneFile(String, String);
+
+impl protox::file::FileResolver for OneFile {
+    fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+        if name == self.0 {
+            protox::file::File::from_source(name, &self.1)
+        } else {
+            Err(protox::Error::file_not_found(name))
+        }
+    }
+}
+
+#[tokio::test]
+async fn register_lookup_and_read_back() {
+    let s = TestServer::start().await;
+    let id = register_ok(&s, "orders-value", ORDER, json!([])).await;
+
+    let (status, body) = s.get(&format!("/schemas/ids/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["schemaType"], "PROTOBUF");
+    let text = body["schema"].as_str().unwrap();
+    assert!(text.contains("message OrderPlaced {"), "{text}");
+    assert!(text.contains("map<string, string> tags = 3;"), "{text}");
+    assert!(text.contains("oneof payment {"), "{text}");
+    assert!(text.contains("optional int64 total_cents = 7;"), "{text}");
+    assert!(text.contains("option java_package = \"com.shop.orders\";"), "{text}");
+    assert!(!text.contains("//"), "comments are not part of the canonical text: {text}");
+
+    let (status, body) = s
+        .post(
+            "/subjects/orders-value",
+            json!({"schema": ORDER, "schemaType": "protobuf"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], id);
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["schemaType"], "PROTOBUF");
+
+    let (status, body) = s.get("/subjects/orders-value/versions/latest").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["schemaType"], "PROTOBUF");
+    assert_eq!(body["schema"].as_str().unwrap(), text);
+
+    // The canonical text is itself a schema with the same identity.
+    let again = register_ok(&s, "orders-copy", text, json!([])).await;
+    assert_eq!(again, id);
+}
+
+#[tokio::test]
+async fn layout_comments_and_descriptor_input_keep_the_id() {
+    let s = TestServer::start().await;
+    let id = register_ok(&s, "orders-value", ORDER, json!([])).await;
+    assert_eq!(
+        register_ok(&s, "orders-value", ORDER_REFORMATTED, json!([])).await,
+        id
+    );
+    let descriptor = as_descriptor(ORDER, "shop/orders.proto");
+    assert_eq!(
+        register_ok(&s, "orders-value", &descriptor, json!([])).await,
+        id
+    );
+    let (_, versions) = s.get("/subjects/orders-value/versions").await;
+    assert_eq!(versions, json!([1]));
+}
+
+#[tokio::test]
+async fn serialized_format_answers_a_base64_descriptor() {
+    let s = TestServer::start().await;
+    let id = register_ok(&s, "orders-value", ORDER, json!([])).await;
+    for path in [
+        format!("/schemas/ids/{id}?format=serialized"),
+        "/subjects/orders-value/versions/1?format=serialized".to_string(),
+    ] {
+        let (status, body) = s.get(&path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(body["schema"].as_str().unwrap())
+            .expect("base64");
+        let file = FileDescriptorProto::decode(bytes.as_slice()).expect("a FileDescriptorProto");
+        assert_eq!(file.package(), "shop.orders");
+        assert_eq!(file.syntax(), "proto3");
+        let names: Vec<&str> = file.message_type.iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["OrderPlaced"]);
+        let order = &file.message_type[0];
+        assert_eq!(order.field.len(), 7);
+        assert_eq!(order.field[1].type_name(), ".shop.orders.OrderPlaced.Line");
+        assert_eq!(file.enum_type[0].name(), "Status");
+    }
+    // The default stays the text; a format the schema type lacks is ignored.
+    let (_, body) = s.get(&format!("/schemas/ids/{id}?format=resolved")).await;
+    assert!(body["schema"].as_str().unwrap().starts_with("syntax = \"proto3\";"));
+}
+
+#[tokio::test]
+async fn syntax_errors_are_42201_with_line_and_column() {
+    let s = TestServer::start().await;
+    let broken = "syntax = \"proto3\";\nmessage A {\n  string a = 1\n}\n";
+    let (status, body) = register(&s, "broken", broken, json!([])).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(error_code(&body), 42201);
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("line 4:1"), "{message}");
+
+    let (status, body) = register(
+        &s,
+        "broken",
+        "syntax = \"proto3\"; message A { strin a = 1; }",
+        json!([]),
+    ).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_code(&body), 42201);
+    assert!(body["message"].as_str().unwrap().contains("strin"), "{body}");
+}
+
+#[tokio::test]
+async fn well_known_imports_need_no_reference() {
+    let s = TestServer::start().await;
+    let schema = r#"syntax = "proto3";
+package shop;
+import "google/protobuf/timestamp.proto";
+import "google/protobuf/wrappers.proto";
+message Stamped {
+  google.protobuf.Timestamp at = 1;
+  google.protobuf.StringValue note = 2;
+}"#;
+    let id = register_ok(&s, "stamped", schema, json!([])).await;
+    let (_, body) = s.get(&format!("/schemas/ids/{id}")).await;
+    let text = body["schema"].as_str().unwrap();
+    assert!(
+        text.contains("import \"google/protobuf/timestamp.proto\";"),
+        "{text}"
+    );
+    assert!(text.contains("google.protobuf.Timestamp at = 1;"), "{text}");
+}
+
+const A: &str = r#"syntax = "proto3";
+package chain.a;
+message Money { int64 cents = 1; string currency = 2; }"#;
+const A_INCOMPATIBLE: &str = r#"syntax = "proto3";
+package chain.a;
+message Money { double cents = 1; string currency = 2; }"#;
+const B: &str = r#"syntax = "proto3";
+package chain.b;
+import "chain/a.proto";
+message Price { chain.a.Money amount = 1; }"#;
+const C: &str = r#"syntax = "proto3";
+package chain.c;
+import "chain/b.proto";
+message Item { string sku = 1; chain.b.Price price = 2; }"#;
+
+#[tokio::test]
+async fn an_import_chain_through_references() {
+    let s = TestServer::start().await;
+    let a = register_ok(&s, "chain-a", A, json!([])).await;
+    let b = register_ok(
+        &s,
+        "chain-b",
+        B,
+        json!([{"name": "chain/a.proto", "subject": "chain-a", "version": 1}]),
+    )
+    .await;
+    let c_refs = json!([{"name": "chain/b.proto", "subject": "chain-b", "version": 1}]);
+    let c = register_ok(&s, "chain-c", C, c_refs.clone()).await;
+    assert!(a < b && b < c);
+
+    let (_, body) = s.get(&format!("/schemas/ids/{c}")).await;
+    assert_eq!(body["references"], c_refs);
+    assert!(body["schema"].as_str().unwrap().contains("chain.b.Price price = 2;"));
+    let (_, body) = s.get("/subjects/chain-b/versions/1/referencedby").await;
+    assert_eq!(body, json!([c]));
+    let (_, body) = s.get("/subjects/chain-a/versions/1/referencedby").await;
+    assert_eq!(body, json!([b]));
+
+    // A second version of A that changes a field's type, and B and C built on it: the
+    // change two imports away is found from C.
+    s.put("/config/chain-a", json!({"compatibility": "NONE"})).await;
+    register_ok(&s, "chain-a", A_INCOMPATIBLE, json!([])).await;
+    s.put("/config/chain-b", json!({"compatibility": "NONE"})).await;
+    register_ok(
+        &s,
+        "chain-b",
+        B,
+        json!([{"name": "chain/a.proto", "subject": "chain-a", "version": 2}]),
+    )
+    .await;
+    let c2_refs = json!([{"name": "chain/b.proto", "subject": "chain-b", "version": 2}]);
+    let (status, body) = s
+        .post(
+            "/compatibility/subjects/chain-c/versions/latest?verbose=true",
+            json!({"schema": C, "schemaType": "PROTOBUF", "references": c2_refs}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["is_compatible"], false, "{body}");
+    let messages = body["messages"].to_string();
+    assert!(messages.contains("FIELD_NAMED_TYPE_CHANGED"), "{messages}");
+    assert!(messages.contains("#/Item/2"), "{messages}");
+    let (status, body) = register(&s, "chain-c", C, c2_refs).await;
+    assert_eq!(status, 409, "{body}");
+
+    // A referenced version cannot be deleted.
+    let (status, body) = s.delete("/subjects/chain-b/versions/1").await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(error_code(&body), 42206);
+}
+
+#[tokio::test]
+async fn an_import_that_is_neither_well_known_nor_referenced_is_named() {
+    let s = TestServer::start().await;
+    let (status, body) = register(&s, "lonely", C, json!([])).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(error_code(&body), 42201);
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("chain/b.proto"), "{message}");
+    assert!(message.contains("not found"), "{message}");
+}
+
+#[tokio::test]
+async fn reference_cycles_are_refused() {
+    let s = TestServer::start().await;
+    s.put("/config", json!({"compatibility": "NONE"})).await;
+    let first = r#"syntax = "proto3"; package cyc; message First { string id = 1; }"#;
+    let second = r#"syntax = "proto3"; package cyc; import "first.proto";
+message Second { First first = 1; }"#;
+    let first_again = r#"syntax = "proto3"; package cyc; import "second.proto";
+message Wrapper { Second second = 1; }"#;
+    register_ok(&s, "first.proto", first, json!([])).await;
+    register_ok(
+        &s,
+        "second.proto",
+        second,
+        json!([{"name": "first.proto", "subject": "first.proto", "version": -1}]),
+    )
+    .await;
+    // Through `latest`, first.proto v2 → second.proto → first.proto (now v2) → ...
+    register_ok(
+        &s,
+        "first.proto",
+        first_again,
+        json!([{"name": "second.proto", "subject": "second.proto", "version": -1}]),
+    )
+    .await;
+    let third = r#"syntax = "proto3"; package cyc; import "second.proto";
+message Third { Second second = 1; }"#;
+    let (status, body) = register(
+        &s,
+        "third",
+        third,
+        json!([{"name": "second.proto", "subject": "second.proto", "version": -1}]),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(error_code(&body), 42201);
+    assert!(body["message"].as_str().unwrap().contains("cycle"), "{body}");
+
+    // A file that imports itself through a reference's name.
+    let (status, body) = register(
+        &s,
+        "selfish",
+        r#"syntax = "proto3"; import "first.proto"; message S { string a = 1; }"#,
+        json!([{"name": "first.proto", "subject": "first.proto", "version": 2}]),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(error_code(&body), 42201);
+    assert!(body["message"].as_str().unwrap().contains("cycle"), "{body}");
+}
+
+#[tokio::test]
+async fn schema_types_include_protobuf() {
+    let s = TestServer::start().await;
+    let (status, body) = s.get("/schemas/types").await;
+    assert_eq!(status, 200);
+    assert!(body.as_array().unwrap().contains(&json!("PROTOBUF")), "{body}");
+    assert!(body.as_array().unwrap().contains(&json!("AVRO")), "{body}");
+}
+
+fn parsed(schema: &str) -> Box<herald::formats::Parsed> {
+    herald::formats::parse(herald::model::SchemaType::Protobuf, schema, &[], false).unwrap()
+}
+
+#[test]
+fn field_names_are_the_first_messages_json_names() {
+    let p = parsed(ORDER);
+    assert_eq!(
+        herald::formats::field_names(&*p),
+        ["orderId", "lines", "tags", "status", "card", "voucher", "totalCents"]
+    );
+}
+
+#[test]
+fn a_valid_payload_has_no_errors() {
+    let p = parsed(ORDER);
+    let payload = json!({
+        "orderId": "o-1",
+        "lines": [{"sku": "a", "quantity": 2}],
+        "tags": {"channel": "web"},
+        "status": "STATUS_PLACED",
+        "card": "visa",
+        "totalCents": "1250"
+    });
+    assert_eq!(herald::formats::validate_payload(&*p, &payload), vec![]);
+    // Proto field names are accepted as well as JSON names, and numbers for 64-bit integers.
+    let payload = json!({"order_id": "o-1", "total_cents": 1250, "status": 1});
+    assert_eq!(herald::formats::validate_payload(&*p, &payload), vec![]);
+}
+
+#[test]
+fn every_unknown_field_and_wrong_type_is_reported_with_its_path() {
+    let p = parsed(ORDER);
+    let payload = json!({
+        "orderId": 7,
+        "colour": "red",
+        "lines": [{"sku": "a", "quantity": "many"}, {"sku": "b", "weight": 3}],
+        "status": "STATUS_LOST",
+        "card": "visa",
+        "voucher": "v-1"
+    });
+    let errors = herald::formats::validate_payload(&*p, &payload);
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/orderId",
+            "/colour",
+            "/lines/0/quantity",
+            "/lines/1/weight",
+            "/status",
+            "/voucher"
+        ],
+        "{errors:?}"
+    );
+    assert!(errors[1].message.contains("unknown field 'colour'"), "{errors:?}");
+    assert!(errors[0].message.contains("expected a string"), "{errors:?}");
+    assert!(errors[5].message.contains("oneof 'payment'"), "{errors:?}");
+}
+
+#[test]
+fn a_payload_that_is_not_an_object_is_refused() {
+    let p = parsed(ORDER);
+    let errors = herald::formats::validate_payload(&*p, &json!([1, 2]));
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].path, "");
+}
+
+#[tokio::test]
+async fn normalize_orders_declarations_by_number() {
+    let s = TestServer::start().await;
+    let in_order = r#"syntax = "proto3"; message N { string a = 1; int32 b = 2; }"#;
+    let reordered = r#"syntax = "proto3"; message N { int32 b = 2; string a = 1; }"#;
+    let body = |schema: &str| json!({"schema": schema, "schemaType": "PROTOBUF"});
+    let (_, first) = s
+        .post("/subjects/norm/versions?normalize=true", body(in_order))
+        .await;
+    let (_, second) = s
+        .post("/subjects/norm/versions?normalize=true", body(reordered))
+        .await;
+    assert_eq!(first["id"], second["id"], "{first} {second}");
+    let (status, found) = s.post("/subjects/norm?normalize=true", body(reordered)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["version"], 1);
+    // Without normalize, declaration order is part of the text.
+    let (_, third) = s.post("/subjects/other/versions", body(reordered)).await;
+    assert_ne!(third["id"], first["id"]);
+}
