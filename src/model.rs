@@ -15,17 +15,19 @@ pub const GLOBAL_SCOPE: &str = "";
 #[serde(rename_all = "UPPERCASE")]
 pub enum SchemaType {
     Avro,
+    Json,
 }
 
 impl SchemaType {
     pub fn as_str(self) -> &'static str {
         match self {
             SchemaType::Avro => "AVRO",
+            SchemaType::Json => "JSON",
         }
     }
 
     /// The formats this server accepts, as `GET /schemas/types` lists them.
-    pub const ALL: [SchemaType; 1] = [SchemaType::Avro];
+    pub const ALL: [SchemaType; 2] = [SchemaType::Avro, SchemaType::Json];
 
     /// Parses the request field; absent or empty means AVRO.
     pub fn from_request(value: Option<&str>) -> Result<SchemaType, Error> {
@@ -41,6 +43,7 @@ impl FromStr for SchemaType {
     fn from_str(s: &str) -> Result<Self, Error> {
         match s.to_ascii_uppercase().as_str() {
             "AVRO" => Ok(SchemaType::Avro),
+            "JSON" => Ok(SchemaType::Json),
             _ => Err(Error::InvalidSchemaBare(format!("Invalid schema type {s}"))),
         }
     }
@@ -229,6 +232,17 @@ mod tests {
             "bogus".parse::<CompatibilityLevel>().unwrap_err().code(),
             42203
         );
+    }
+
+    #[test]
+    fn schema_types_parse_case_insensitively() {
+        assert_eq!("json".parse::<SchemaType>().unwrap(), SchemaType::Json);
+        assert_eq!(
+            SchemaType::from_request(Some(" Json ")).unwrap(),
+            SchemaType::Json
+        );
+        assert_eq!(SchemaType::from_request(None).unwrap(), SchemaType::Avro);
+        assert_eq!("xml".parse::<SchemaType>().unwrap_err().code(), 42201);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`ParsedSchema`], plus its line in [`format`].
 
 pub mod avro;
+pub mod json;
 
 use std::any::Any;
 use std::fmt::Debug;
@@ -97,6 +98,7 @@ pub type Parsed = dyn ParsedSchema;
 pub fn format(schema_type: SchemaType) -> &'static dyn Format {
     match schema_type {
         SchemaType::Avro => &avro::AvroFormat,
+        SchemaType::Json => &json::JsonFormat,
     }
 }
 
