@@ -16,6 +16,7 @@ pub const GLOBAL_SCOPE: &str = "";
 pub enum SchemaType {
     Avro,
     Protobuf,
+    Json,
 }
 
 impl SchemaType {
@@ -23,11 +24,12 @@ impl SchemaType {
         match self {
             SchemaType::Avro => "AVRO",
             SchemaType::Protobuf => "PROTOBUF",
+            SchemaType::Json => "JSON",
         }
     }
 
     /// The formats this server accepts, as `GET /schemas/types` lists them.
-    pub const ALL: [SchemaType; 2] = [SchemaType::Avro, SchemaType::Protobuf];
+    pub const ALL: [SchemaType; 3] = [SchemaType::Json, SchemaType::Protobuf, SchemaType::Avro];
 
     /// Parses the request field; absent or empty means AVRO.
     pub fn from_request(value: Option<&str>) -> Result<SchemaType, Error> {
@@ -44,6 +46,7 @@ impl FromStr for SchemaType {
         match s.to_ascii_uppercase().as_str() {
             "AVRO" => Ok(SchemaType::Avro),
             "PROTOBUF" => Ok(SchemaType::Protobuf),
+            "JSON" => Ok(SchemaType::Json),
             _ => Err(Error::InvalidSchemaBare(format!("Invalid schema type {s}"))),
         }
     }
@@ -232,6 +235,17 @@ mod tests {
             "bogus".parse::<CompatibilityLevel>().unwrap_err().code(),
             42203
         );
+    }
+
+    #[test]
+    fn schema_types_parse_case_insensitively() {
+        assert_eq!("json".parse::<SchemaType>().unwrap(), SchemaType::Json);
+        assert_eq!(
+            SchemaType::from_request(Some(" Json ")).unwrap(),
+            SchemaType::Json
+        );
+        assert_eq!(SchemaType::from_request(None).unwrap(), SchemaType::Avro);
+        assert_eq!("xml".parse::<SchemaType>().unwrap_err().code(), 42201);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod avro;
 pub mod protobuf;
+pub mod json;
 
 use std::any::Any;
 use std::fmt::Debug;
@@ -104,6 +105,7 @@ pub fn format(schema_type: SchemaType) -> &'static dyn Format {
     match schema_type {
         SchemaType::Avro => &avro::AvroFormat,
         SchemaType::Protobuf => &protobuf::ProtobufFormat,
+        SchemaType::Json => &json::JsonFormat,
     }
 }
 

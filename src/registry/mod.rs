@@ -319,57 +319,107 @@ impl Registry {
         references: &[Reference],
         allow_deleted: bool,
     ) -> Result<Vec<Dependency>> {
+        self.resolve_references_from(None, references, allow_deleted)
+            .await
+    }
+
+    /// [`Self::resolve_references`] for a schema about to be registered under `registering`:
+    /// a reference (through any chain) back to that subject's latest version would, once
+    /// registered, be a reference to itself. Cycles are refused with the chain that closes them.
+    pub(crate) async fn resolve_references_from(
+        &self,
+        registering: Option<&str>,
+        references: &[Reference],
+        allow_deleted: bool,
+    ) -> Result<Vec<Dependency>> {
+        struct Open {
+            reference: Reference,
+            found: SubjectVersion,
+            next: usize,
+        }
         let mut out: Vec<Dependency> = Vec::new();
-        let mut pending: Vec<(Reference, bool)> = references
-            .iter()
-            .rev()
-            .map(|r| (r.clone(), false))
-            .collect();
-        let mut seen: HashSet<(String, i32)> = HashSet::new();
-        // Versions whose own references are being expanded: meeting one again is a cycle
-        // (possible through `latest` references), which would otherwise expand forever.
-        let mut expanding: HashSet<(String, i32)> = HashSet::new();
-        while let Some((reference, expanded)) = pending.pop() {
-            let spec = VersionSpec::parse(&reference.version.to_string()).map_err(|_| {
-                Error::InvalidSchema(format!("invalid reference version in {reference:?}"))
-            })?;
-            let found = self
-                .get_version(&reference.subject, spec, allow_deleted)
-                .await
-                .map_err(|_| {
-                    Error::InvalidSchema(format!(
-                        "reference '{}' to subject '{}' version {} cannot be resolved",
-                        reference.name, reference.subject, reference.version
-                    ))
-                })?;
-            let key = (found.subject.clone(), found.version);
-            if expanded {
-                expanding.remove(&key);
-                if seen.insert(key) {
+        let mut done: HashSet<(String, i32)> = HashSet::new();
+        // The chain of references being followed, outermost first.
+        let mut chain: Vec<Open> = Vec::new();
+        let mut roots = references.iter();
+        loop {
+            let next = match chain.last_mut() {
+                Some(open) => {
+                    let nested = open.found.schema.references.get(open.next).cloned();
+                    open.next += 1;
+                    nested
+                }
+                None => match roots.next() {
+                    Some(r) => Some(r.clone()),
+                    None => break,
+                },
+            };
+            let Some(reference) = next else {
+                let open = chain.pop().expect("a reference is open");
+                if done.insert((open.found.subject.clone(), open.found.version)) {
                     out.push(Dependency {
-                        name: reference.name.clone(),
-                        schema_type: found.schema.schema_type,
-                        schema: found.schema.schema.clone(),
+                        name: open.reference.name,
+                        schema_type: open.found.schema.schema_type,
+                        schema: open.found.schema.schema.clone(),
                     });
                 }
                 continue;
+            };
+            let describe = |chain: &[Open]| -> Vec<String> {
+                chain
+                    .iter()
+                    .map(|o| format!("'{}' version {}", o.found.subject, o.found.version))
+                    .collect()
+            };
+            if reference.version == -1 && registering == Some(reference.subject.as_str()) {
+                let mut links = vec![format!("'{}' (being registered)", reference.subject)];
+                links.extend(describe(&chain));
+                links.push(format!("'{}' version latest", reference.subject));
+                return Err(cycle(&links));
             }
-            if seen.contains(&key) {
+            let found = self.resolve_reference(&reference, allow_deleted).await?;
+            let key = (found.subject.clone(), found.version);
+            if let Some(start) = chain
+                .iter()
+                .position(|o| o.found.subject == key.0 && o.found.version == key.1)
+            {
+                let mut links = describe(&chain[start..]);
+                links.push(format!("'{}' version {}", key.0, key.1));
+                return Err(cycle(&links));
+            }
+            if done.contains(&key) {
                 continue;
             }
-            if !expanding.insert(key) {
-                return Err(Error::InvalidSchema(format!(
-                    "reference cycle: '{}' (subject '{}' version {}) depends on itself",
-                    reference.name, found.subject, found.version
-                )));
-            }
-            pending.push((reference, true));
-            for nested in found.schema.references.iter().rev() {
-                pending.push((nested.clone(), false));
-            }
+            chain.push(Open {
+                reference,
+                found,
+                next: 0,
+            });
         }
         Ok(out)
     }
+
+    async fn resolve_reference(
+        &self,
+        reference: &Reference,
+        allow_deleted: bool,
+    ) -> Result<SubjectVersion> {
+        let spec = VersionSpec::parse(&reference.version.to_string()).map_err(|_| {
+            Error::InvalidSchema(format!("invalid reference version in {reference:?}"))
+        })?;
+        self.get_version(&reference.subject, spec, allow_deleted)
+            .await
+            .map_err(|_| {
+                Error::InvalidSchema(format!(
+                    "reference '{}' to subject '{}' version {} cannot be resolved",
+                    reference.name, reference.subject, reference.version
+                ))
+            })
+    }
+}
+
+fn cycle(links: &[String]) -> Error {
+    Error::InvalidSchema(format!("references form a cycle: {}", links.join(" -> ")))
 }
 
 /// The row a path's version names: 40401 when the subject shows no versions, 40402 when that

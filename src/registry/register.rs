@@ -115,7 +115,7 @@ impl Registry {
     /// Parses the schema a request carries, with its references resolved.
     pub(crate) async fn parse_request(
         &self,
-        _subject: &str,
+        subject: &str,
         request: &SchemaRequest,
         normalize: bool,
         allow_deleted_refs: bool,
@@ -127,7 +127,7 @@ impl Registry {
         }
         let references = request.references();
         let deps = self
-            .resolve_references(&references, allow_deleted_refs)
+            .resolve_references_from(Some(subject), &references, allow_deleted_refs)
             .await?;
         let parsed = formats::parse(schema_type, text, &deps, normalize)?;
         Ok((parsed, references))
