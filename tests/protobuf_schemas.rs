@@ -107,8 +107,14 @@ async fn register_lookup_and_read_back() {
     assert!(text.contains("map<string, string> tags = 3;"), "{text}");
     assert!(text.contains("oneof payment {"), "{text}");
     assert!(text.contains("optional int64 total_cents = 7;"), "{text}");
-    assert!(text.contains("option java_package = \"com.shop.orders\";"), "{text}");
-    assert!(!text.contains("//"), "comments are not part of the canonical text: {text}");
+    assert!(
+        text.contains("option java_package = \"com.shop.orders\";"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("//"),
+        "comments are not part of the canonical text: {text}"
+    );
 
     let (status, body) = s
         .post(
@@ -173,7 +179,10 @@ async fn serialized_format_answers_a_base64_descriptor() {
     }
     // The default stays the text; a format the schema type lacks is ignored.
     let (_, body) = s.get(&format!("/schemas/ids/{id}?format=resolved")).await;
-    assert!(body["schema"].as_str().unwrap().starts_with("syntax = \"proto3\";"));
+    assert!(body["schema"]
+        .as_str()
+        .unwrap()
+        .starts_with("syntax = \"proto3\";"));
 }
 
 #[tokio::test]
@@ -191,10 +200,14 @@ async fn syntax_errors_are_42201_with_line_and_column() {
         "broken",
         "syntax = \"proto3\"; message A { strin a = 1; }",
         json!([]),
-    ).await;
+    )
+    .await;
     assert_eq!(status, 422);
     assert_eq!(error_code(&body), 42201);
-    assert!(body["message"].as_str().unwrap().contains("strin"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("strin"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -250,7 +263,10 @@ async fn an_import_chain_through_references() {
 
     let (_, body) = s.get(&format!("/schemas/ids/{c}")).await;
     assert_eq!(body["references"], c_refs);
-    assert!(body["schema"].as_str().unwrap().contains("chain.b.Price price = 2;"));
+    assert!(body["schema"]
+        .as_str()
+        .unwrap()
+        .contains("chain.b.Price price = 2;"));
     let (_, body) = s.get("/subjects/chain-b/versions/1/referencedby").await;
     assert_eq!(body, json!([c]));
     let (_, body) = s.get("/subjects/chain-a/versions/1/referencedby").await;
@@ -258,9 +274,11 @@ async fn an_import_chain_through_references() {
 
     // A second version of A that changes a field's type, and B and C built on it: the
     // change two imports away is found from C.
-    s.put("/config/chain-a", json!({"compatibility": "NONE"})).await;
+    s.put("/config/chain-a", json!({"compatibility": "NONE"}))
+        .await;
     register_ok(&s, "chain-a", A_INCOMPATIBLE, json!([])).await;
-    s.put("/config/chain-b", json!({"compatibility": "NONE"})).await;
+    s.put("/config/chain-b", json!({"compatibility": "NONE"}))
+        .await;
     register_ok(
         &s,
         "chain-b",
@@ -336,7 +354,10 @@ message Third { Second second = 1; }"#;
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(error_code(&body), 42201);
-    assert!(body["message"].as_str().unwrap().contains("cycle"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cycle"),
+        "{body}"
+    );
 
     // A file that imports itself through a reference's name.
     let (status, body) = register(
@@ -348,7 +369,10 @@ message Third { Second second = 1; }"#;
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(error_code(&body), 42201);
-    assert!(body["message"].as_str().unwrap().contains("cycle"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cycle"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -356,7 +380,10 @@ async fn schema_types_include_protobuf() {
     let s = TestServer::start().await;
     let (status, body) = s.get("/schemas/types").await;
     assert_eq!(status, 200);
-    assert!(body.as_array().unwrap().contains(&json!("PROTOBUF")), "{body}");
+    assert!(
+        body.as_array().unwrap().contains(&json!("PROTOBUF")),
+        "{body}"
+    );
     assert!(body.as_array().unwrap().contains(&json!("AVRO")), "{body}");
 }
 
@@ -369,7 +396,15 @@ fn field_names_are_the_first_messages_json_names() {
     let p = parsed(ORDER);
     assert_eq!(
         herald::formats::field_names(&*p),
-        ["orderId", "lines", "tags", "status", "card", "voucher", "totalCents"]
+        [
+            "orderId",
+            "lines",
+            "tags",
+            "status",
+            "card",
+            "voucher",
+            "totalCents"
+        ]
     );
 }
 
@@ -415,8 +450,14 @@ fn every_unknown_field_and_wrong_type_is_reported_with_its_path() {
         ],
         "{errors:?}"
     );
-    assert!(errors[1].message.contains("unknown field 'colour'"), "{errors:?}");
-    assert!(errors[0].message.contains("expected a string"), "{errors:?}");
+    assert!(
+        errors[1].message.contains("unknown field 'colour'"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[0].message.contains("expected a string"),
+        "{errors:?}"
+    );
     assert!(errors[5].message.contains("oneof 'payment'"), "{errors:?}");
 }
 
@@ -441,7 +482,9 @@ async fn normalize_orders_declarations_by_number() {
         .post("/subjects/norm/versions?normalize=true", body(reordered))
         .await;
     assert_eq!(first["id"], second["id"], "{first} {second}");
-    let (status, found) = s.post("/subjects/norm?normalize=true", body(reordered)).await;
+    let (status, found) = s
+        .post("/subjects/norm?normalize=true", body(reordered))
+        .await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["version"], 1);
     // Without normalize, declaration order is part of the text.

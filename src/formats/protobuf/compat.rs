@@ -295,11 +295,7 @@ impl Checker {
     }
 
     /// The incompatibilities of one field kept under its number.
-    fn field(
-        &mut self,
-        old: &FieldDescriptor,
-        new: &FieldDescriptor,
-    ) -> Vec<(ChangeKind, String)> {
+    fn field(&mut self, old: &FieldDescriptor, new: &FieldDescriptor) -> Vec<(ChangeKind, String)> {
         let mut out = self.kinds(old, new);
         let (old_label, new_label) = (label(old), label(new));
         if old_label != new_label {
@@ -311,9 +307,7 @@ impl Checker {
                 // Numeric repeated fields are packed, which a singular reader cannot read.
                 // Strings, bytes and messages are length-delimited either way: a singular
                 // reader keeps the last element (Confluent: FIELD_STRING_OR_BYTES_LABEL_CHANGED).
-                let numeric = |f: &FieldDescriptor| {
-                    matches!(field_kind(f), FieldKind::Scalar(g) if g != "length-delimited")
-                };
+                let numeric = |f: &FieldDescriptor| matches!(field_kind(f), FieldKind::Scalar(g) if g != "length-delimited");
                 if numeric(old) && numeric(new) {
                     out.push((
                         ChangeKind::FieldNumericLabelChanged,
@@ -346,7 +340,11 @@ impl Checker {
 
     /// A message-typed field: the same type by name, and, for a type of another file (an
     /// import), the type itself compatible, since the main diff walks only this file.
-    fn named(&mut self, old: &MessageDescriptor, new: &MessageDescriptor) -> Vec<(ChangeKind, String)> {
+    fn named(
+        &mut self,
+        old: &MessageDescriptor,
+        new: &MessageDescriptor,
+    ) -> Vec<(ChangeKind, String)> {
         let same_name = self.name_in_package(old, &self.original_package)
             == self.name_in_package(new, &self.update_package);
         if !same_name {
