@@ -491,3 +491,88 @@ async fn normalize_orders_declarations_by_number() {
     let (_, third) = s.post("/subjects/other/versions", body(reordered)).await;
     assert_ne!(third["id"], first["id"]);
 }
+
+/// proto2 with what proto3 lacks: defaults, required, extensions, groups of options.
+const RICH: &str = r#"
+syntax = "proto2";
+package rich.v1;
+
+import "google/protobuf/duration.proto";
+
+option go_package = "example.com/rich/v1;richv1";
+option java_multiple_files = true;
+option optimize_for = SPEED;
+
+message Shape {
+  option deprecated = true;
+  reserved 4, 9 to 11, 5000 to max;
+  reserved "old", "older";
+  required string name = 1 [default = "un\"named"];
+  optional int32 sides = 2 [default = -3, deprecated = true];
+  repeated int32 points = 3 [packed = true];
+  optional string label = 5 [json_name = "tag"];
+  optional google.protobuf.Duration ttl = 6;
+  optional Kind kind = 7 [default = ROUND];
+  map<string, Shape> children = 8;
+  oneof colour {
+    string named = 12;
+    uint32 rgb = 13;
+  }
+  extensions 1000 to 1999;
+
+  enum Kind {
+    option allow_alias = true;
+    ROUND = 0;
+    CIRCLE = 0;
+    SQUARE = 1 [deprecated = true];
+  }
+  message Inner {
+    optional Kind kind = 1;
+    optional .rich.v1.Shape.Inner next = 2;
+  }
+}
+
+extend Shape {
+  optional string note = 1000;
+}
+
+service Shapes {
+  rpc Get(Shape) returns (Shape);
+  rpc Watch(stream Shape) returns (stream Shape.Inner);
+}
+"#;
+
+#[tokio::test]
+async fn a_rich_proto2_file_prints_to_a_fixed_point() {
+    let s = TestServer::start().await;
+    let id = register_ok(&s, "rich", RICH, json!([])).await;
+    let (_, body) = s.get(&format!("/schemas/ids/{id}")).await;
+    let text = body["schema"].as_str().unwrap().to_string();
+    for expected in [
+        "reserved 4, 9 to 11, 5000 to max;",
+        "reserved \"old\", \"older\";",
+        "required string name = 1 [default = \"un\\\"named\"];",
+        "optional int32 sides = 2 [default = -3, deprecated = true];",
+        "repeated int32 points = 3 [packed = true];",
+        "optional string label = 5 [json_name = \"tag\"];",
+        "optional google.protobuf.Duration ttl = 6;",
+        "optional Kind kind = 7 [default = ROUND];",
+        "map<string, Shape> children = 8;",
+        "extensions 1000 to 1999;",
+        "option allow_alias = true;",
+        "SQUARE = 1 [deprecated = true];",
+        "optional Inner next = 2;",
+        "extend Shape {",
+        "rpc Watch(stream Shape) returns (stream Shape.Inner);",
+        "option go_package = \"example.com/rich/v1;richv1\";",
+        "option optimize_for = SPEED;",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // The printed text and the descriptor both come back to the same schema.
+    assert_eq!(register_ok(&s, "rich", &text, json!([])).await, id);
+    assert_eq!(
+        register_ok(&s, "rich", &as_descriptor(RICH, "rich/v1/shape.proto"), json!([])).await,
+        id
+    );
+}
