@@ -572,7 +572,13 @@ async fn a_rich_proto2_file_prints_to_a_fixed_point() {
     // The printed text and the descriptor both come back to the same schema.
     assert_eq!(register_ok(&s, "rich", &text, json!([])).await, id);
     assert_eq!(
-        register_ok(&s, "rich", &as_descriptor(RICH, "rich/v1/shape.proto"), json!([])).await,
+        register_ok(
+            &s,
+            "rich",
+            &as_descriptor(RICH, "rich/v1/shape.proto"),
+            json!([])
+        )
+        .await,
         id
     );
 }
