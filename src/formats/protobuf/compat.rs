@@ -388,3 +388,38 @@ impl Checker {
         full.to_string()
     }
 }
+
+/// Confluent's message for one incompatible difference. In its diff the original is the
+/// writer's schema: the old one when the reader is new (BACKWARD), else the new one.
+pub fn describe(change: &Change, reader_is_new: bool) -> String {
+    use ChangeKind::*;
+    let (update, original) = if reader_is_new {
+        ("new", "old")
+    } else {
+        ("old", "new")
+    };
+    let path = &change.path;
+    let detail = if change.detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", change.detail)
+    };
+    let text = match change.kind {
+        PackageChanged => format!("The package of the {update} schema differs from the {original} schema{detail}"),
+        MessageRemoved => format!("The message at path '{path}' in the {original} schema is missing in the {update} schema"),
+        FieldKindChanged => format!("The kind of the field at path '{path}' in the {update} schema does not match its kind in the {original} schema{detail}"),
+        FieldScalarKindChanged => format!("The scalar type of the field at path '{path}' in the {update} schema does not match its type in the {original} schema{detail}"),
+        FieldNamedTypeChanged => format!("The message type of the field at path '{path}' in the {update} schema does not match its type in the {original} schema{detail}"),
+        FieldNumericLabelChanged => format!("The label of the numeric field at path '{path}' in the {update} schema does not match its label in the {original} schema{detail}"),
+        RequiredFieldAdded => format!("The field at path '{path}' is required in the {update} schema and not in the {original} schema"),
+        RequiredFieldRemoved => format!("The field at path '{path}' is required in the {original} schema and not in the {update} schema"),
+        OneofFieldRemoved => format!("The oneof field at path '{path}' in the {original} schema is missing in the {update} schema{detail}"),
+        MultipleFieldsMovedToOneof => format!("Several fields of the {original} schema were moved into a new oneof at path '{path}' in the {update} schema{detail}"),
+        FieldMovedToExistingOneof => format!("The field at path '{path}' was moved into an existing oneof in the {update} schema{detail}"),
+    };
+    format!(
+        "{{errorType:\"{}\", description:\"{}\"}}",
+        change.kind.as_str(),
+        text
+    )
+}
