@@ -70,10 +70,34 @@ fn cases() -> Vec<Case> {
     };
     let oneof_ab = "oneof choice { string a = 1; string b = 2; }";
     vec![
-        case("identical", m("string a = 1;"), m("string a = 1;"), None, None),
-        case("field added", m("string a = 1;"), m("string a = 1; int32 b = 2;"), None, None),
-        case("field removed", m("string a = 1; int32 b = 2;"), m("string a = 1;"), None, None),
-        case("field renamed", m("string a = 1;"), m("string renamed = 1;"), None, None),
+        case(
+            "identical",
+            m("string a = 1;"),
+            m("string a = 1;"),
+            None,
+            None,
+        ),
+        case(
+            "field added",
+            m("string a = 1;"),
+            m("string a = 1; int32 b = 2;"),
+            None,
+            None,
+        ),
+        case(
+            "field removed",
+            m("string a = 1; int32 b = 2;"),
+            m("string a = 1;"),
+            None,
+            None,
+        ),
+        case(
+            "field renamed",
+            m("string a = 1;"),
+            m("string renamed = 1;"),
+            None,
+            None,
+        ),
         case(
             "field renumbered (removed and added)",
             m("string a = 1;"),
@@ -393,7 +417,10 @@ async fn verdict(
         .await;
     assert_eq!(status, 200, "{subject}: old schema registers: {body}");
     let (status, _) = s
-        .put(&format!("/config/{subject}"), json!({"compatibility": level}))
+        .put(
+            &format!("/config/{subject}"),
+            json!({"compatibility": level}),
+        )
         .await;
     assert_eq!(status, 200);
     let (status, body) = s
@@ -477,7 +504,10 @@ async fn messages_name_the_type_the_path_and_the_side() {
     assert!(messages[0].contains("'#/M/2'"), "{messages:?}");
     assert!(messages[0].contains("in the new schema"), "{messages:?}");
     assert_eq!(messages[1], "{oldSchemaVersion: 1}");
-    assert!(messages[3].contains("compatibility: 'BACKWARD'"), "{messages:?}");
+    assert!(
+        messages[3].contains("compatibility: 'BACKWARD'"),
+        "{messages:?}"
+    );
 
     let (_, messages) = verdict(
         &s,

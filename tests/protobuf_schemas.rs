@@ -107,8 +107,14 @@ async fn register_lookup_and_read_back() {
     assert!(text.contains("map<string, string> tags = 3;"), "{text}");
     assert!(text.contains("oneof payment {"), "{text}");
     assert!(text.contains("optional int64 total_cents = 7;"), "{text}");
-    assert!(text.contains("option java_package = \"com.shop.orders\";"), "{text}");
-    assert!(!text.contains("//"), "comments are not part of the canonical text: {text}");
+    assert!(
+        text.contains("option java_package = \"com.shop.orders\";"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("//"),
+        "comments are not part of the canonical text: {text}"
+    );
 
     let (status, body) = s
         .post(
@@ -173,7 +179,10 @@ async fn serialized_format_answers_a_base64_descriptor() {
     }
     // The default stays the text; a format the schema type lacks is ignored.
     let (_, body) = s.get(&format!("/schemas/ids/{id}?format=resolved")).await;
-    assert!(body["schema"].as_str().unwrap().starts_with("syntax = \"proto3\";"));
+    assert!(body["schema"]
+        .as_str()
+        .unwrap()
+        .starts_with("syntax = \"proto3\";"));
 }
 
 #[tokio::test]
@@ -191,10 +200,14 @@ async fn syntax_errors_are_42201_with_line_and_column() {
         "broken",
         "syntax = \"proto3\"; message A { strin a = 1; }",
         json!([]),
-    ).await;
+    )
+    .await;
     assert_eq!(status, 422);
     assert_eq!(error_code(&body), 42201);
-    assert!(body["message"].as_str().unwrap().contains("strin"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("strin"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -250,7 +263,10 @@ async fn an_import_chain_through_references() {
 
     let (_, body) = s.get(&format!("/schemas/ids/{c}")).await;
     assert_eq!(body["references"], c_refs);
-    assert!(body["schema"].as_str().unwrap().contains("chain.b.Price price = 2;"));
+    assert!(body["schema"]
+        .as_str()
+        .unwrap()
+        .contains("chain.b.Price price = 2;"));
     let (_, body) = s.get("/subjects/chain-b/versions/1/referencedby").await;
     assert_eq!(body, json!([c]));
     let (_, body) = s.get("/subjects/chain-a/versions/1/referencedby").await;
@@ -258,9 +274,11 @@ async fn an_import_chain_through_references() {
 
     // A second version of A that changes a field's type, and B and C built on it: the
     // change two imports away is found from C.
-    s.put("/config/chain-a", json!({"compatibility": "NONE"})).await;
+    s.put("/config/chain-a", json!({"compatibility": "NONE"}))
+        .await;
     register_ok(&s, "chain-a", A_INCOMPATIBLE, json!([])).await;
-    s.put("/config/chain-b", json!({"compatibility": "NONE"})).await;
+    s.put("/config/chain-b", json!({"compatibility": "NONE"}))
+        .await;
     register_ok(
         &s,
         "chain-b",
@@ -336,7 +354,10 @@ message Third { Second second = 1; }"#;
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(error_code(&body), 42201);
-    assert!(body["message"].as_str().unwrap().contains("cycle"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cycle"),
+        "{body}"
+    );
 
     // A file that imports itself through a reference's name.
     let (status, body) = register(
@@ -348,7 +369,10 @@ message Third { Second second = 1; }"#;
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(error_code(&body), 42201);
-    assert!(body["message"].as_str().unwrap().contains("cycle"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cycle"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -356,7 +380,10 @@ async fn schema_types_include_protobuf() {
     let s = TestServer::start().await;
     let (status, body) = s.get("/schemas/types").await;
     assert_eq!(status, 200);
-    assert!(body.as_array().unwrap().contains(&json!("PROTOBUF")), "{body}");
+    assert!(
+        body.as_array().unwrap().contains(&json!("PROTOBUF")),
+        "{body}"
+    );
     assert!(body.as_array().unwrap().contains(&json!("AVRO")), "{body}");
 }
 
@@ -369,7 +396,15 @@ fn field_names_are_the_first_messages_json_names() {
     let p = parsed(ORDER);
     assert_eq!(
         herald::formats::field_names(&*p),
-        ["orderId", "lines", "tags", "status", "card", "voucher", "totalCents"]
+        [
+            "orderId",
+            "lines",
+            "tags",
+            "status",
+            "card",
+            "voucher",
+            "totalCents"
+        ]
     );
 }
 
@@ -415,8 +450,14 @@ fn every_unknown_field_and_wrong_type_is_reported_with_its_path() {
         ],
         "{errors:?}"
     );
-    assert!(errors[1].message.contains("unknown field 'colour'"), "{errors:?}");
-    assert!(errors[0].message.contains("expected a string"), "{errors:?}");
+    assert!(
+        errors[1].message.contains("unknown field 'colour'"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[0].message.contains("expected a string"),
+        "{errors:?}"
+    );
     assert!(errors[5].message.contains("oneof 'payment'"), "{errors:?}");
 }
 
@@ -441,10 +482,103 @@ async fn normalize_orders_declarations_by_number() {
         .post("/subjects/norm/versions?normalize=true", body(reordered))
         .await;
     assert_eq!(first["id"], second["id"], "{first} {second}");
-    let (status, found) = s.post("/subjects/norm?normalize=true", body(reordered)).await;
+    let (status, found) = s
+        .post("/subjects/norm?normalize=true", body(reordered))
+        .await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["version"], 1);
     // Without normalize, declaration order is part of the text.
     let (_, third) = s.post("/subjects/other/versions", body(reordered)).await;
     assert_ne!(third["id"], first["id"]);
+}
+
+/// proto2 with what proto3 lacks: defaults, required, extensions, groups of options.
+const RICH: &str = r#"
+syntax = "proto2";
+package rich.v1;
+
+import "google/protobuf/duration.proto";
+
+option go_package = "example.com/rich/v1;richv1";
+option java_multiple_files = true;
+option optimize_for = SPEED;
+
+message Shape {
+  option deprecated = true;
+  reserved 4, 9 to 11, 5000 to max;
+  reserved "old", "older";
+  required string name = 1 [default = "un\"named"];
+  optional int32 sides = 2 [default = -3, deprecated = true];
+  repeated int32 points = 3 [packed = true];
+  optional string label = 5 [json_name = "tag"];
+  optional google.protobuf.Duration ttl = 6;
+  optional Kind kind = 7 [default = ROUND];
+  map<string, Shape> children = 8;
+  oneof colour {
+    string named = 12;
+    uint32 rgb = 13;
+  }
+  extensions 1000 to 1999;
+
+  enum Kind {
+    option allow_alias = true;
+    ROUND = 0;
+    CIRCLE = 0;
+    SQUARE = 1 [deprecated = true];
+  }
+  message Inner {
+    optional Kind kind = 1;
+    optional .rich.v1.Shape.Inner next = 2;
+  }
+}
+
+extend Shape {
+  optional string note = 1000;
+}
+
+service Shapes {
+  rpc Get(Shape) returns (Shape);
+  rpc Watch(stream Shape) returns (stream Shape.Inner);
+}
+"#;
+
+#[tokio::test]
+async fn a_rich_proto2_file_prints_to_a_fixed_point() {
+    let s = TestServer::start().await;
+    let id = register_ok(&s, "rich", RICH, json!([])).await;
+    let (_, body) = s.get(&format!("/schemas/ids/{id}")).await;
+    let text = body["schema"].as_str().unwrap().to_string();
+    for expected in [
+        "reserved 4, 9 to 11, 5000 to max;",
+        "reserved \"old\", \"older\";",
+        "required string name = 1 [default = \"un\\\"named\"];",
+        "optional int32 sides = 2 [default = -3, deprecated = true];",
+        "repeated int32 points = 3 [packed = true];",
+        "optional string label = 5 [json_name = \"tag\"];",
+        "optional google.protobuf.Duration ttl = 6;",
+        "optional Kind kind = 7 [default = ROUND];",
+        "map<string, Shape> children = 8;",
+        "extensions 1000 to 1999;",
+        "option allow_alias = true;",
+        "SQUARE = 1 [deprecated = true];",
+        "optional Inner next = 2;",
+        "extend Shape {",
+        "rpc Watch(stream Shape) returns (stream Shape.Inner);",
+        "option go_package = \"example.com/rich/v1;richv1\";",
+        "option optimize_for = SPEED;",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // The printed text and the descriptor both come back to the same schema.
+    assert_eq!(register_ok(&s, "rich", &text, json!([])).await, id);
+    assert_eq!(
+        register_ok(
+            &s,
+            "rich",
+            &as_descriptor(RICH, "rich/v1/shape.proto"),
+            json!([])
+        )
+        .await,
+        id
+    );
 }

@@ -227,7 +227,9 @@ impl Printer<'_> {
             fields.sort_by_key(|f| f.number());
         }
         let real_oneof = |f: &FieldDescriptorProto| {
-            f.oneof_index.filter(|_| !f.proto3_optional()).map(|i| i as usize)
+            f.oneof_index
+                .filter(|_| !f.proto3_optional())
+                .map(|i| i as usize)
         };
         let mut printed_oneofs: Vec<usize> = Vec::new();
         for field in &fields {
@@ -258,7 +260,10 @@ impl Printer<'_> {
             self.normalize,
         );
         if !extension_ranges.is_empty() {
-            self.line(inner, &format!("extensions {};", extension_ranges.join(", ")));
+            self.line(
+                inner,
+                &format!("extensions {};", extension_ranges.join(", ")),
+            );
         }
         for nested in &message.nested_type {
             if nested.options.as_ref().is_some_and(|o| o.map_entry()) {

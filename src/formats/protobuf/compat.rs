@@ -295,11 +295,7 @@ impl Checker {
     }
 
     /// The incompatibilities of one field kept under its number.
-    fn field(
-        &mut self,
-        old: &FieldDescriptor,
-        new: &FieldDescriptor,
-    ) -> Vec<(ChangeKind, String)> {
+    fn field(&mut self, old: &FieldDescriptor, new: &FieldDescriptor) -> Vec<(ChangeKind, String)> {
         let mut out = self.kinds(old, new);
         let (old_label, new_label) = (label(old), label(new));
         if old_label != new_label {
@@ -311,9 +307,7 @@ impl Checker {
                 // Numeric repeated fields are packed, which a singular reader cannot read.
                 // Strings, bytes and messages are length-delimited either way: a singular
                 // reader keeps the last element (Confluent: FIELD_STRING_OR_BYTES_LABEL_CHANGED).
-                let numeric = |f: &FieldDescriptor| {
-                    matches!(field_kind(f), FieldKind::Scalar(g) if g != "length-delimited")
-                };
+                let numeric = |f: &FieldDescriptor| matches!(field_kind(f), FieldKind::Scalar(g) if g != "length-delimited");
                 if numeric(old) && numeric(new) {
                     out.push((
                         ChangeKind::FieldNumericLabelChanged,
@@ -346,7 +340,11 @@ impl Checker {
 
     /// A message-typed field: the same type by name, and, for a type of another file (an
     /// import), the type itself compatible, since the main diff walks only this file.
-    fn named(&mut self, old: &MessageDescriptor, new: &MessageDescriptor) -> Vec<(ChangeKind, String)> {
+    fn named(
+        &mut self,
+        old: &MessageDescriptor,
+        new: &MessageDescriptor,
+    ) -> Vec<(ChangeKind, String)> {
         let same_name = self.name_in_package(old, &self.original_package)
             == self.name_in_package(new, &self.update_package);
         if !same_name {
@@ -389,4 +387,39 @@ impl Checker {
         }
         full.to_string()
     }
+}
+
+/// Confluent's message for one incompatible difference. In its diff the original is the
+/// writer's schema: the old one when the reader is new (BACKWARD), else the new one.
+pub fn describe(change: &Change, reader_is_new: bool) -> String {
+    use ChangeKind::*;
+    let (update, original) = if reader_is_new {
+        ("new", "old")
+    } else {
+        ("old", "new")
+    };
+    let path = &change.path;
+    let detail = if change.detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", change.detail)
+    };
+    let text = match change.kind {
+        PackageChanged => format!("The package of the {update} schema differs from the {original} schema{detail}"),
+        MessageRemoved => format!("The message at path '{path}' in the {original} schema is missing in the {update} schema"),
+        FieldKindChanged => format!("The kind of the field at path '{path}' in the {update} schema does not match its kind in the {original} schema{detail}"),
+        FieldScalarKindChanged => format!("The scalar type of the field at path '{path}' in the {update} schema does not match its type in the {original} schema{detail}"),
+        FieldNamedTypeChanged => format!("The message type of the field at path '{path}' in the {update} schema does not match its type in the {original} schema{detail}"),
+        FieldNumericLabelChanged => format!("The label of the numeric field at path '{path}' in the {update} schema does not match its label in the {original} schema{detail}"),
+        RequiredFieldAdded => format!("The field at path '{path}' is required in the {update} schema and not in the {original} schema"),
+        RequiredFieldRemoved => format!("The field at path '{path}' is required in the {original} schema and not in the {update} schema"),
+        OneofFieldRemoved => format!("The oneof field at path '{path}' in the {original} schema is missing in the {update} schema{detail}"),
+        MultipleFieldsMovedToOneof => format!("Several fields of the {original} schema were moved into a new oneof at path '{path}' in the {update} schema{detail}"),
+        FieldMovedToExistingOneof => format!("The field at path '{path}' was moved into an existing oneof in the {update} schema{detail}"),
+    };
+    format!(
+        "{{errorType:\"{}\", description:\"{}\"}}",
+        change.kind.as_str(),
+        text
+    )
 }

@@ -29,7 +29,12 @@ fn is_well_known(message: &MessageDescriptor) -> bool {
     message.full_name().starts_with("google.protobuf.")
 }
 
-fn check_message(message: &MessageDescriptor, value: &Value, path: &str, out: &mut Vec<PayloadError>) {
+fn check_message(
+    message: &MessageDescriptor,
+    value: &Value,
+    path: &str,
+    out: &mut Vec<PayloadError>,
+) {
     if is_well_known(message) {
         if let Err(e) = DynamicMessage::deserialize(message.clone(), value) {
             out.push(PayloadError::new(path, e.to_string()));
@@ -150,7 +155,9 @@ fn check_single(kind: &Kind, value: &Value, path: &str, out: &mut Vec<PayloadErr
         },
         Kind::Bytes => match value {
             Value::String(s) if decodes_base64(s) => Ok(()),
-            Value::String(_) => Err("expected base64 bytes, found a string that is not base64".into()),
+            Value::String(_) => {
+                Err("expected base64 bytes, found a string that is not base64".into())
+            }
             Value::Null => Ok(()),
             other => Err(format!("expected base64 bytes, found {}", describe(other))),
         },
@@ -178,7 +185,7 @@ fn check_single(kind: &Kind, value: &Value, path: &str, out: &mut Vec<PayloadErr
 }
 
 fn decodes_base64(s: &str) -> bool {
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD, STANDARD_NO_PAD};
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
         .iter()
         .any(|engine| engine.decode(s).is_ok())
@@ -206,7 +213,10 @@ fn check_integer(kind: &Kind, value: &Value) -> Result<(), String> {
             }),
         Value::String(s) => s.trim().parse::<i128>().ok(),
         other => {
-            return Err(format!("expected an integer ({name}), found {}", describe(other)));
+            return Err(format!(
+                "expected an integer ({name}), found {}",
+                describe(other)
+            ));
         }
     };
     match number {

@@ -5,10 +5,11 @@
 pub mod canonical;
 pub mod compat;
 pub mod json;
+pub mod names;
 pub mod parse;
 
 use base64::Engine;
-use prost_reflect::{DescriptorPool, FileDescriptor, MessageDescriptor};
+use prost_reflect::{FileDescriptor, MessageDescriptor};
 
 use crate::error::Result;
 use crate::formats::{Dependency, Difference, Format, Parsed, ParsedSchema, PayloadError};
@@ -37,10 +38,7 @@ impl ProtobufSchema {
 /// Parses and validates a schema with its imports.
 pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<ProtobufSchema> {
     let file = parse::resolve(text, deps)?;
-    let names = ScopedNames {
-        pool: file.parent_pool().clone(),
-        package: file.package_name().to_string(),
-    };
+    let names = names::ScopedNames::new(&file);
     let canonical = canonical::print(file.file_descriptor_proto(), &names, normalize);
     Ok(ProtobufSchema { file, canonical })
 }
@@ -84,7 +82,7 @@ impl ParsedSchema for ProtobufSchema {
         compat::diff(&writer.file, &self.file)
             .into_iter()
             .map(|change| Difference {
-                message: describe(&change, reader_is_new),
+                message: compat::describe(&change, reader_is_new),
                 field: top.field(&change),
             })
             .collect()
@@ -119,41 +117,6 @@ impl ParsedSchema for ProtobufSchema {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
-}
-
-/// Confluent's message for one incompatible difference. In its diff the original is the
-/// writer's schema: the old one when the reader is new (BACKWARD), else the new one.
-pub fn describe(change: &compat::Change, reader_is_new: bool) -> String {
-    use compat::ChangeKind::*;
-    let (update, original) = if reader_is_new {
-        ("new", "old")
-    } else {
-        ("old", "new")
-    };
-    let path = &change.path;
-    let detail = if change.detail.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", change.detail)
-    };
-    let text = match change.kind {
-        PackageChanged => format!("The package of the {update} schema differs from the {original} schema{detail}"),
-        MessageRemoved => format!("The message at path '{path}' in the {original} schema is missing in the {update} schema"),
-        FieldKindChanged => format!("The kind of the field at path '{path}' in the {update} schema does not match its kind in the {original} schema{detail}"),
-        FieldScalarKindChanged => format!("The scalar type of the field at path '{path}' in the {update} schema does not match its type in the {original} schema{detail}"),
-        FieldNamedTypeChanged => format!("The message type of the field at path '{path}' in the {update} schema does not match its type in the {original} schema{detail}"),
-        FieldNumericLabelChanged => format!("The label of the numeric field at path '{path}' in the {update} schema does not match its label in the {original} schema{detail}"),
-        RequiredFieldAdded => format!("The field at path '{path}' is required in the {update} schema and not in the {original} schema"),
-        RequiredFieldRemoved => format!("The field at path '{path}' is required in the {original} schema and not in the {update} schema"),
-        OneofFieldRemoved => format!("The oneof field at path '{path}' in the {original} schema is missing in the {update} schema{detail}"),
-        MultipleFieldsMovedToOneof => format!("Several fields of the {original} schema were moved into a new oneof at path '{path}' in the {update} schema{detail}"),
-        FieldMovedToExistingOneof => format!("The field at path '{path}' was moved into an existing oneof in the {update} schema{detail}"),
-    };
-    format!(
-        "{{errorType:\"{}\", description:\"{}\"}}",
-        change.kind.as_str(),
-        text
-    )
 }
 
 /// Which top-level field of the first message each message is reached through; a change deep
@@ -236,89 +199,4 @@ fn relative_name(m: &MessageDescriptor) -> String {
         .and_then(|r| r.strip_prefix('.'))
         .unwrap_or(m.full_name())
         .to_string()
-}
-
-/// Type names of the schema's own package written as short as protobuf's scoping rules allow
-/// from where they are used; those of other packages in full (with a leading dot only when a
-/// nearer name would hide them).
-struct ScopedNames {
-    pool: DescriptorPool,
-    package: String,
-}
-
-impl ScopedNames {
-    fn is_type(&self, name: &str) -> bool {
-        self.pool.get_message_by_name(name).is_some() || self.pool.get_enum_by_name(name).is_some()
-    }
-
-    fn is_package(&self, name: &str) -> bool {
-        self.pool.files().any(|f| {
-            let p = f.package_name();
-            p == name || p.strip_prefix(name).is_some_and(|r| r.starts_with('.'))
-        })
-    }
-
-    /// What `candidate` names when used inside `scope`: protobuf looks its first component up
-    /// from the innermost scope outwards and takes the first hit (a type, or for a dotted name
-    /// a message or package that can hold the rest).
-    fn resolve(&self, candidate: &str, scope: &str) -> Option<String> {
-        let (first, dotted) = match candidate.split_once('.') {
-            Some((first, _)) => (first, true),
-            None => (candidate, false),
-        };
-        let mut scope = scope;
-        loop {
-            let probe = if scope.is_empty() {
-                first.to_string()
-            } else {
-                format!("{scope}.{first}")
-            };
-            let hit = if dotted {
-                self.pool.get_message_by_name(&probe).is_some() || self.is_package(&probe)
-            } else {
-                self.is_type(&probe)
-            };
-            if hit {
-                return Some(if scope.is_empty() {
-                    candidate.to_string()
-                } else {
-                    format!("{scope}.{candidate}")
-                });
-            }
-            if scope.is_empty() {
-                return None;
-            }
-            scope = scope.rsplit_once('.').map_or("", |(outer, _)| outer);
-        }
-    }
-}
-
-impl canonical::TypeNames for ScopedNames {
-    fn write(&self, type_name: &str, scope: &str) -> String {
-        let Some(full) = type_name.strip_prefix('.') else {
-            return type_name.to_string();
-        };
-        let parts: Vec<&str> = full.split('.').collect();
-        let package = self
-            .pool
-            .get_message_by_name(full)
-            .map(|m| m.package_name().to_string())
-            .or_else(|| {
-                self.pool
-                    .get_enum_by_name(full)
-                    .map(|e| e.package_name().to_string())
-            });
-        let shortest = if package.as_deref() == Some(self.package.as_str()) {
-            parts.len().saturating_sub(1)
-        } else {
-            0
-        };
-        for start in (0..=shortest).rev() {
-            let candidate = parts[start..].join(".");
-            if self.resolve(&candidate, scope).as_deref() == Some(full) {
-                return candidate;
-            }
-        }
-        type_name.to_string()
-    }
 }
