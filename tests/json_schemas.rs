@@ -374,3 +374,39 @@ fn field_names_and_docs_follow_the_schema() {
     assert_eq!(formats::without_docs(&*documented), formats::without_docs(&*plain));
     assert_ne!(documented.canonical(), plain.canonical());
 }
+
+#[tokio::test]
+async fn the_demo_catalog_registers_its_json_schema_events() {
+    let catalog = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog");
+    let s = TestServer::start_with(|c| c.catalog_dir = Some(catalog)).await;
+    for (subject, versions) in [
+        ("users.user.created-value", json!([1, 2, 3])),
+        ("users.user.updated-value", json!([1])),
+        ("notifications.email.sent-value", json!([1])),
+    ] {
+        assert_eq!(
+            s.get(&format!("/subjects/{subject}/versions")).await.1,
+            versions,
+            "{subject}"
+        );
+        let (_, latest) = s.get(&format!("/subjects/{subject}/versions/latest")).await;
+        assert_eq!(latest["schemaType"], "JSON", "{subject}");
+    }
+    // Dropping an optional property from the closed model breaks BACKWARD.
+    let latest = s.get("/subjects/users.user.created-value/versions/latest").await.1;
+    let mut schema: Value = serde_json::from_str(latest["schema"].as_str().unwrap()).unwrap();
+    schema["properties"].as_object_mut().unwrap().remove("locale");
+    let (_, body) = s
+        .post(
+            "/compatibility/subjects/users.user.created-value/versions/latest?verbose=true",
+            json!({"schemaType": "JSON", "schema": schema.to_string()}),
+        )
+        .await;
+    assert_eq!(body["is_compatible"], false, "{body}");
+    assert!(
+        body["messages"]
+            .to_string()
+            .contains("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"),
+        "{body}"
+    );
+}
