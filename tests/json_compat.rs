@@ -516,7 +516,10 @@ async fn register_json(s: &TestServer, subject: &str, schema: &Value) -> (u16, V
 /// (is_compatible, messages) of `schema` against the subject's latest version at `level`.
 async fn verdict(s: &TestServer, subject: &str, level: &str, schema: &Value) -> (bool, String) {
     let (status, _) = s
-        .put(&format!("/config/{subject}"), json!({"compatibility": level}))
+        .put(
+            &format!("/config/{subject}"),
+            json!({"compatibility": level}),
+        )
         .await;
     assert_eq!(status, 200);
     let (status, body) = s
@@ -610,7 +613,10 @@ async fn incompatibility_messages_name_the_type_the_path_and_the_direction() {
         "{errorType:\"TYPE_NARROWED\", description:\"The type at path '#/properties/age' in the new schema is narrower than in the old schema'}"
     );
     assert_eq!(messages[1], "{oldSchemaVersion: 1}");
-    assert!(messages[2].starts_with("{oldSchema: '{\"properties\""), "{messages:?}");
+    assert!(
+        messages[2].starts_with("{oldSchema: '{\"properties\""),
+        "{messages:?}"
+    );
     assert_eq!(
         messages[3],
         "{validateFields: 'false', compatibility: 'BACKWARD'}"
@@ -651,5 +657,8 @@ fn differences_name_the_top_level_property_they_concern() {
         .contains("'#/properties/address/properties/zip'"));
     // FORWARD: the old schema reads what the new one wrote.
     let forward = old.differences(&new, false);
-    assert!(forward[0].message.contains("in the old schema"), "{forward:?}");
+    assert!(
+        forward[0].message.contains("in the old schema"),
+        "{forward:?}"
+    );
 }

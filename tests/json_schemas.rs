@@ -34,7 +34,8 @@ fn invalid(status: u16, body: &Value) -> bool {
 #[tokio::test]
 async fn a_json_schema_registers_reads_back_and_looks_up_with_its_type() {
     let s = TestServer::start().await;
-    let schema = json!({"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]});
+    let schema =
+        json!({"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]});
     let (status, body) = register_json(&s, "orders-value", &schema, json!([])).await;
     assert_eq!(status, 200, "{body}");
     let id = body["id"].as_i64().unwrap();
@@ -58,7 +59,10 @@ async fn a_json_schema_registers_reads_back_and_looks_up_with_its_type() {
         )
         .await;
     assert_eq!(status, 200, "{found}");
-    assert_eq!((found["id"].as_i64(), found["version"].as_i64()), (Some(id), Some(1)));
+    assert_eq!(
+        (found["id"].as_i64(), found["version"].as_i64()),
+        (Some(id), Some(1))
+    );
     assert_eq!(found["schemaType"], "JSON");
 
     // The same text as Avro is another schema type: not found under this subject.
@@ -91,7 +95,12 @@ async fn whitespace_and_key_order_do_not_change_the_identity() {
     let (_, versions) = s.get("/subjects/a-value/versions").await;
     assert_eq!(versions, json!([1]));
     // Another subject with the same schema shares the id.
-    let (_, other) = register_text(&s, "b-value", r#"{"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"}"#).await;
+    let (_, other) = register_text(
+        &s,
+        "b-value",
+        r#"{"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"}"#,
+    )
+    .await;
     assert_eq!(other["id"], first["id"]);
 }
 
@@ -100,8 +109,16 @@ async fn invalid_json_schemas_are_refused_with_42201() {
     let s = TestServer::start().await;
     let cases: &[(&str, &str, &str)] = &[
         ("not json", r#"{"type": "object""#, "not valid JSON"),
-        ("not an object", r#"[{"type": "string"}]"#, "object or a boolean"),
-        ("unknown type, draft 7 by default", r#"{"type": "strin"}"#, "draft 7"),
+        (
+            "not an object",
+            r#"[{"type": "string"}]"#,
+            "object or a boolean",
+        ),
+        (
+            "unknown type, draft 7 by default",
+            r#"{"type": "strin"}"#,
+            "draft 7",
+        ),
         (
             "draft 4 forbids an empty required list",
             r#"{"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "required": []}"#,
@@ -184,8 +201,14 @@ async fn a_reference_chain_registers_resolves_and_is_checked_through_its_leaf() 
         c["references"],
         json!([{"name": "b.json", "subject": "b", "version": 1}])
     );
-    assert_eq!(s.get("/subjects/a/versions/1/referencedby").await.1, json!([b_id]));
-    assert_eq!(s.get("/subjects/b/versions/1/referencedby").await.1, json!([c_id]));
+    assert_eq!(
+        s.get("/subjects/a/versions/1/referencedby").await.1,
+        json!([b_id])
+    );
+    assert_eq!(
+        s.get("/subjects/b/versions/1/referencedby").await.1,
+        json!([c_id])
+    );
 
     // The leaf changes incompatibly (zip becomes an integer) under NONE in its own subject.
     s.put("/config/a", json!({"compatibility": "NONE"})).await;
@@ -244,9 +267,17 @@ async fn a_referenced_version_cannot_be_deleted() {
     let s = TestServer::start().await;
     register_chain(&s).await;
     let (status, body) = s.delete("/subjects/a/versions/1").await;
-    assert_eq!((status, body["error_code"].as_i64()), (422, Some(42206)), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (422, Some(42206)),
+        "{body}"
+    );
     let (status, body) = s.delete("/subjects/b").await;
-    assert_eq!((status, body["error_code"].as_i64()), (422, Some(42206)), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (422, Some(42206)),
+        "{body}"
+    );
     // The top of the chain is referenced by nothing.
     assert_eq!(s.delete("/subjects/c/versions/1").await.0, 200);
 }
@@ -265,7 +296,13 @@ async fn a_ref_that_names_nothing_is_an_invalid_schema_naming_it() {
     let schema = json!({"properties": {"home": {"$ref": "#/definitions/nowhere"}}});
     let (status, body) = register_json(&s, "customer", &schema, json!([])).await;
     assert!(invalid(status, &body), "{body}");
-    assert!(body["message"].as_str().unwrap().contains("#/definitions/nowhere"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("#/definitions/nowhere"),
+        "{body}"
+    );
     // A reference to a subject that does not exist.
     let (status, body) = register_json(
         &s,
@@ -275,7 +312,10 @@ async fn a_ref_that_names_nothing_is_an_invalid_schema_naming_it() {
     )
     .await;
     assert!(invalid(status, &body), "{body}");
-    assert!(body["message"].as_str().unwrap().contains("address.json"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("address.json"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -370,8 +410,17 @@ fn field_names_and_docs_follow_the_schema() {
         false,
     )
     .unwrap();
-    let plain = formats::parse(SchemaType::Json, r#"{"properties":{"id":{"type":"string"}}}"#, &[], false).unwrap();
-    assert_eq!(formats::without_docs(&*documented), formats::without_docs(&*plain));
+    let plain = formats::parse(
+        SchemaType::Json,
+        r#"{"properties":{"id":{"type":"string"}}}"#,
+        &[],
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        formats::without_docs(&*documented),
+        formats::without_docs(&*plain)
+    );
     assert_ne!(documented.canonical(), plain.canonical());
 }
 
@@ -393,9 +442,15 @@ async fn the_demo_catalog_registers_its_json_schema_events() {
         assert_eq!(latest["schemaType"], "JSON", "{subject}");
     }
     // Dropping an optional property from the closed model breaks BACKWARD.
-    let latest = s.get("/subjects/users.user.created-value/versions/latest").await.1;
+    let latest = s
+        .get("/subjects/users.user.created-value/versions/latest")
+        .await
+        .1;
     let mut schema: Value = serde_json::from_str(latest["schema"].as_str().unwrap()).unwrap();
-    schema["properties"].as_object_mut().unwrap().remove("locale");
+    schema["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("locale");
     let (_, body) = s
         .post(
             "/compatibility/subjects/users.user.created-value/versions/latest?verbose=true",

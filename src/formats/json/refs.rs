@@ -31,7 +31,10 @@ pub struct Documents {
 impl Documents {
     pub fn new(root: Value, deps: Vec<(String, Value)>) -> Documents {
         let mut docs = vec![Document::new(String::new(), root)];
-        docs.extend(deps.into_iter().map(|(name, value)| Document::new(name, value)));
+        docs.extend(
+            deps.into_iter()
+                .map(|(name, value)| Document::new(name, value)),
+        );
         Documents { docs }
     }
 
@@ -65,7 +68,12 @@ impl Documents {
         let matches = |doc: &Document, candidate: &str| {
             let by_name = !doc.name.is_empty()
                 && (doc.name == candidate
-                    || self.base(ROOT).join(&doc.name).ok().as_ref().map(Url::as_str)
+                    || self
+                        .base(ROOT)
+                        .join(&doc.name)
+                        .ok()
+                        .as_ref()
+                        .map(Url::as_str)
                         == Some(candidate)
                     || Url::parse(DEFAULT_BASE)
                         .ok()
@@ -172,7 +180,10 @@ mod tests {
         Documents::new(
             json!({"definitions": {"a": {"type": "string"}, "b": {"$anchor": "bee"}}}),
             vec![
-                ("address.json".into(), json!({"definitions": {"zip": {"type": "integer"}}})),
+                (
+                    "address.json".into(),
+                    json!({"definitions": {"zip": {"type": "integer"}}}),
+                ),
                 (
                     "https://acme.com/geo.json".into(),
                     json!({"$id": "https://acme.com/geo.json", "type": "number"}),
@@ -184,7 +195,10 @@ mod tests {
     #[test]
     fn references_resolve_inside_the_document_or_by_reference_name() {
         let d = docs();
-        assert_eq!(d.resolve(ROOT, "#/definitions/a").unwrap().1["type"], "string");
+        assert_eq!(
+            d.resolve(ROOT, "#/definitions/a").unwrap().1["type"],
+            "string"
+        );
         assert_eq!(d.resolve(ROOT, "#bee").unwrap().1["$anchor"], "bee");
         assert_eq!(d.resolve(ROOT, "address.json").unwrap().0, 1);
         assert_eq!(
@@ -203,7 +217,10 @@ mod tests {
             vec![("address.json".into(), json!({"type": "object"}))],
         );
         assert_eq!(d.resolve(ROOT, "address.json").unwrap().0, 1);
-        assert_eq!(d.resolve(ROOT, "https://acme.com/address.json").unwrap().0, 1);
+        assert_eq!(
+            d.resolve(ROOT, "https://acme.com/address.json").unwrap().0,
+            1
+        );
         assert_eq!(d.first_unresolved(), None);
     }
 }
