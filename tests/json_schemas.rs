@@ -465,3 +465,25 @@ async fn the_demo_catalog_registers_its_json_schema_events() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn normalize_also_ignores_the_order_of_required_and_type_lists() {
+    let s = TestServer::start().await;
+    let first = r#"{"type":["string","null"],"minLength":1}"#;
+    let second = r#"{"minLength":1,"type":["null","string"]}"#;
+    let post = |text: &'static str| {
+        s.post(
+            "/subjects/n-value/versions?normalize=true",
+            json!({"schemaType": "JSON", "schema": text}),
+        )
+    };
+    let (status, a) = post(first).await;
+    assert_eq!(status, 200, "{a}");
+    let (status, b) = post(second).await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(a["id"], b["id"]);
+    // Without normalize the list order is part of the schema.
+    let (_, c) = register_text(&s, "plain-value", first).await;
+    let (_, d) = register_text(&s, "plain-value", second).await;
+    assert_ne!(c["id"], d["id"]);
+}
