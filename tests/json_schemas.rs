@@ -464,6 +464,19 @@ async fn the_demo_catalog_registers_its_json_schema_events() {
             .contains("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"),
         "{body}"
     );
+
+    // Examples are checked against their JSON Schema version, every error with its path.
+    let mut event = s.get("/herald/v1/events/users.user.created").await.1;
+    let mut broken = event["examples"][0]["payload"].clone();
+    broken["email"] = json!(42);
+    broken["bogus"] = json!(true);
+    event["examples"] = json!([{"name": "broken", "version": "1.2.0", "payload": broken}]);
+    let (status, body) = s.put("/herald/v1/events/users.user.created", event).await;
+    assert_eq!(status, 422, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("example 'broken'"), "{message}");
+    assert!(message.contains("/email"), "{message}");
+    assert!(message.contains("bogus"), "{message}");
 }
 
 #[tokio::test]
