@@ -114,6 +114,13 @@ fn cases() -> Vec<Case> {
             OK,
             Some("TYPE_CHANGED"),
         ),
+        case(
+            "connect_bytes_are_one_type",
+            json!({"type": "string", "connect.type": "bytes"}),
+            json!({"type": ["string", "null"], "connect.type": "bytes"}),
+            OK,
+            OK,
+        ),
         // ---- strings ------------------------------------------------------------------------
         case(
             "max_length_added",

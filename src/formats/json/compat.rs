@@ -471,8 +471,12 @@ impl Differ {
             }
         }
         if ok.class() != uk.class() {
-            // Nothing was accepted before, or everything is accepted now.
-            if !matches!(ok, Kind::False) && !matches!(uk, Kind::Empty) {
+            // Nothing was accepted before, or everything is accepted now; and Kafka Connect's
+            // bytes are one type however each side spells it.
+            if !matches!(ok, Kind::False)
+                && !matches!(uk, Kind::Empty)
+                && !(connect_bytes(o) && connect_bytes(u))
+            {
                 ctx.add(TYPE_CHANGED);
             }
             return;
@@ -1250,6 +1254,10 @@ fn compare_number(ctx: &mut Ctx, o: View<'_>, u: View<'_>, of: Family, uf: Famil
         (Family::Number, Family::Integer) => ctx.add(TYPE_NARROWED),
         _ => {}
     }
+}
+
+fn connect_bytes(v: View<'_>) -> bool {
+    v.get("connect.type").and_then(Value::as_str) == Some("bytes")
 }
 
 /// Whether `a` divides `b` (b is a whole multiple of a).

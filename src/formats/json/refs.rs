@@ -100,8 +100,10 @@ impl Documents {
     /// Where `reference` (a `$ref` found in document `from`) points.
     pub fn resolve(&self, from: DocId, reference: &str) -> Option<(DocId, &Value)> {
         let (uri, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let doc = self.document_for(from, uri)?;
-        let root = &self.docs[doc].value;
+        let (doc, root) = match self.document_for(from, uri) {
+            Some(doc) => (doc, &self.docs[doc].value),
+            None => self.embedded(from, uri)?,
+        };
         let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
         let target = if fragment.is_empty() {
             Some(root)
@@ -111,6 +113,31 @@ impl Documents {
             find_anchor(root, &fragment)
         };
         target.map(|v| (doc, v))
+    }
+
+    /// A schema inside a document that declares `uri` as its own `$id` (an embedded resource).
+    fn embedded(&self, from: DocId, uri: &str) -> Option<(DocId, &Value)> {
+        let wanted = self.base(from).join(uri).ok()?;
+        for (doc, document) in self.iter() {
+            let base = self.base(doc);
+            let mut found = None;
+            walk::visit(&document.value, &mut |schema| {
+                if found.is_some() {
+                    return;
+                }
+                let id = ["$id", "id"]
+                    .iter()
+                    .find_map(|k| schema.get(*k).and_then(Value::as_str))
+                    .filter(|id| !id.starts_with('#'));
+                if id.and_then(|id| base.join(id).ok()).as_ref() == Some(&wanted) {
+                    found = Some(schema);
+                }
+            });
+            if let Some(schema) = found {
+                return Some((doc, schema));
+            }
+        }
+        None
     }
 
     /// The first `$ref` that resolves nowhere, with the name of the document holding it.
@@ -208,6 +235,17 @@ mod tests {
         assert_eq!(d.resolve(ROOT, "https://acme.com/geo.json").unwrap().0, 2);
         assert!(d.resolve(ROOT, "other.json").is_none());
         assert!(d.resolve(ROOT, "#/definitions/none").is_none());
+    }
+
+    #[test]
+    fn a_reference_to_an_embedded_resource_resolves_to_it() {
+        let d = Documents::new(
+            json!({"$id": "https://acme.com/order.json", "properties": {"line": {"$ref": "line.json"}},
+                   "definitions": {"line": {"$id": "line.json", "type": "object"}}}),
+            vec![],
+        );
+        assert_eq!(d.resolve(ROOT, "line.json").unwrap().1["type"], "object");
+        assert_eq!(d.first_unresolved(), None);
     }
 
     #[test]
