@@ -473,10 +473,10 @@ impl Differ {
         if ok.class() != uk.class() {
             // Nothing was accepted before, or everything is accepted now; and Kafka Connect's
             // bytes are one type however each side spells it.
-            if !matches!(ok, Kind::False)
-                && !matches!(uk, Kind::Empty)
-                && !(connect_bytes(o) && connect_bytes(u))
-            {
+            let accepted = matches!(ok, Kind::False)
+                || matches!(uk, Kind::Empty)
+                || (connect_bytes(o) && connect_bytes(u));
+            if !accepted {
                 ctx.add(TYPE_CHANGED);
             }
             return;
