@@ -167,3 +167,42 @@ async fn compatibility_follows_types_defined_in_referenced_schemas() {
         "{messages}"
     );
 }
+
+#[tokio::test]
+async fn a_reference_cycle_is_an_invalid_schema() {
+    let s = TestServer::start().await;
+    s.register_ok(
+        "address",
+        &address(json!([{"name": "street", "type": "string"}])),
+    )
+    .await;
+    let person = json!({"type": "record", "name": "Person", "namespace": "shop", "fields": [
+        {"name": "home", "type": "Address"}]});
+    let (status, body) = s
+        .post(
+            "/subjects/person/versions",
+            json!({"schema": person.to_string(),
+                   "references": [{"name": "shop.Address", "subject": "address", "version": -1}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Address v2 would reference Person, which references Address's latest: Address v2 itself.
+    s.put("/config/address", json!({"compatibility": "NONE"}))
+        .await;
+    let (status, body) = s
+        .post(
+            "/subjects/address/versions",
+            json!({"schema": address(json!([{"name": "owner", "type": ["null", "Person"], "default": null}])).to_string(),
+                   "references": [{"name": "shop.Person", "subject": "person", "version": -1}]}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (422, Some(42201)),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("cycle"),
+        "{body}"
+    );
+}

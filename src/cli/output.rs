@@ -95,6 +95,8 @@ fn reason(message: &str, schema_text: &str) -> Reason {
         .map(str::to_string);
     let description = between(message, "description:'", "', additionalInfo")
         .or_else(|| between(message, "description:'", "'}"))
+        // JSON Schema and Protobuf messages open the description with `"` and close it with `'`.
+        .or_else(|| between(message, "description:\"", "'}"))
         .or_else(|| between(message, "description:\"", "\""))
         .unwrap_or(message)
         .to_string();
@@ -109,8 +111,10 @@ fn reason(message: &str, schema_text: &str) -> Reason {
         (Some(_), None) => true,
         _ => false,
     };
+    // A `#/...` path (JSON Schema) is a JSON pointer after its `#`.
     let line = path
         .as_deref()
+        .map(|p| p.strip_prefix('#').unwrap_or(p))
         .filter(|p| p.starts_with('/') && new_first)
         .and_then(|p| line_of(schema_text, p));
     Reason {
@@ -309,6 +313,24 @@ mod tests {
         assert_eq!(r.path.as_deref(), Some("/fields/1"));
         assert_eq!(r.line, Some(6));
         assert!(github(&o).starts_with("::error file=f.avsc,line=6,title=Incompatible schema for s::READER_FIELD_MISSING_DEFAULT_VALUE: The field 'b'"));
+    }
+
+    #[test]
+    fn verbose_json_schema_messages_become_reasons_with_lines() {
+        let schema = "{\n  \"type\": \"object\",\n  \"properties\": {\n    \"age\": {\"type\": \"integer\"}\n  }\n}";
+        let messages = vec![
+            "{errorType:\"TYPE_NARROWED\", description:\"The type at path '#/properties/age' in the new schema is narrower than in the old schema'}".to_string(),
+        ];
+        let mut o = Outcome::new("s", "f.json", Status::Incompatible);
+        read_messages(&mut o, &messages, schema);
+        let r = &o.reasons[0];
+        assert_eq!(r.kind.as_deref(), Some("TYPE_NARROWED"));
+        assert_eq!(r.path.as_deref(), Some("#/properties/age"));
+        assert_eq!(
+            r.message,
+            "The type at path '#/properties/age' in the new schema is narrower than in the old schema"
+        );
+        assert_eq!(r.line, Some(4));
     }
 
     #[test]

@@ -66,8 +66,14 @@ mod tests {
 
     #[test]
     fn key_order_and_whitespace_do_not_matter() {
-        let a: Value = serde_json::from_str(r#"{ "type": "object", "properties": { "b": {"type":"string"}, "a": {} } }"#).unwrap();
-        let b: Value = serde_json::from_str(r#"{"properties":{"a":{},"b":{"type":"string"}},"type":"object"}"#).unwrap();
+        let a: Value = serde_json::from_str(
+            r#"{ "type": "object", "properties": { "b": {"type":"string"}, "a": {} } }"#,
+        )
+        .unwrap();
+        let b: Value = serde_json::from_str(
+            r#"{"properties":{"a":{},"b":{"type":"string"}},"type":"object"}"#,
+        )
+        .unwrap();
         assert_eq!(canonical_text(&a), canonical_text(&b));
         assert_eq!(
             canonical_text(&a),

@@ -471,8 +471,12 @@ impl Differ {
             }
         }
         if ok.class() != uk.class() {
-            // Nothing was accepted before, or everything is accepted now.
-            if !matches!(ok, Kind::False) && !matches!(uk, Kind::Empty) {
+            // Nothing was accepted before, or everything is accepted now; and Kafka Connect's
+            // bytes are one type however each side spells it.
+            let accepted = matches!(ok, Kind::False)
+                || matches!(uk, Kind::Empty)
+                || (connect_bytes(o) && connect_bytes(u));
+            if !accepted {
                 ctx.add(TYPE_CHANGED);
             }
             return;
@@ -501,8 +505,14 @@ impl Differ {
 
     fn compare_object(&mut self, ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
         let empty = Map::new();
-        let o_props = o.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-        let u_props = u.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let o_props = o
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let u_props = u
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let o_required = string_set(o.get("required"));
         let u_required = string_set(u.get("required"));
 
@@ -511,8 +521,10 @@ impl Differ {
         for name in names {
             let was_required = o_required.contains(name.as_str());
             let is_required = u_required.contains(name.as_str());
-            self.at(ctx, format!("properties/{}", escape(name)), |d, ctx| {
-                match (o_props.get(name), u_props.get(name)) {
+            self.at(
+                ctx,
+                format!("properties/{}", escape(name)),
+                |d, ctx| match (o_props.get(name), u_props.get(name)) {
                     (Some(op), Some(up)) => {
                         let up = u.sub(up);
                         d.compare(ctx, o.sub(op), up);
@@ -534,8 +546,8 @@ impl Differ {
                     }
                     (None, Some(up)) => d.property_added(ctx, name, o, u.sub(up), is_required),
                     (None, None) => {}
-                }
-            });
+                },
+            );
         }
         // `required` may name properties that `properties` does not describe.
         let mut others: Vec<&str> = o_required
@@ -591,9 +603,11 @@ impl Differ {
         for pattern in patterns {
             let os = o_patterns.and_then(|m| m.get(pattern)).map(|v| o.sub(v));
             let us = u_patterns.and_then(|m| m.get(pattern)).map(|v| u.sub(v));
-            self.at(ctx, format!("patternProperties/{}", escape(pattern)), |d, ctx| {
-                d.compare_optional(ctx, os, us)
-            });
+            self.at(
+                ctx,
+                format!("patternProperties/{}", escape(pattern)),
+                |d, ctx| d.compare_optional(ctx, os, us),
+            );
         }
         self.at(ctx, "propertyNames".into(), |d, ctx| {
             d.compare_optional(ctx, o.schema("propertyNames"), u.schema("propertyNames"))
@@ -693,8 +707,10 @@ impl Differ {
         for name in names {
             let before = o_lists.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
             let after = u_lists.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
-            self.at(ctx, format!("dependencies/{}", escape(name)), |_, ctx| {
-                match (before, after) {
+            self.at(
+                ctx,
+                format!("dependencies/{}", escape(name)),
+                |_, ctx| match (before, after) {
                     (None, Some(_)) => ctx.add(DEPENDENCY_ARRAY_ADDED),
                     (Some(_), None) => ctx.add(DEPENDENCY_ARRAY_REMOVED),
                     (Some(b), Some(a)) if b != a => ctx.add(if a.is_superset(b) {
@@ -705,8 +721,8 @@ impl Differ {
                         DEPENDENCY_ARRAY_CHANGED
                     }),
                     _ => {}
-                }
-            });
+                },
+            );
         }
         let mut names: Vec<&str> = o_schemas.iter().map(|(k, _)| *k).collect();
         for (k, _) in &u_schemas {
@@ -717,14 +733,16 @@ impl Differ {
         for name in names {
             let before = o_schemas.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
             let after = u_schemas.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
-            self.at(ctx, format!("dependencies/{}", escape(name)), |d, ctx| {
-                match (before, after) {
+            self.at(
+                ctx,
+                format!("dependencies/{}", escape(name)),
+                |d, ctx| match (before, after) {
                     (None, Some(_)) => ctx.add(DEPENDENCY_SCHEMA_ADDED),
                     (Some(_), None) => ctx.add(DEPENDENCY_SCHEMA_REMOVED),
                     (Some(b), Some(a)) => d.compare(ctx, b, a),
                     (None, None) => {}
-                }
-            });
+                },
+            );
         }
     }
 
@@ -759,7 +777,9 @@ impl Differ {
     fn compare_array(&mut self, ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
         let (o_all, o_tuple, o_extra) = array_items(o);
         let (u_all, u_tuple, u_extra) = array_items(u);
-        self.at(ctx, "items".into(), |d, ctx| d.compare_optional(ctx, o_all, u_all));
+        self.at(ctx, "items".into(), |d, ctx| {
+            d.compare_optional(ctx, o_all, u_all)
+        });
         if o_tuple.is_some() || u_tuple.is_some() {
             let (ot, ut) = (o_tuple.unwrap_or_default(), u_tuple.unwrap_or_default());
             for i in 0..ot.len().max(ut.len()) {
@@ -808,11 +828,21 @@ impl Differ {
         for (keyword, bounds) in [
             (
                 "maxItems",
-                (MAX_ITEMS_ADDED, MAX_ITEMS_REMOVED, MAX_ITEMS_INCREASED, MAX_ITEMS_DECREASED),
+                (
+                    MAX_ITEMS_ADDED,
+                    MAX_ITEMS_REMOVED,
+                    MAX_ITEMS_INCREASED,
+                    MAX_ITEMS_DECREASED,
+                ),
             ),
             (
                 "minItems",
-                (MIN_ITEMS_ADDED, MIN_ITEMS_REMOVED, MIN_ITEMS_INCREASED, MIN_ITEMS_DECREASED),
+                (
+                    MIN_ITEMS_ADDED,
+                    MIN_ITEMS_REMOVED,
+                    MIN_ITEMS_INCREASED,
+                    MIN_ITEMS_DECREASED,
+                ),
             ),
             (
                 "maxContains",
@@ -972,7 +1002,11 @@ enum Extra<'a> {
 /// `items` from 2020-12, `items` as a list with `additionalItems` before.
 #[allow(clippy::type_complexity)]
 fn array_items<'a>(v: View<'a>) -> (Option<View<'a>>, Option<Vec<View<'a>>>, Extra<'a>) {
-    let list = |value: &'a Value| value.as_array().map(|l| l.iter().map(|s| v.sub(s)).collect());
+    let list = |value: &'a Value| {
+        value
+            .as_array()
+            .map(|l| l.iter().map(|s| v.sub(s)).collect())
+    };
     let extra = |value: Option<&'a Value>| match value {
         Some(Value::Bool(false)) => Extra::Forbidden,
         Some(s @ Value::Object(_)) => Extra::Schema(v.sub(s)),
@@ -992,8 +1026,7 @@ fn is_open_object(v: View<'_>) -> bool {
     let allows_anything = |keyword: &str| matches!(v.get(keyword), None | Some(Value::Bool(true)));
     allows_anything("additionalProperties")
         && allows_anything("unevaluatedProperties")
-        && v
-            .get("patternProperties")
+        && v.get("patternProperties")
             .and_then(Value::as_object)
             .is_none_or(Map::is_empty)
 }
@@ -1026,7 +1059,12 @@ fn dependencies<'a>(v: View<'a>) -> (PropertyLists<'a>, Vec<(&'a str, View<'a>)>
     let mut lists = Vec::new();
     let mut schemas = Vec::new();
     for keyword in ["dependencies", "dependentRequired", "dependentSchemas"] {
-        for (name, value) in v.get(keyword).and_then(Value::as_object).into_iter().flatten() {
+        for (name, value) in v
+            .get(keyword)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             if value.is_array() {
                 lists.push((name.as_str(), string_set(Some(value))));
             } else if value.is_object() || value.is_boolean() {
@@ -1060,7 +1098,12 @@ fn distinct(subs: Vec<View<'_>>) -> Vec<View<'_>> {
 /// A maximum matching of a bipartite graph (Kuhn's augmenting paths); `edges[i]` lists the
 /// right-hand nodes left node `i` may pair with.
 fn maximum_matching(edges: &[Vec<usize>], right: usize) -> Vec<(usize, usize)> {
-    fn augment(i: usize, edges: &[Vec<usize>], owner: &mut [Option<usize>], seen: &mut [bool]) -> bool {
+    fn augment(
+        i: usize,
+        edges: &[Vec<usize>],
+        owner: &mut [Option<usize>],
+        seen: &mut [bool],
+    ) -> bool {
         for &j in &edges[i] {
             if seen[j] {
                 continue;
@@ -1086,7 +1129,8 @@ fn maximum_matching(edges: &[Vec<usize>], right: usize) -> Vec<(usize, usize)> {
 
 fn compare_annotations(ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
     fn id<'a>(v: View<'a>) -> Option<&'a Value> {
-        v.get("$id").or_else(|| v.get("id").filter(|i| i.is_string()))
+        v.get("$id")
+            .or_else(|| v.get("id").filter(|i| i.is_string()))
     }
     if id(o) != id(u) {
         ctx.add(ID_CHANGED);
@@ -1108,14 +1152,24 @@ fn compare_string(ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
         "maxLength",
         o.number("maxLength"),
         u.number("maxLength"),
-        (MAX_LENGTH_ADDED, MAX_LENGTH_REMOVED, MAX_LENGTH_INCREASED, MAX_LENGTH_DECREASED),
+        (
+            MAX_LENGTH_ADDED,
+            MAX_LENGTH_REMOVED,
+            MAX_LENGTH_INCREASED,
+            MAX_LENGTH_DECREASED,
+        ),
     );
     bound(
         ctx,
         "minLength",
         o.number("minLength"),
         u.number("minLength"),
-        (MIN_LENGTH_ADDED, MIN_LENGTH_REMOVED, MIN_LENGTH_INCREASED, MIN_LENGTH_DECREASED),
+        (
+            MIN_LENGTH_ADDED,
+            MIN_LENGTH_REMOVED,
+            MIN_LENGTH_INCREASED,
+            MIN_LENGTH_DECREASED,
+        ),
     );
     let kind = match (
         o.get("pattern").and_then(Value::as_str),
@@ -1150,8 +1204,18 @@ fn compare_number(ctx: &mut Ctx, o: View<'_>, u: View<'_>, of: Family, uf: Famil
     let (ob, ub) = (number_bounds(o), number_bounds(u));
     let names = ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"];
     let kinds = [
-        (MAXIMUM_ADDED, MAXIMUM_REMOVED, MAXIMUM_INCREASED, MAXIMUM_DECREASED),
-        (MINIMUM_ADDED, MINIMUM_REMOVED, MINIMUM_INCREASED, MINIMUM_DECREASED),
+        (
+            MAXIMUM_ADDED,
+            MAXIMUM_REMOVED,
+            MAXIMUM_INCREASED,
+            MAXIMUM_DECREASED,
+        ),
+        (
+            MINIMUM_ADDED,
+            MINIMUM_REMOVED,
+            MINIMUM_INCREASED,
+            MINIMUM_DECREASED,
+        ),
         (
             EXCLUSIVE_MAXIMUM_ADDED,
             EXCLUSIVE_MAXIMUM_REMOVED,
@@ -1190,6 +1254,10 @@ fn compare_number(ctx: &mut Ctx, o: View<'_>, u: View<'_>, of: Family, uf: Famil
         (Family::Number, Family::Integer) => ctx.add(TYPE_NARROWED),
         _ => {}
     }
+}
+
+fn connect_bytes(v: View<'_>) -> bool {
+    v.get("connect.type").and_then(Value::as_str) == Some("bytes")
 }
 
 /// Whether `a` divides `b` (b is a whole multiple of a).

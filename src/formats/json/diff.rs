@@ -291,7 +291,9 @@ fn generic(kind: DiffType, p: &str, u: &str, o: &str) -> String {
     let (subject, action) = name.rsplit_once('_').unwrap_or((name, ""));
     let subject = keyword(subject);
     let action = action.to_ascii_lowercase();
-    format!("The {subject} at path '{p}' is {action} in the {u} schema compared with the {o} schema")
+    format!(
+        "The {subject} at path '{p}' is {action} in the {u} schema compared with the {o} schema"
+    )
 }
 
 /// `MAX_LENGTH` → `maxLength`.

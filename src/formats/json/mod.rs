@@ -55,7 +55,10 @@ pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<JsonSch
             )));
         }
         let dep_value: Value = serde_json::from_str(&dep.schema).map_err(|e| {
-            Error::InvalidSchema(format!("referenced schema '{}' is not valid JSON: {e}", dep.name))
+            Error::InvalidSchema(format!(
+                "referenced schema '{}' is not valid JSON: {e}",
+                dep.name
+            ))
         })?;
         referenced.push((dep.name.clone(), dep_value));
     }
@@ -137,7 +140,11 @@ impl crate::formats::ParsedSchema for JsonSchema {
 
 /// Why `reader` does not accept everything `writer` accepts: Confluent diffs the writer
 /// (original) against the reader (update) and reports what its STRICT policy does not allow.
-pub fn differences(reader: &JsonSchema, writer: &JsonSchema, reader_is_new: bool) -> Vec<Difference> {
+pub fn differences(
+    reader: &JsonSchema,
+    writer: &JsonSchema,
+    reader_is_new: bool,
+) -> Vec<Difference> {
     let (update, original) = if reader_is_new {
         ("new", "old")
     } else {
@@ -157,7 +164,13 @@ pub fn differences(reader: &JsonSchema, writer: &JsonSchema, reader_is_new: bool
 pub fn field_names(schema: &JsonSchema) -> Vec<String> {
     let mut names = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    collect_fields(&schema.docs, refs::ROOT, schema.docs.root(), &mut names, &mut seen);
+    collect_fields(
+        &schema.docs,
+        refs::ROOT,
+        schema.docs.root(),
+        &mut names,
+        &mut seen,
+    );
     names
 }
 
@@ -183,7 +196,12 @@ fn collect_fields(
             collect_fields(docs, target_doc, target, names, seen);
         }
     }
-    for part in value.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for part in value
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         collect_fields(docs, doc, part, names, seen);
     }
 }

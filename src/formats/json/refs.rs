@@ -31,7 +31,10 @@ pub struct Documents {
 impl Documents {
     pub fn new(root: Value, deps: Vec<(String, Value)>) -> Documents {
         let mut docs = vec![Document::new(String::new(), root)];
-        docs.extend(deps.into_iter().map(|(name, value)| Document::new(name, value)));
+        docs.extend(
+            deps.into_iter()
+                .map(|(name, value)| Document::new(name, value)),
+        );
         Documents { docs }
     }
 
@@ -65,7 +68,12 @@ impl Documents {
         let matches = |doc: &Document, candidate: &str| {
             let by_name = !doc.name.is_empty()
                 && (doc.name == candidate
-                    || self.base(ROOT).join(&doc.name).ok().as_ref().map(Url::as_str)
+                    || self
+                        .base(ROOT)
+                        .join(&doc.name)
+                        .ok()
+                        .as_ref()
+                        .map(Url::as_str)
                         == Some(candidate)
                     || Url::parse(DEFAULT_BASE)
                         .ok()
@@ -92,8 +100,10 @@ impl Documents {
     /// Where `reference` (a `$ref` found in document `from`) points.
     pub fn resolve(&self, from: DocId, reference: &str) -> Option<(DocId, &Value)> {
         let (uri, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let doc = self.document_for(from, uri)?;
-        let root = &self.docs[doc].value;
+        let (doc, root) = match self.document_for(from, uri) {
+            Some(doc) => (doc, &self.docs[doc].value),
+            None => self.embedded(from, uri)?,
+        };
         let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
         let target = if fragment.is_empty() {
             Some(root)
@@ -103,6 +113,31 @@ impl Documents {
             find_anchor(root, &fragment)
         };
         target.map(|v| (doc, v))
+    }
+
+    /// A schema inside a document that declares `uri` as its own `$id` (an embedded resource).
+    fn embedded(&self, from: DocId, uri: &str) -> Option<(DocId, &Value)> {
+        let wanted = self.base(from).join(uri).ok()?;
+        for (doc, document) in self.iter() {
+            let base = self.base(doc);
+            let mut found = None;
+            walk::visit(&document.value, &mut |schema| {
+                if found.is_some() {
+                    return;
+                }
+                let id = ["$id", "id"]
+                    .iter()
+                    .find_map(|k| schema.get(*k).and_then(Value::as_str))
+                    .filter(|id| !id.starts_with('#'));
+                if id.and_then(|id| base.join(id).ok()).as_ref() == Some(&wanted) {
+                    found = Some(schema);
+                }
+            });
+            if let Some(schema) = found {
+                return Some((doc, schema));
+            }
+        }
+        None
     }
 
     /// The first `$ref` that resolves nowhere, with the name of the document holding it.
@@ -172,7 +207,10 @@ mod tests {
         Documents::new(
             json!({"definitions": {"a": {"type": "string"}, "b": {"$anchor": "bee"}}}),
             vec![
-                ("address.json".into(), json!({"definitions": {"zip": {"type": "integer"}}})),
+                (
+                    "address.json".into(),
+                    json!({"definitions": {"zip": {"type": "integer"}}}),
+                ),
                 (
                     "https://acme.com/geo.json".into(),
                     json!({"$id": "https://acme.com/geo.json", "type": "number"}),
@@ -184,7 +222,10 @@ mod tests {
     #[test]
     fn references_resolve_inside_the_document_or_by_reference_name() {
         let d = docs();
-        assert_eq!(d.resolve(ROOT, "#/definitions/a").unwrap().1["type"], "string");
+        assert_eq!(
+            d.resolve(ROOT, "#/definitions/a").unwrap().1["type"],
+            "string"
+        );
         assert_eq!(d.resolve(ROOT, "#bee").unwrap().1["$anchor"], "bee");
         assert_eq!(d.resolve(ROOT, "address.json").unwrap().0, 1);
         assert_eq!(
@@ -197,13 +238,27 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_to_an_embedded_resource_resolves_to_it() {
+        let d = Documents::new(
+            json!({"$id": "https://acme.com/order.json", "properties": {"line": {"$ref": "line.json"}},
+                   "definitions": {"line": {"$id": "line.json", "type": "object"}}}),
+            vec![],
+        );
+        assert_eq!(d.resolve(ROOT, "line.json").unwrap().1["type"], "object");
+        assert_eq!(d.first_unresolved(), None);
+    }
+
+    #[test]
     fn a_relative_reference_resolves_against_the_schema_id() {
         let d = Documents::new(
             json!({"$id": "https://acme.com/customer.json", "$ref": "address.json"}),
             vec![("address.json".into(), json!({"type": "object"}))],
         );
         assert_eq!(d.resolve(ROOT, "address.json").unwrap().0, 1);
-        assert_eq!(d.resolve(ROOT, "https://acme.com/address.json").unwrap().0, 1);
+        assert_eq!(
+            d.resolve(ROOT, "https://acme.com/address.json").unwrap().0,
+            1
+        );
         assert_eq!(d.first_unresolved(), None);
     }
 }

@@ -119,12 +119,19 @@ mod tests {
             "dependencies": {"a": ["b"], "c": {"required": ["d"]}}
         });
         let mut refs = 0;
-        visit(&schema, &mut |v| refs += usize::from(v.get("$ref").is_some()));
+        visit(&schema, &mut |v| {
+            refs += usize::from(v.get("$ref").is_some())
+        });
         assert_eq!(refs, 0);
         let paths: Vec<String> = children(&schema).into_iter().map(|(p, _)| p).collect();
         assert_eq!(
             paths,
-            ["properties/description", "items/0", "items/1", "dependencies/c"]
+            [
+                "properties/description",
+                "items/0",
+                "items/1",
+                "dependencies/c"
+            ]
         );
     }
 }
