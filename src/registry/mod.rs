@@ -1,6 +1,7 @@
 //! The registry: Confluent's semantics over a [`Store`], with the reads serializers hit on every
 //! new message type answered from memory.
 
+mod browse;
 mod cache;
 pub mod compatibility;
 mod delete;
@@ -12,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
+pub use browse::{FieldHit, SubjectSummary};
 pub use register::SchemaRequest;
 pub use settings::ConfigUpdate;
 
