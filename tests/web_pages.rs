@@ -282,8 +282,8 @@ async fn schema_version_page_has_fields_schema_and_a_payload_check() {
             "<code>string (uuid)</code>",
             "Unique id; consumers de-duplicate on it.",
             "<code>lines[].sku</code>",
-            "<code>array&lt;OrderLine&gt;</code>",
-            "<code>&quot;EUR&quot;</code>",
+            "<code>array&#60;OrderLine&#62;</code>",
+            "<code>&#34;EUR&#34;</code>",
             "ISO 4217 code.",
             "<code>null | string</code>",
             "<code>enum SalesChannel {WEB, APP, STORE}</code>",
@@ -297,7 +297,7 @@ async fn schema_version_page_has_fields_schema_and_a_payload_check() {
             "<dt>Semver</dt><dd>1.2.0</dd>",
             r#"<a href="/ui/events/orders.order.placed">"#,
             "<label for=\"sample\">",
-            "&quot;namespace&quot;: &quot;shop.orders&quot;",
+            "&#34;namespace&#34;: &#34;shop.orders&#34;",
             "/ui/subjects/orders.order.placed-value/diff?from=2&amp;to=3",
         ],
     );
@@ -333,7 +333,7 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
     let body = html(&s, "/ui/subjects/orders.order.placed-value/diff?from=1&to=3").await;
     let verdicts = section(&body, "verdict-h");
     assert_eq!(verdicts.matches(">compatible</td>").count(), 4, "{verdicts}");
-    assert_has(verdicts, &["BACKWARD <span class=\"badge active\">subject&#39;s level</span>"]);
+    assert_has(verdicts, &["BACKWARD <span class=\"badge active\">subject's level</span>"]);
     let fields = section(&body, "fields-h");
     assert_has(
         fields,
@@ -344,7 +344,7 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
     );
     assert_has(
         section(&body, "text-h"),
-        &["<td class=\"ins\"><code>      &quot;name&quot;: &quot;coupon&quot;,</code>"],
+        &["<td class=\"ins\"><code>      &#34;name&#34;: &#34;coupon&#34;,</code>"],
     );
 
     // An incompatible change, allowed in by NONE, shows each level's reasons.
@@ -367,7 +367,7 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
     assert_has(
         verdicts,
         &[
-            "NONE <span class=\"badge active\">subject&#39;s level</span>",
+            "NONE <span class=\"badge active\">subject's level</span>",
             "READER_FIELD_MISSING_DEFAULT_VALUE",
             "TYPE_MISMATCH",
         ],
@@ -406,7 +406,7 @@ async fn what_people_write_is_escaped() {
     assert!(!event.contains("javascript:"), "{event}");
     assert_has(
         &event,
-        &["&lt;script&gt;alert(&#39;description&#39;)&lt;/script&gt;", "<strong>bold</strong>"],
+        &["&lt;script&gt;alert('description')&lt;/script&gt;", "<strong>bold</strong>"],
     );
 
     s.register_ok(
@@ -426,7 +426,7 @@ async fn what_people_write_is_escaped() {
         assert!(!body.contains("<script"), "{path}: {body}");
     }
     let version = html(&s, "/ui/subjects/escape-value/versions/1").await;
-    assert_has(&version, &["&lt;script&gt;alert(&#39;doc&#39;)&lt;/script&gt;"]);
+    assert_has(&version, &["&#60;script&#62;alert(&#39;doc&#39;)&#60;/script&#62;"]);
 }
 
 #[tokio::test]
@@ -515,8 +515,8 @@ async fn decoder_names_the_writer_and_shows_the_payload() {
                 &format!("Written with schema {id} (AVRO)"),
                 "pings-value v1</a>",
                 "pings-copy-value v1</a>",
-                "&quot;customerId&quot;: &quot;c-42&quot;",
-                "&quot;count&quot;: 7",
+                "&#34;customerId&#34;: &#34;c-42&#34;",
+                "&#34;count&#34;: 7",
             ],
         );
     }
