@@ -69,7 +69,10 @@ async fn main() -> anyhow::Result<()> {
         "/ui/audit".into(),
         "/ui/audit?page=20".into(),
     ];
-    println!("{:<60} {:>10} {:>10} {:>10}", "page", "first", "median", "max");
+    println!(
+        "{:<60} {:>10} {:>10} {:>10}",
+        "page", "first", "median", "max"
+    );
     for path in pages {
         let mut times = Vec::new();
         for _ in 0..=RUNS {

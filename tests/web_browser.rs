@@ -101,7 +101,10 @@ fn links(dom: &str, marker: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = dom;
     while let Some(start) = rest.find("<a ") {
-        let tag_end = rest[start..].find('>').map(|e| start + e).unwrap_or(rest.len());
+        let tag_end = rest[start..]
+            .find('>')
+            .map(|e| start + e)
+            .unwrap_or(rest.len());
         let tag = &rest[start..tag_end];
         if tag.contains(marker) {
             if let Some(h) = tag.find("href=\"") {

@@ -97,7 +97,9 @@ async fn search_groups_by_kind_and_finds_fields_at_any_depth() {
             "orderId: string",
         ],
     );
-    for kind in ["events", "services", "teams", "domains", "subjects", "fields"] {
+    for kind in [
+        "events", "services", "teams", "domains", "subjects", "fields",
+    ] {
         assert!(body.contains(&format!("id=\"group-{kind}\"")), "{kind}");
     }
     // A field inside the items of an array is found by its own name.
@@ -143,7 +145,10 @@ async fn event_page_shows_owner_flow_links_and_versions() {
         ],
     );
     let producers = section(&body, "producers-h");
-    assert_has(producers, &["/ui/services/order-service", "<code>1.2.0</code>"]);
+    assert_has(
+        producers,
+        &["/ui/services/order-service", "<code>1.2.0</code>"],
+    );
     assert!(!producers.contains("payment-service"), "{producers}");
     let consumers = section(&body, "consumers-h");
     assert_has(
@@ -201,7 +206,10 @@ async fn event_page_shows_owner_flow_links_and_versions() {
     let cancelled = html(&s, "/ui/events/orders.order.cancelled").await;
     assert_has(
         section(&cancelled, "consumers-h"),
-        &["/ui/services/inventory-service", "/ui/services/payment-service"],
+        &[
+            "/ui/services/inventory-service",
+            "/ui/services/payment-service",
+        ],
     );
     let (status, ct, missing) = page(&s, "/ui/events/no.such.event").await;
     assert_eq!((status, ct.as_str()), (404, "text/html; charset=utf-8"));
@@ -232,19 +240,30 @@ async fn service_team_and_domain_pages() {
     );
     assert_has(
         section(&service, "consumes-h"),
-        &["orders.order.placed", "<code>^1.1</code>", "orders.order.cancelled"],
+        &[
+            "orders.order.placed",
+            "<code>^1.1</code>",
+            "orders.order.cancelled",
+        ],
     );
 
     let team = html(&s, "/ui/teams/checkout").await;
     assert_has(
         &team,
-        &["<h1>Team checkout</h1>", "ana, bjorn, chen", "checkout@shop.example"],
+        &[
+            "<h1>Team checkout</h1>",
+            "ana, bjorn, chen",
+            "checkout@shop.example",
+        ],
     );
     assert_has(
         section(&team, "owns-events-h"),
         &["orders.order.placed", "orders.order.cancelled"],
     );
-    assert_has(section(&team, "owns-services-h"), &["/ui/services/order-service"]);
+    assert_has(
+        section(&team, "owns-services-h"),
+        &["/ui/services/order-service"],
+    );
     assert_has(
         section(&team, "consumes-h"),
         &["payments.payment.processed.v2", "orderId, amount, currency"],
@@ -261,13 +280,25 @@ async fn service_team_and_domain_pages() {
             r#"class="node event"><title>orders.order.placed</title>"#,
         ],
     );
-    assert_has(section(&domain, "services-h"), &["/ui/services/order-service"]);
+    assert_has(
+        section(&domain, "services-h"),
+        &["/ui/services/order-service"],
+    );
     assert_has(&html(&s, "/ui/domains").await, &["/ui/domains/shipping"]);
 
     let events = html(&s, "/ui/events?owner=payments").await;
-    assert_has(&events, &["payments.refund.issued", "Showing events with owner payments"]);
+    assert_has(
+        &events,
+        &[
+            "payments.refund.issued",
+            "Showing events with owner payments",
+        ],
+    );
     assert!(!events.contains("orders.order.placed"));
-    assert_has(&html(&s, "/ui/services").await, &["/ui/services/shipping-service"]);
+    assert_has(
+        &html(&s, "/ui/services").await,
+        &["/ui/services/shipping-service"],
+    );
 }
 
 #[tokio::test]
@@ -302,8 +333,10 @@ async fn schema_version_page_has_fields_schema_and_a_payload_check() {
         ],
     );
     let example: Value = serde_json::from_str(
-        &std::fs::read_to_string(demo_dir().join("events/orders.order.placed/examples/typical.json"))
-            .unwrap(),
+        &std::fs::read_to_string(
+            demo_dir().join("events/orders.order.placed/examples/typical.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let query = |sample: &str| {
@@ -315,7 +348,10 @@ async fn schema_version_page_has_fields_schema_and_a_payload_check() {
         )
     };
     let valid = html(&s, &query(&example.to_string())).await;
-    assert_has(section(&valid, "verdict"), &["The payload is valid for v3."]);
+    assert_has(
+        section(&valid, "verdict"),
+        &["The payload is valid for v3."],
+    );
     let mut broken = example.clone();
     broken["amount"] = json!("lots");
     let invalid = html(&s, &query(&broken.to_string())).await;
@@ -330,10 +366,21 @@ async fn schema_version_page_has_fields_schema_and_a_payload_check() {
 #[tokio::test]
 async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
     let s = demo().await;
-    let body = html(&s, "/ui/subjects/orders.order.placed-value/diff?from=1&to=3").await;
+    let body = html(
+        &s,
+        "/ui/subjects/orders.order.placed-value/diff?from=1&to=3",
+    )
+    .await;
     let verdicts = section(&body, "verdict-h");
-    assert_eq!(verdicts.matches(">compatible</td>").count(), 4, "{verdicts}");
-    assert_has(verdicts, &["BACKWARD <span class=\"badge active\">subject's level</span>"]);
+    assert_eq!(
+        verdicts.matches(">compatible</td>").count(),
+        4,
+        "{verdicts}"
+    );
+    assert_has(
+        verdicts,
+        &["BACKWARD <span class=\"badge active\">subject's level</span>"],
+    );
     let fields = section(&body, "fields-h");
     assert_has(
         fields,
@@ -348,22 +395,35 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
     );
 
     // An incompatible change, allowed in by NONE, shows each level's reasons.
-    s.put("/config/shop.basket-value", json!({"compatibility": "NONE"}))
-        .await;
-    s.register_ok(
-        "shop.basket-value",
-        &record("Basket", json!([{"name": "count", "type": "int"}, {"name": "gone", "type": "string"}])),
+    s.put(
+        "/config/shop.basket-value",
+        json!({"compatibility": "NONE"}),
     )
     .await;
     s.register_ok(
         "shop.basket-value",
-        &record("Basket", json!([{"name": "count", "type": "string"}, {"name": "owner", "type": "string"}])),
+        &record(
+            "Basket",
+            json!([{"name": "count", "type": "int"}, {"name": "gone", "type": "string"}]),
+        ),
+    )
+    .await;
+    s.register_ok(
+        "shop.basket-value",
+        &record(
+            "Basket",
+            json!([{"name": "count", "type": "string"}, {"name": "owner", "type": "string"}]),
+        ),
     )
     .await;
     let body = html(&s, "/ui/subjects/shop.basket-value/diff").await;
     assert_has(&body, &["<h1>shop.basket-value: v1 → v2</h1>"]);
     let verdicts = section(&body, "verdict-h");
-    assert_eq!(verdicts.matches(">incompatible</td>").count(), 3, "{verdicts}");
+    assert_eq!(
+        verdicts.matches(">incompatible</td>").count(),
+        3,
+        "{verdicts}"
+    );
     assert_has(
         verdicts,
         &[
@@ -373,7 +433,11 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
         ],
     );
     let fields = section(&body, "fields-h");
-    for (status, field) in [("changed", "count"), ("removed", "gone"), ("added", "owner")] {
+    for (status, field) in [
+        ("changed", "count"),
+        ("removed", "gone"),
+        ("added", "owner"),
+    ] {
         assert!(
             fields.contains(&format!(
                 "<tr class=\"{status}\">\n        <th scope=\"row\" style=\"padding-left: 1ch\"><code>{field}</code>"
@@ -406,7 +470,10 @@ async fn what_people_write_is_escaped() {
     assert!(!event.contains("javascript:"), "{event}");
     assert_has(
         &event,
-        &["&lt;script&gt;alert('description')&lt;/script&gt;", "<strong>bold</strong>"],
+        &[
+            "&lt;script&gt;alert('description')&lt;/script&gt;",
+            "<strong>bold</strong>",
+        ],
     );
 
     s.register_ok(
@@ -426,7 +493,10 @@ async fn what_people_write_is_escaped() {
         assert!(!body.contains("<script"), "{path}: {body}");
     }
     let version = html(&s, "/ui/subjects/escape-value/versions/1").await;
-    assert_has(&version, &["&#60;script&#62;alert(&#39;doc&#39;)&#60;/script&#62;"]);
+    assert_has(
+        &version,
+        &["&#60;script&#62;alert(&#39;doc&#39;)&#60;/script&#62;"],
+    );
 }
 
 #[tokio::test]
@@ -442,11 +512,18 @@ async fn raw_subject_views_list_what_no_event_claims_and_paginate() {
     let unclaimed = html(&s, "/ui/subjects?unclaimed=true").await;
     assert_has(
         &unclaimed,
-        &["Subjects no event claims", "raw.thing00-value", "Page 1 of 2 (55 in all)"],
+        &[
+            "Subjects no event claims",
+            "raw.thing00-value",
+            "Page 1 of 2 (55 in all)",
+        ],
     );
     assert!(!unclaimed.contains("orders.order.placed-value"));
     let second = html(&s, "/ui/subjects?unclaimed=true&page=2").await;
-    assert_has(&second, &["raw.thing54-value", "Page 2 of 2", "rel=\"prev\""]);
+    assert_has(
+        &second,
+        &["raw.thing54-value", "Page 2 of 2", "rel=\"prev\""],
+    );
     assert!(!second.contains("raw.thing00-value"));
     let all = html(&s, "/ui/subjects?q=orders.order").await;
     assert_has(
@@ -459,7 +536,11 @@ async fn raw_subject_views_list_what_no_event_claims_and_paginate() {
     let subject = html(&s, "/ui/subjects/raw.thing07-value").await;
     assert_has(
         &subject,
-        &["No catalog event claims this subject yet.", "BACKWARD", "/ui/subjects/raw.thing07-value/versions/1"],
+        &[
+            "No catalog event claims this subject yet.",
+            "BACKWARD",
+            "/ui/subjects/raw.thing07-value/versions/1",
+        ],
     );
     let (status, _, body) = page(&s, "/ui/subjects/no-such-subject").await;
     assert_eq!(status, 404);
@@ -506,7 +587,10 @@ async fn decoder_names_the_writer_and_shows_the_payload() {
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(" ");
-    for text in [hex_text, base64::engine::general_purpose::STANDARD.encode(&message)] {
+    for text in [
+        hex_text,
+        base64::engine::general_purpose::STANDARD.encode(&message),
+    ] {
         let body = html(&s, &decode(text)).await;
         let decoded = section(&body, "decoded");
         assert_has(
@@ -548,10 +632,18 @@ async fn audit_page_filters_and_paginates() {
     }
     let body = html(&s, "/ui/audit?target=team/checkout&action=catalog.update").await;
     let table = section(&body, "audit");
-    assert_eq!(table.matches("<td>catalog.update</td>").count(), 3, "{table}");
+    assert_eq!(
+        table.matches("<td>catalog.update</td>").count(),
+        3,
+        "{table}"
+    );
     assert_has(
         table,
-        &[r#"<a href="/ui/teams/checkout">team/checkout</a>"#, "Edit 2", "before / after"],
+        &[
+            r#"<a href="/ui/teams/checkout">team/checkout</a>"#,
+            "Edit 2",
+            "before / after",
+        ],
     );
     assert_has(&body, &["value=\"team/checkout\"", "<label for=\"actor\">"]);
     let all = html(&s, "/ui/audit").await;

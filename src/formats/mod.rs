@@ -177,18 +177,16 @@ pub fn field_table(parsed: &Parsed) -> Vec<FieldRow> {
     parsed.field_table()
 }
 
-/// The fields, at any depth, whose name contains `needle` (case-insensitive): how a search for
-/// `customerId` finds every schema that carries one, whatever its format.
-pub fn fields_matching(parsed: &Parsed, needle: &str) -> Vec<FieldRow> {
+/// The rows of a field table whose name contains `needle` (case-insensitive): how a search for
+/// `customerId` finds every schema that carries one, at any depth, whatever its format.
+pub fn fields_matching<'a>(
+    table: &'a [FieldRow],
+    needle: &str,
+) -> impl Iterator<Item = &'a FieldRow> + 'a {
     let needle = needle.to_lowercase();
-    if needle.is_empty() {
-        return Vec::new();
-    }
-    parsed
-        .field_table()
-        .into_iter()
-        .filter(|row| row.name.to_lowercase().contains(&needle))
-        .collect()
+    table
+        .iter()
+        .filter(move |row| !needle.is_empty() && row.name.to_lowercase().contains(&needle))
 }
 
 pub fn validate_payload(parsed: &Parsed, payload: &serde_json::Value) -> Vec<PayloadError> {

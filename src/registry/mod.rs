@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
-pub use browse::{FieldHit, SubjectSummary};
+pub use browse::{FieldHit, Overview, RegistryHits, SubjectSummary};
 pub use register::SchemaRequest;
 pub use settings::ConfigUpdate;
 
@@ -34,6 +34,8 @@ pub struct SchemaEntry {
     pub metadata: Option<Value>,
     pub rule_set: Option<Value>,
     parsed: OnceLock<Arc<Parsed>>,
+    /// Every field at every depth, worked out once for searches by field name.
+    fields: OnceLock<Arc<[formats::FieldRow]>>,
 }
 
 impl From<SchemaRow> for SchemaEntry {
@@ -46,6 +48,7 @@ impl From<SchemaRow> for SchemaEntry {
             metadata: row.metadata,
             rule_set: row.rule_set,
             parsed: OnceLock::new(),
+            fields: OnceLock::new(),
         }
     }
 }

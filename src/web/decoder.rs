@@ -46,7 +46,7 @@ pub fn message_bytes(text: &str) -> Result<Vec<u8>, String> {
     if compact.is_empty() {
         return Err("the message is empty".into());
     }
-    if compact.len() % 2 == 0 && compact.chars().all(|c| c.is_ascii_hexdigit()) {
+    if compact.len().is_multiple_of(2) && compact.chars().all(|c| c.is_ascii_hexdigit()) {
         return hex::decode(compact).map_err(|e| format!("not hex: {e}"));
     }
     let unpadded = compact.trim_end_matches('=');
@@ -164,12 +164,34 @@ mod tests {
 
     #[test]
     fn hex_and_base64_messages() {
-        assert_eq!(message_bytes("00 00 00 00 2a 02").unwrap(), [0, 0, 0, 0, 42, 2]);
+        assert_eq!(
+            message_bytes("00 00 00 00 2a 02").unwrap(),
+            [0, 0, 0, 0, 42, 2]
+        );
         assert_eq!(message_bytes("0x0000").unwrap(), [0, 0]);
         assert_eq!(message_bytes("AAAAACoC").unwrap(), [0, 0, 0, 0, 42, 2]);
         assert!(message_bytes("not a message!").is_err());
         assert_eq!(split_frame(&[0, 0, 0, 1, 2, 9]).unwrap(), (258, &[9u8][..]));
         assert!(split_frame(&[1, 0, 0, 0, 1]).is_err());
         assert!(split_frame(&[0, 0]).is_err());
+    }
+
+    #[test]
+    fn json_bodies_are_checked_against_their_schema() {
+        let schema = crate::formats::parse(
+            SchemaType::Avro,
+            r#"{"type":"record","name":"R","fields":[{"name":"id","type":"string"}]}"#,
+            &[],
+            false,
+        )
+        .unwrap();
+        let shown = decode_json(&*schema, br#"{"id":"a-1"}"#).unwrap();
+        assert!(shown.contains("\"id\": \"a-1\""), "{shown}");
+        assert!(decode_json(&*schema, br#"{"id":7}"#)
+            .unwrap_err()
+            .contains("does not match"));
+        assert!(decode_json(&*schema, b"\x01binary")
+            .unwrap_err()
+            .contains("not JSON"));
     }
 }

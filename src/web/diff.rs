@@ -9,7 +9,7 @@ use super::{Page, PageResult};
 use crate::api::wire::{Params, PathParams};
 use crate::api::AppState;
 use crate::error::Error;
-use crate::formats::{self, FieldRow};
+use crate::formats::FieldRow;
 use crate::model::{CompatibilityLevel, VersionSpec};
 use crate::registry::compatibility;
 
@@ -104,8 +104,8 @@ pub async fn diff(
     })
     .collect();
     let fields = field_changes(
-        &formats::field_table(&*old_parsed),
-        &formats::field_table(&*new_parsed),
+        &registry.field_table(&old.schema).await?,
+        &registry.field_table(&new.schema).await?,
     );
     let lines = side_by_side(
         &pretty_schema(&old.schema.schema),
@@ -195,7 +195,11 @@ pub fn side_by_side(old: &str, new: &str) -> Vec<LinePair> {
             .map(|i| LinePair {
                 left: a.get(i).map(|s| s.to_string()),
                 right: b.get(i).map(|s| s.to_string()),
-                status: if a.get(i) == b.get(i) { "same" } else { "changed" },
+                status: if a.get(i) == b.get(i) {
+                    "same"
+                } else {
+                    "changed"
+                },
             })
             .collect();
     }
@@ -272,10 +276,18 @@ mod tests {
             &[row("a", "int"), row("b", "string"), row("c", "long")],
             &[row("a", "long"), row("c", "long"), row("d", "string")],
         );
-        let shape: Vec<(&str, &str)> = changes.iter().map(|c| (c.path.as_str(), c.status)).collect();
+        let shape: Vec<(&str, &str)> = changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.status))
+            .collect();
         assert_eq!(
             shape,
-            [("a", "changed"), ("b", "removed"), ("c", "same"), ("d", "added")]
+            [
+                ("a", "changed"),
+                ("b", "removed"),
+                ("c", "same"),
+                ("d", "added")
+            ]
         );
     }
 }

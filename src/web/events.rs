@@ -165,16 +165,24 @@ pub async fn events(State(state): State<AppState>, params: Params) -> PageResult
         .collect();
     let base = with_query(
         "/ui/events",
-        &[("domain", domain), ("owner", owner), ("lifecycle", lifecycle)],
+        &[
+            ("domain", domain),
+            ("owner", owner),
+            ("lifecycle", lifecycle),
+        ],
     );
     let pager = Pager::new(page_param(&params), all.len(), &base);
     let rows = pager.slice(&all).into_iter().map(EventRow::of).collect();
-    let filter = [("domain", domain), ("owner", owner), ("lifecycle", lifecycle)]
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let filter = [
+        ("domain", domain),
+        ("owner", owner),
+        ("lifecycle", lifecycle),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k} {v}"))
+    .collect::<Vec<_>>()
+    .join(", ");
     Page::render(&EventsPage {
         title: "Events".into(),
         rows,
@@ -394,13 +402,16 @@ struct NamedList {
     title: String,
     base: &'static str,
     rows: Vec<NamedRow>,
+    pager: Pager,
 }
 
-pub async fn teams(State(state): State<AppState>) -> PageResult {
+pub async fn teams(State(state): State<AppState>, params: Params) -> PageResult {
     let catalog = state.registry.catalog().await?;
-    let rows = catalog
-        .teams
-        .values()
+    let all: Vec<_> = catalog.teams.values().collect();
+    let pager = Pager::new(page_param(&params), all.len(), "/ui/teams");
+    let rows = pager
+        .slice(&all)
+        .into_iter()
         .map(|t| NamedRow {
             name: t.name.clone(),
             description: t.description.clone(),
@@ -420,14 +431,17 @@ pub async fn teams(State(state): State<AppState>) -> PageResult {
         title: "Teams".into(),
         base: "/ui/teams",
         rows,
+        pager,
     })
 }
 
-pub async fn domains(State(state): State<AppState>) -> PageResult {
+pub async fn domains(State(state): State<AppState>, params: Params) -> PageResult {
     let catalog = state.registry.catalog().await?;
-    let rows = catalog
-        .domains
-        .values()
+    let all: Vec<_> = catalog.domains.values().collect();
+    let pager = Pager::new(page_param(&params), all.len(), "/ui/domains");
+    let rows = pager
+        .slice(&all)
+        .into_iter()
         .map(|d| NamedRow {
             name: d.name.clone(),
             description: d.description.clone(),
@@ -447,6 +461,7 @@ pub async fn domains(State(state): State<AppState>) -> PageResult {
         title: "Domains".into(),
         base: "/ui/domains",
         rows,
+        pager,
     })
 }
 

@@ -50,7 +50,11 @@ pub fn flow(
     consumers: &[Node],
     edges: &[Edge],
 ) -> String {
-    let rows = producers.len().max(events.len()).max(consumers.len()).max(1);
+    let rows = producers
+        .len()
+        .max(events.len())
+        .max(consumers.len())
+        .max(1);
     let height = rows * NODE_H + (rows - 1) * ROW_GAP + 2 * PAD;
     let width = 3 * NODE_W + 2 * COL_GAP + 2 * PAD;
     let x = |col: usize| PAD + col * (NODE_W + COL_GAP);

@@ -47,7 +47,7 @@ const RECENT: usize = 10;
 pub async fn home(State(state): State<AppState>) -> PageResult {
     let registry = &state.registry;
     let catalog = registry.catalog().await?;
-    let subjects = registry.list_subjects("", false, false).await?.len();
+    let overview = registry.overview(RECENT).await?;
     let counts = vec![
         Count {
             label: "events",
@@ -71,16 +71,17 @@ pub async fn home(State(state): State<AppState>) -> PageResult {
         },
         Count {
             label: "subjects",
-            value: subjects,
+            value: overview.subjects,
             href: "/ui/subjects",
         },
     ];
-    let recent = registry
-        .recent_versions(RECENT)
-        .await?
+    let recent = overview
+        .recent
         .into_iter()
         .map(|v| Recent {
-            event: catalog.event_for_subject(&v.subject).map(|e| e.name.clone()),
+            event: catalog
+                .event_for_subject(&v.subject)
+                .map(|e| e.name.clone()),
             subject: v.subject,
             version: v.version,
             id: v.schema.id,

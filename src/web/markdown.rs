@@ -25,8 +25,8 @@ fn defuse(url: CowStr<'_>) -> CowStr<'_> {
 
 /// Markdown to HTML with raw HTML turned into text.
 pub fn render(text: &str) -> String {
-    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-        .map(|event| match event {
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
+        |event| match event {
             Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
             Event::Start(Tag::Link {
                 link_type,
@@ -51,7 +51,8 @@ pub fn render(text: &str) -> String {
                 id,
             }),
             other => other,
-        });
+        },
+    );
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out
@@ -61,10 +62,15 @@ pub fn render(text: &str) -> String {
 mod tests {
     #[test]
     fn raw_html_is_text() {
-        let html = super::render("Hello <script>alert(1)</script> **bold**\n\n<div onclick=x>block</div>\n");
+        let html = super::render(
+            "Hello <script>alert(1)</script> **bold**\n\n<div onclick=x>block</div>\n",
+        );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<div"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
         assert!(html.contains("<strong>bold</strong>"), "{html}");
     }
 

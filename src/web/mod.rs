@@ -108,10 +108,7 @@ impl IntoResponse for PageError {
             tracing::error!(error = %self.0, "page failed");
         }
         let page = ErrorPage {
-            title: status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_string(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             message: self.0.to_string(),
         };

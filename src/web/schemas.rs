@@ -69,9 +69,7 @@ pub async fn subjects(State(state): State<AppState>, params: Params) -> PageResu
         .into_iter()
         .map(|s| SubjectRow {
             event: claimed.get(s.subject.as_str()).map(|e| e.to_string()),
-            owner: catalog
-                .owner_of_subject(&s.subject)
-                .map(str::to_string),
+            owner: catalog.owner_of_subject(&s.subject).map(str::to_string),
             versions: s.versions,
             latest: s.latest.version,
             id: s.latest.schema.id,
@@ -137,7 +135,11 @@ pub async fn subject(
         }
     }
     versions.reverse();
-    let level = registry.effective_level(&subject).await?.as_str().to_string();
+    let level = registry
+        .effective_level(&subject)
+        .await?
+        .as_str()
+        .to_string();
     Page::render(&SubjectPage {
         title: subject.clone(),
         event: catalog.event_for_subject(&subject).map(|e| e.name.clone()),
@@ -212,7 +214,7 @@ pub async fn version(
         event: event.map(|e| e.name.clone()),
         semver,
         previous,
-        fields: formats::field_table(&*parsed),
+        fields: registry.field_table(&v.schema).await?.to_vec(),
         schema: pretty_schema(&v.schema.schema),
         sample,
         verdict,

@@ -50,6 +50,7 @@ pub async fn search(State(state): State<AppState>, params: Params) -> PageResult
     let mut found: Vec<(&'static str, &'static str, Vec<Hit>)> = Vec::new();
     if !needle.is_empty() {
         let catalog = registry.catalog().await?;
+        let in_registry = registry.search_registry(&needle).await?;
         found.push((
             "events",
             "Events",
@@ -118,11 +119,9 @@ pub async fn search(State(state): State<AppState>, params: Params) -> PageResult
         found.push((
             "subjects",
             "Subjects",
-            registry
-                .list_subjects("", false, false)
-                .await?
+            in_registry
+                .subjects
                 .into_iter()
-                .filter(|s| contains(s, &needle))
                 .map(|s| Hit {
                     href: format!("/ui/subjects/{}", segment(&s)),
                     detail: catalog
@@ -137,9 +136,8 @@ pub async fn search(State(state): State<AppState>, params: Params) -> PageResult
         found.push((
             "fields",
             "Schema fields",
-            registry
-                .search_fields(&needle)
-                .await?
+            in_registry
+                .fields
                 .into_iter()
                 .map(|h| {
                     let version_href = format!(
@@ -197,6 +195,8 @@ pub async fn search(State(state): State<AppState>, params: Params) -> PageResult
             more,
         });
     }
+    // Kinds with hits first; the empty ones stay listed, saying so.
+    groups.sort_by_key(|g| g.total == 0);
     Page::render(&SearchPage {
         title: if q.is_empty() {
             "Search".into()

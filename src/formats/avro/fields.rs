@@ -51,11 +51,9 @@ fn nested_rows(
     rows: &mut Vec<FieldRow>,
 ) {
     match schema {
-        Schema::Record(r) => {
-            if expanded.insert(r.name.clone()) {
-                record_rows(r, &format!("{path}."), depth, expanded, rows);
-                expanded.remove(&r.name);
-            }
+        Schema::Record(r) if expanded.insert(r.name.clone()) => {
+            record_rows(r, &format!("{path}."), depth, expanded, rows);
+            expanded.remove(&r.name);
         }
         Schema::Array(a) => nested_rows(&a.items, &format!("{path}[]"), depth, expanded, rows),
         Schema::Map(m) => nested_rows(&m.types, &format!("{path}{{}}"), depth, expanded, rows),
