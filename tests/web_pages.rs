@@ -652,6 +652,10 @@ async fn audit_page_filters_and_paginates() {
     assert_has(&second, &["Page 2 of", "rel=\"prev\""]);
     let none = html(&s, "/ui/audit?actor=nobody").await;
     assert_has(&none, &["No audit line matches."]);
+    let future = html(&s, "/ui/audit?since=2999-01-01").await;
+    assert_has(&future, &["No audit line matches.", "value=\"2999-01-01\""]);
+    let past = html(&s, "/ui/audit?since=2000-01-01&target=team/checkout").await;
+    assert_has(&past, &["Edit 2"]);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::text::datetime;
+use super::text::{datetime, day_start_millis};
 use super::{page_param, with_query, Page, PageResult, Pager, PAGE_SIZE};
 use crate::api::wire::Params;
 use crate::api::AppState;
@@ -29,6 +29,7 @@ struct AuditPage {
     target: String,
     action: String,
     actor: String,
+    since: String,
     rows: Vec<AuditRow>,
     pager: Pager,
 }
@@ -51,6 +52,9 @@ fn target_href(target: &str) -> Option<String> {
 pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult {
     let field = |k: &str| params.get(k).unwrap_or_default().trim().to_string();
     let (target, action, actor) = (field("target"), field("action"), field("actor"));
+    // A day from the form's date field, or epoch milliseconds as the JSON API takes them.
+    let since = field("since");
+    let since_millis = day_start_millis(&since).or_else(|| since.parse().ok());
     let requested = page_param(&params);
     // One line past the page tells whether there is a next page.
     let wanted = (requested * PAGE_SIZE + 1).min(MAX_LINES);
@@ -58,13 +62,18 @@ pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult 
         target_prefix: Some(target.clone()).filter(|t| !t.is_empty()),
         action: Some(action.clone()).filter(|a| !a.is_empty()),
         actor: Some(actor.clone()).filter(|a| !a.is_empty()),
-        since: None,
+        since: since_millis,
         limit: wanted,
     };
     let entries = state.registry.store_audit(&query).await?;
     let base = with_query(
         "/ui/audit",
-        &[("target", &target), ("action", &action), ("actor", &actor)],
+        &[
+            ("target", &target),
+            ("action", &action),
+            ("actor", &actor),
+            ("since", &since),
+        ],
     );
     let has_next = entries.len() > requested * PAGE_SIZE;
     let pager = Pager::open_ended(requested, has_next, &base);
@@ -91,6 +100,7 @@ pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult 
         target,
         action,
         actor,
+        since,
         rows,
         pager,
     })

@@ -31,6 +31,11 @@ pub fn days_between(from: &str, to: &str) -> Option<i64> {
     Some(day_number(to)? - day_number(from)?)
 }
 
+/// Epoch milliseconds at the start (UTC) of a `YYYY-MM-DD` day.
+pub fn day_start_millis(date: &str) -> Option<i64> {
+    Some(day_number(date)? * 86_400_000)
+}
+
 fn day_number(date: &str) -> Option<i64> {
     let mut parts = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
     let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
@@ -92,6 +97,8 @@ mod tests {
         assert_eq!(days_between("2026-12-31", "2027-03-31"), Some(90));
         assert_eq!(days_between("2024-02-28", "2024-03-01"), Some(2));
         assert_eq!(today().len(), 10);
+        assert_eq!(day_start_millis("2023-11-14"), Some(1_699_920_000_000));
+        assert_eq!(day_start_millis("soon"), None);
     }
 
     #[test]
