@@ -149,6 +149,12 @@ struct EventsPage {
     rows: Vec<EventRow>,
     pager: Pager,
     filter: String,
+    domains: Vec<String>,
+    owners: Vec<String>,
+    lifecycles: [&'static str; 4],
+    domain: String,
+    owner: String,
+    lifecycle: String,
 }
 
 pub async fn events(State(state): State<AppState>, params: Params) -> PageResult {
@@ -188,6 +194,12 @@ pub async fn events(State(state): State<AppState>, params: Params) -> PageResult
         rows,
         pager,
         filter,
+        domains: catalog.domains.keys().cloned().collect(),
+        owners: catalog.teams.keys().cloned().collect(),
+        lifecycles: ["draft", "active", "deprecated", "retired"],
+        domain: domain.to_string(),
+        owner: owner.to_string(),
+        lifecycle: lifecycle.to_string(),
     })
 }
 
