@@ -257,3 +257,104 @@ async fn a_malformed_request_is_a_400_not_a_verdict() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["valid"], false);
 }
+
+#[tokio::test]
+async fn json_schema_payloads_are_validated_with_every_error_path() {
+    let s = TestServer::start().await;
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "userId": {"type": "string", "minLength": 3},
+            "age": {"type": "integer", "minimum": 0},
+            "address": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"]
+            }
+        },
+        "required": ["userId"],
+        "additionalProperties": false
+    });
+    let (status, body) = s
+        .post(
+            "/subjects/users-value/versions",
+            json!({"schemaType": "JSON", "schema": schema.to_string()}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let path = "/herald/v1/subjects/users-value/versions/latest/validate";
+
+    let (_, ok) = validate(
+        &s,
+        path,
+        json!({"userId": "u-1", "age": 30, "address": {"city": "Oslo"}}),
+    )
+    .await;
+    assert_eq!(ok["valid"], true, "{ok}");
+    assert_eq!(ok["schemaType"], "JSON");
+
+    let (status, bad) = validate(
+        &s,
+        path,
+        json!({"userId": "u", "age": -1, "address": {}, "extra": 1}),
+    )
+    .await;
+    assert_eq!(status, 200, "{bad}");
+    assert_eq!(bad["valid"], false);
+    let mut paths: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    paths.sort();
+    // minLength on userId, minimum on age, the missing city (reported on its object), and the
+    // property the closed model does not allow (reported on the root).
+    assert_eq!(paths, ["", "/address", "/age", "/userId"], "{bad}");
+}
+
+#[tokio::test]
+async fn protobuf_payloads_are_validated_through_the_json_mapping() {
+    let s = TestServer::start().await;
+    let proto = r#"syntax = "proto3";
+package shop;
+message Shipment {
+  string shipment_id = 1;
+  int32 parcels = 2;
+  Address address = 3;
+  enum Carrier { UNKNOWN = 0; POST = 1; }
+  Carrier carrier = 4;
+}
+message Address { string city = 1; }
+"#;
+    let (status, body) = s
+        .post(
+            "/subjects/shipments-value/versions",
+            json!({"schemaType": "PROTOBUF", "schema": proto}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let path = format!("/herald/v1/schemas/ids/{id}/validate");
+
+    let (_, ok) = validate(
+        &s,
+        &path,
+        json!({"shipmentId": "s-1", "parcels": 2, "address": {"city": "Oslo"}, "carrier": "POST"}),
+    )
+    .await;
+    assert_eq!(ok["valid"], true, "{ok}");
+    assert_eq!(ok["schemaType"], "PROTOBUF");
+
+    let (_, bad) = validate(&s, &path, json!({"shipmentId": 5, "parcels": "many", "address": {"town": "Oslo"}, "carrier": "PIGEON"})).await;
+    assert_eq!(bad["valid"], false, "{bad}");
+    let paths: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    for expected in ["/shipmentId", "/parcels", "/address/town", "/carrier"] {
+        assert!(paths.contains(&expected), "{expected} missing from {bad}");
+    }
+}
