@@ -329,7 +329,24 @@ impl Modify for WireConventions {
         let open = ["/openapi.json", "/docs", "/docs/{file}", "/metrics"];
         for (path, item) in doc["paths"].as_object_mut().into_iter().flatten() {
             let probe = open.contains(&path.as_str()) || path.starts_with("/health/");
-            for (_, operation) in item.as_object_mut().into_iter().flatten() {
+            let shared_handler = item.as_object().is_some_and(|ops| ops.len() > 1)
+                && item
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, op)| &op["operationId"])
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+                    == 1;
+            for (method, operation) in item.as_object_mut().into_iter().flatten() {
+                // One handler serving several methods: operation ids must still be unique.
+                if shared_handler {
+                    if let Some(Value::String(id)) = operation.get_mut("operationId") {
+                        let mut suffix = method.clone();
+                        suffix[..1].make_ascii_uppercase();
+                        id.push_str(&suffix);
+                    }
+                }
                 if !probe {
                     rename_json_content(&mut operation["requestBody"]);
                     for (_, response) in operation["responses"].as_object_mut().into_iter().flatten() {
