@@ -194,6 +194,18 @@ async fn every_documented_route_answers_and_errors_use_the_confluent_body() {
             }
         }
     }
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.len() > 50, "{refs:?}");
+    for r in refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {r}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "$ref {r} points nowhere"
+        );
+    }
     let error = &doc["components"]["schemas"]["ErrorBody"];
     assert_eq!(error["required"], serde_json::json!(["error_code", "message"]));
     assert_eq!(
@@ -242,4 +254,19 @@ async fn docs_page_loads_only_local_assets() {
     }
     assert_eq!(s.get("/docs/LICENSE").await.0, 200);
     assert_eq!(s.get("/docs/nothing.js").await, (404, serde_json::json!({"error_code": 404, "message": "HTTP 404 Not Found"})));
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }

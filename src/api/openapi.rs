@@ -90,7 +90,13 @@ pub fn router() -> Router<AppState> {
         docs_page,
         docs_asset,
     ),
-    components(schemas(ErrorBody, CatalogEntity)),
+    components(schemas(
+        ErrorBody,
+        crate::catalog::model::Domain,
+        crate::catalog::model::Team,
+        crate::catalog::model::Service,
+        crate::catalog::model::Event,
+    )),
     modifiers(&CatalogKinds, &WireConventions),
     tags(
         (name = "schemas", description = "Schemas by global id (Confluent)"),
@@ -298,16 +304,8 @@ impl Modify for CatalogKinds {
                 }
             }
         }
+        // Only the generic operations used it; each kind now names its own schema.
         if let Some(components) = openapi.components.as_mut() {
-            use utoipa::PartialSchema;
-            for (name, schema) in [
-                ("Domain", crate::catalog::model::Domain::schema()),
-                ("Team", crate::catalog::model::Team::schema()),
-                ("Service", crate::catalog::model::Service::schema()),
-                ("Event", crate::catalog::model::Event::schema()),
-            ] {
-                components.schemas.insert(name.to_string(), schema);
-            }
             components.schemas.remove("CatalogEntity");
         }
     }
