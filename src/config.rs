@@ -252,7 +252,10 @@ impl Settings {
     /// Every setting, defaults filled in, as `herald.toml` would spell it.
     pub fn resolved(&self) -> Settings {
         Settings {
-            listen: Some(self.listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid"))),
+            listen: Some(
+                self.listen
+                    .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid")),
+            ),
             database: Some(
                 self.database
                     .clone()
@@ -285,7 +288,9 @@ impl Settings {
             _ => anyhow::bail!("tls_cert and tls_key must be given together"),
         };
         Ok(ServeConfig {
-            listen: s.listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid")),
+            listen: s
+                .listen
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid")),
             database_url: s.database.unwrap_or_default(),
             dialect: s.dialect.unwrap_or_default(),
             max_body_bytes: s.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
@@ -330,7 +335,8 @@ mod tests {
 
     #[test]
     fn later_layers_win_only_where_they_speak() {
-        let file = Settings::from_toml("database = \"sqlite://a.db\"\nrequest_timeout = 5").unwrap();
+        let file =
+            Settings::from_toml("database = \"sqlite://a.db\"\nrequest_timeout = 5").unwrap();
         let env = Settings {
             request_timeout: Some(9),
             ..Settings::default()

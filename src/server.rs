@@ -156,8 +156,8 @@ where
         listener,
         ServiceExt::<Request>::into_make_service_with_connect_info::<Peer>(app),
     )
-        .with_graceful_shutdown(shutdown)
-        .await
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 async fn shutdown_signal() {

@@ -13,15 +13,21 @@ async fn audit(s: &TestServer, query: &str) -> Vec<Value> {
 #[tokio::test]
 async fn every_write_records_its_source_address() {
     let s = TestServer::start().await;
-    s.register_ok("a-value", &record("A", json!([{"name": "x", "type": "int"}])))
-        .await;
+    s.register_ok(
+        "a-value",
+        &record("A", json!([{"name": "x", "type": "int"}])),
+    )
+    .await;
     assert_eq!(
         s.put("/config/a-value", json!({"compatibility": "FULL"}))
             .await
             .0,
         200
     );
-    assert_eq!(s.put("/mode/a-value", json!({"mode": "READONLY"})).await.0, 200);
+    assert_eq!(
+        s.put("/mode/a-value", json!({"mode": "READONLY"})).await.0,
+        200
+    );
     assert_eq!(s.delete("/mode/a-value").await.0, 200);
     assert_eq!(s.delete("/config/a-value").await.0, 200);
     assert_eq!(
@@ -31,19 +37,19 @@ async fn every_write_records_its_source_address() {
         201
     );
     assert_eq!(
-        s.post(
-            "/herald/v1/tokens",
-            json!({"name": "ci", "role": "writer"})
-        )
-        .await
-        .0,
+        s.post("/herald/v1/tokens", json!({"name": "ci", "role": "writer"}))
+            .await
+            .0,
         201
     );
     assert_eq!(s.delete("/herald/v1/tokens/ci").await.0, 204);
     assert_eq!(s.delete("/subjects/a-value").await.0, 200);
 
     let lines = audit(&s, "").await;
-    let actions: Vec<&str> = lines.iter().map(|l| l["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = lines
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
     for expected in [
         "schema.register",
         "config.update",

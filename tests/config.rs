@@ -9,7 +9,10 @@ use herald::config::{Settings, SETTING_NAMES};
 /// Runs `herald serve --print-config ARGS` in `dir` with only the given HERALD_* variables set.
 async fn print_config(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"));
-    command.current_dir(dir).args(["serve", "--print-config"]).args(args);
+    command
+        .current_dir(dir)
+        .args(["serve", "--print-config"])
+        .args(args);
     for (key, _) in std::env::vars() {
         if key.starts_with("HERALD_") {
             command.env_remove(key);
@@ -72,7 +75,13 @@ auth = true
     let s = settings(
         dir.path(),
         &env,
-        &["--listen", "127.0.0.1:7003", "--auth", "--request-timeout", "9"],
+        &[
+            "--listen",
+            "127.0.0.1:7003",
+            "--auth",
+            "--request-timeout",
+            "9",
+        ],
     )
     .await;
     assert_eq!(s.listen, Some("127.0.0.1:7003".parse().unwrap()));

@@ -160,7 +160,10 @@ async fn the_document_lists_exactly_the_routes_served() {
         ("DELETE", "/herald/v1/events/{name}"),
         ("GET", "/openapi.json"),
     ] {
-        assert!(served.contains(&(route.0.into(), route.1.into())), "{route:?}");
+        assert!(
+            served.contains(&(route.0.into(), route.1.into())),
+            "{route:?}"
+        );
     }
 }
 
@@ -177,7 +180,10 @@ async fn every_documented_route_answers_and_errors_use_the_confluent_body() {
             let error = &op["responses"]["500"]["content"][CT]["schema"]["$ref"];
             assert_eq!(error, "#/components/schemas/ErrorBody", "{method} {path}");
             if let Some(body) = op["requestBody"]["content"].as_object() {
-                assert!(body.contains_key(CT), "{method} {path} request body: {body:?}");
+                assert!(
+                    body.contains_key(CT),
+                    "{method} {path} request body: {body:?}"
+                );
             }
             // Every path parameter the route names is described.
             for name in path
@@ -207,7 +213,10 @@ async fn every_documented_route_answers_and_errors_use_the_confluent_body() {
         );
     }
     let error = &doc["components"]["schemas"]["ErrorBody"];
-    assert_eq!(error["required"], serde_json::json!(["error_code", "message"]));
+    assert_eq!(
+        error["required"],
+        serde_json::json!(["error_code", "message"])
+    );
     assert_eq!(
         doc["paths"]["/herald/v1/teams/{name}"]["put"]["requestBody"]["content"][CT]["schema"]
             ["$ref"],
@@ -225,7 +234,10 @@ async fn docs_page_loads_only_local_assets() {
         "text/html; charset=utf-8"
     );
     let html = resp.text().await.unwrap();
-    assert!(!html.contains("http://") && !html.contains("https://"), "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
     let mut assets = Vec::new();
     for attr in ["src=\"", "href=\""] {
         for part in html.split(attr).skip(1) {
@@ -234,7 +246,10 @@ async fn docs_page_loads_only_local_assets() {
     }
     assert_eq!(assets.len(), 3, "{assets:?}");
     for asset in &assets {
-        assert!(asset.starts_with("/docs/"), "{asset} is not served by Herald");
+        assert!(
+            asset.starts_with("/docs/"),
+            "{asset} is not served by Herald"
+        );
         let resp = s.client.get(s.url(asset)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{asset}");
         let content_type = resp.headers()["content-type"].to_str().unwrap().to_string();
@@ -243,17 +258,29 @@ async fn docs_page_loads_only_local_assets() {
         } else {
             "text/javascript"
         };
-        assert!(content_type.starts_with(expected), "{asset}: {content_type}");
+        assert!(
+            content_type.starts_with(expected),
+            "{asset}: {content_type}"
+        );
         let body = resp.text().await.unwrap();
         if asset.ends_with("init.js") {
             assert!(body.contains("url: \"/openapi.json\""), "{body}");
             assert!(!body.contains("http://") && !body.contains("https://"));
         } else {
-            assert!(body.len() > 100_000, "{asset} is too small to be the real asset");
+            assert!(
+                body.len() > 100_000,
+                "{asset} is too small to be the real asset"
+            );
         }
     }
     assert_eq!(s.get("/docs/LICENSE").await.0, 200);
-    assert_eq!(s.get("/docs/nothing.js").await, (404, serde_json::json!({"error_code": 404, "message": "HTTP 404 Not Found"})));
+    assert_eq!(
+        s.get("/docs/nothing.js").await,
+        (
+            404,
+            serde_json::json!({"error_code": 404, "message": "HTTP 404 Not Found"})
+        )
+    );
 }
 
 fn collect_refs(value: &Value, out: &mut Vec<String>) {

@@ -57,7 +57,9 @@ async fn serves_https_with_the_given_certificate_and_refuses_plain_http() {
 
     // A write over HTTPS, and its audit line carries the client address.
     let resp = client
-        .post(format!("https://localhost:{port}/subjects/tls-value/versions"))
+        .post(format!(
+            "https://localhost:{port}/subjects/tls-value/versions"
+        ))
         .header("content-type", CT)
         .body(r#"{"schema": "\"string\""}"#)
         .send()
@@ -65,7 +67,9 @@ async fn serves_https_with_the_given_certificate_and_refuses_plain_http() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let audit: serde_json::Value = client
-        .get(format!("https://localhost:{port}/herald/v1/audit?target=subject/tls-value"))
+        .get(format!(
+            "https://localhost:{port}/herald/v1/audit?target=subject/tls-value"
+        ))
         .send()
         .await
         .unwrap()

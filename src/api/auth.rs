@@ -9,11 +9,11 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::openapi::{ErrorBody, TokenCreated};
 use super::wire::{json_response, JsonBody, PathParams, Wire};
 use super::AppState;
 use crate::auth::{acting_as, required, Need, Role, Token};
 use crate::error::Result;
-use super::openapi::{ErrorBody, TokenCreated};
 
 /// Whether and how requests are authenticated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::openapi::{CatalogEntity, ErrorBody};
 use super::wire::{json_response, JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::catalog::bundle::Bundle;
@@ -17,7 +18,6 @@ use crate::catalog::state::{DOMAIN, EVENT, SERVICE, TEAM};
 use crate::error::{Error, Result};
 use crate::registry::SchemaRequest;
 use crate::store::AuditQuery;
-use super::openapi::{CatalogEntity, ErrorBody};
 
 // Each kind's routes are written out, not built in a loop, so the route table reads the same
 // here, in the authorisation rules and in the OpenAPI route test.

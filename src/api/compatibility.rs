@@ -5,13 +5,13 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{Map, Value};
 
+use super::openapi::{CompatibilityAnswer, ErrorBody};
 use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::error::Result;
 use crate::model::VersionSpec;
 use crate::registry::compatibility::CompatibilityResult;
 use crate::registry::SchemaRequest;
-use super::openapi::{CompatibilityAnswer, ErrorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()

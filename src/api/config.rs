@@ -6,13 +6,13 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{Map, Value};
 
+use super::openapi::{ConfigAnswer, ConfigRequest, ErrorBody};
 use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::error::{Error, Result};
 use crate::model::{validate_subject, GLOBAL_SCOPE};
 use crate::registry::ConfigUpdate;
 use crate::store::ConfigRecord;
-use super::openapi::{ConfigAnswer, ConfigRequest, ErrorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -5,11 +5,11 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::openapi::{ErrorBody, ModeBody};
 use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::error::{Error, Result};
 use crate::model::{validate_subject, Mode, GLOBAL_SCOPE};
-use super::openapi::{ErrorBody, ModeBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()

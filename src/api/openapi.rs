@@ -292,12 +292,15 @@ impl Modify for CatalogKinds {
                         params.retain(|p| p["name"] != "kind");
                     }
                     if let Some(Value::String(id)) = operation.get_mut("operationId") {
-                        *id = id.replace("Entities", plural_name).replace("Entity", schema);
+                        *id = id
+                            .replace("Entities", plural_name)
+                            .replace("Entity", schema);
                     }
                 }
-                let text = concrete
-                    .to_string()
-                    .replace("#/components/schemas/CatalogEntity", &format!("#/components/schemas/{schema}"));
+                let text = concrete.to_string().replace(
+                    "#/components/schemas/CatalogEntity",
+                    &format!("#/components/schemas/{schema}"),
+                );
                 if let Ok(item) = serde_json::from_str(&text) {
                     let path = template.replace("{kind}", plural);
                     openapi.paths.paths.insert(path, item);
@@ -347,7 +350,9 @@ impl Modify for WireConventions {
                 }
                 if !probe {
                     rename_json_content(&mut operation["requestBody"]);
-                    for (_, response) in operation["responses"].as_object_mut().into_iter().flatten() {
+                    for (_, response) in
+                        operation["responses"].as_object_mut().into_iter().flatten()
+                    {
                         rename_json_content(response);
                     }
                 }
@@ -363,8 +368,14 @@ impl Modify for WireConventions {
                 };
                 add("500", "The database failed (50001) or the request took longer than the request timeout (50002)");
                 if !probe {
-                    add("401", "Authentication is on and the request carries no known token");
-                    add("403", "The token's role or subject grants do not cover this request");
+                    add(
+                        "401",
+                        "Authentication is on and the request carries no known token",
+                    );
+                    add(
+                        "403",
+                        "The token's role or subject grants do not cover this request",
+                    );
                 }
             }
         }

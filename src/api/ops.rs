@@ -11,9 +11,9 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::openapi::Health;
 use super::wire::{json_response, Wire};
 use super::AppState;
-use super::openapi::Health;
 
 pub fn router() -> Router<AppState> {
     Router::new()

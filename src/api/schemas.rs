@@ -5,11 +5,11 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::openapi::{ErrorBody, SchemaById, SchemaObject, SubjectVersionRef};
 use super::wire::{Params, PathParams, RawSchema, Wire};
 use super::{put_schema_fields, schema_object, AppState};
 use crate::error::{Error, Result};
 use crate::model::SchemaType;
-use super::openapi::{ErrorBody, SchemaById, SchemaObject, SubjectVersionRef};
 
 /// `GET /schemas` pages at most this many schemas unless asked for fewer.
 const DEFAULT_SCHEMAS_LIMIT: usize = 1000;

@@ -5,13 +5,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::openapi::{ErrorBody, Registered, SchemaObject};
 use super::wire::{JsonBody, Params, PathParams, RawSchema, Wire};
 use super::{put_schema_fields, schema_object, AppState};
 use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::model::VersionSpec;
 use crate::registry::SchemaRequest;
-use super::openapi::{ErrorBody, Registered, SchemaObject};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,8 +1,8 @@
 //! The catalog's entities, in the shape the JSON API and the catalog folder's YAML share.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::model::Reference;
 

@@ -238,7 +238,10 @@ pub fn validate_payload(
     let value = apache_avro::types::Value::from(payload.clone());
     match value.resolve(&schema.schema) {
         Ok(_) => Vec::new(),
-        Err(e) => vec![crate::formats::PayloadError::new("", describe_parse_error(&e))],
+        Err(e) => vec![crate::formats::PayloadError::new(
+            "",
+            describe_parse_error(&e),
+        )],
     }
 }
 
