@@ -166,11 +166,23 @@ pub struct Settings {
     pub catalog: Option<PathBuf>,
     /// Require a token on every request but /health and /metrics (create one with
     /// `herald token create`) [default: false].
-    #[arg(long, env = "HERALD_AUTH", num_args = 0..=1, default_missing_value = "true")]
+    #[arg(
+        long,
+        env = "HERALD_AUTH",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth: Option<bool>,
     /// With --auth, let requests without credentials read [default: false].
-    #[arg(long, env = "HERALD_ANONYMOUS_READ", num_args = 0..=1, default_missing_value = "true")]
+    #[arg(
+        long,
+        env = "HERALD_ANONYMOUS_READ",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anonymous_read: Option<bool>,
     /// Certificate chain (PEM) to serve HTTPS with; needs --tls-key [default: none, plain HTTP].
@@ -183,7 +195,13 @@ pub struct Settings {
     pub tls_key: Option<PathBuf>,
     /// Record the audit trail's source address from X-Forwarded-For (set this only behind a
     /// proxy that writes it) instead of the connection's peer [default: false].
-    #[arg(long, env = "HERALD_TRUST_FORWARDED_FOR", num_args = 0..=1, default_missing_value = "true")]
+    #[arg(
+        long,
+        env = "HERALD_TRUST_FORWARDED_FOR",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_forwarded_for: Option<bool>,
 }

@@ -64,7 +64,7 @@ auth = true
     let env = [
         ("HERALD_CONFIG", file),
         ("HERALD_LISTEN", "127.0.0.1:7002"),
-        ("HERALD_AUTH", "false"),
+        ("HERALD_AUTH", "no"),
     ];
     let s = settings(dir.path(), &env, &[]).await;
     assert_eq!(s.listen, Some("127.0.0.1:7002".parse().unwrap()));

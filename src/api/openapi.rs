@@ -349,7 +349,9 @@ impl Modify for WireConventions {
                     }
                 }
                 if !probe {
-                    rename_json_content(&mut operation["requestBody"]);
+                    if let Some(body) = operation.get_mut("requestBody") {
+                        rename_json_content(body);
+                    }
                     for (_, response) in
                         operation["responses"].as_object_mut().into_iter().flatten()
                     {
