@@ -43,7 +43,9 @@ pub fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
             .with_no_client_auth()
             .with_single_cert(certs, key)
             .context("the TLS certificate and key do not fit together")?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // HTTP/1.1 only: the server is built without HTTP/2, so offering h2 would break clients
+    // that take it (curl does).
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 

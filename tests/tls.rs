@@ -111,6 +111,50 @@ async fn serves_https_with_the_given_certificate_and_refuses_plain_http() {
     server.stop().await.expect("graceful stop");
 }
 
+/// A client that offers HTTP/2 first (curl, browsers) is told HTTP/1.1, which the server speaks.
+#[tokio::test]
+async fn alpn_settles_on_http_1_1_for_a_client_that_prefers_h2() {
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
+    use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+
+    let cert = self_signed();
+    let dir = tempfile::tempdir().unwrap();
+    let server = herald::server::spawn(ServeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: fresh_database(dir.path()).await,
+        tls: Some(cert.files.clone()),
+        ..ServeConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(cert.cert_pem.as_bytes()).unwrap())
+        .unwrap();
+    let mut config =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
+    tls.write_all(b"GET /schemas/types HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tls.read_to_string(&mut answer).await.ok();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("AVRO"), "{answer}");
+}
+
 #[tokio::test]
 async fn a_missing_or_mismatched_key_is_refused_at_start() {
     let cert = self_signed();
