@@ -124,7 +124,10 @@ async fn list(
     path = "/herald/v1/{kind}",
     tag = "catalog",
     operation_id = "createEntity",
-    params(("kind" = String, Path, description = "domains, teams, services or events"), ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)")),
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+    ),
     request_body = CatalogEntity,
     responses(
         (status = 201, description = "Created", body = CatalogEntity),
@@ -167,7 +170,10 @@ async fn create(
     path = "/herald/v1/{kind}/{name}",
     tag = "catalog",
     operation_id = "getEntity",
-    params(("kind" = String, Path, description = "domains, teams, services or events"), ("name" = String, Path, description = "The entity's name")),
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("name" = String, Path, description = "The entity's name"),
+    ),
     responses(
         (status = 200, description = "The entity", body = CatalogEntity),
         (status = 404, description = "Not found (40490)", body = ErrorBody),
@@ -186,7 +192,11 @@ async fn read(
     path = "/herald/v1/{kind}/{name}",
     tag = "catalog",
     operation_id = "putEntity",
-    params(("kind" = String, Path, description = "domains, teams, services or events"), ("name" = String, Path, description = "The entity's name"), ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)")),
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("name" = String, Path, description = "The entity's name"),
+        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+    ),
     request_body = CatalogEntity,
     responses(
         (status = 200, description = "Created or replaced", body = CatalogEntity),
@@ -220,7 +230,11 @@ async fn put(
     path = "/herald/v1/{kind}/{name}",
     tag = "catalog",
     operation_id = "deleteEntity",
-    params(("kind" = String, Path, description = "domains, teams, services or events"), ("name" = String, Path, description = "The entity's name"), ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)")),
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("name" = String, Path, description = "The entity's name"),
+        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+    ),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "Not found (40490)", body = ErrorBody),

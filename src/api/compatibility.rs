@@ -40,7 +40,11 @@ fn shape(result: CompatibilityResult, verbose: bool) -> Value {
     path = "/compatibility/subjects/{subject}/versions",
     tag = "compatibility",
     operation_id = "checkAgainstLevel",
-    params(("subject" = String, Path, description = "Subject name"), ("verbose" = Option<bool>, Query, description = "Answer the reasons too"), ("normalize" = Option<bool>, Query, description = "Normalize the schema before checking")),
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("verbose" = Option<bool>, Query, description = "Answer the reasons too"),
+        ("normalize" = Option<bool>, Query, description = "Normalize the schema before checking"),
+    ),
     request_body = SchemaRequest,
     responses(
         (status = 200, description = "Whether the subject's level accepts the schema", body = CompatibilityAnswer),
@@ -67,7 +71,12 @@ async fn against_level(
     path = "/compatibility/subjects/{subject}/versions/{version}",
     tag = "compatibility",
     operation_id = "checkAgainstVersion",
-    params(("subject" = String, Path, description = "Subject name"), ("version" = String, Path, description = "Version number, or `latest`"), ("verbose" = Option<bool>, Query, description = "Answer the reasons too"), ("normalize" = Option<bool>, Query, description = "Normalize the schema before checking")),
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("verbose" = Option<bool>, Query, description = "Answer the reasons too"),
+        ("normalize" = Option<bool>, Query, description = "Normalize the schema before checking"),
+    ),
     request_body = SchemaRequest,
     responses(
         (status = 200, description = "Whether the schema is compatible with that version", body = CompatibilityAnswer),

@@ -90,7 +90,10 @@ async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     path = "/config/{subject}",
     tag = "config",
     operation_id = "getConfigSubject",
-    params(("subject" = String, Path, description = "Subject name"), ("defaultToGlobal" = Option<bool>, Query, description = "Answer the global setting when the subject has none")),
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("defaultToGlobal" = Option<bool>, Query, description = "Answer the global setting when the subject has none"),
+    ),
     responses(
         (status = 200, description = "The subject's compatibility config", body = ConfigAnswer),
         (status = 404, description = "The subject has no level of its own (40408)", body = ErrorBody),

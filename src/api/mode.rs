@@ -92,7 +92,10 @@ async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     path = "/mode/{subject}",
     tag = "mode",
     operation_id = "getModeSubject",
-    params(("subject" = String, Path, description = "Subject name"), ("defaultToGlobal" = Option<bool>, Query, description = "Answer the global setting when the subject has none")),
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("defaultToGlobal" = Option<bool>, Query, description = "Answer the global setting when the subject has none"),
+    ),
     responses(
         (status = 200, description = "The subject's mode", body = ModeBody),
         (status = 404, description = "The subject has no mode of its own (40409)", body = ErrorBody),
@@ -119,7 +122,10 @@ async fn get_subject(
     path = "/mode/{subject}",
     tag = "mode",
     operation_id = "putModeSubject",
-    params(("subject" = String, Path, description = "Subject name"), ("force" = Option<bool>, Query, description = "Enter IMPORT although subjects exist")),
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("force" = Option<bool>, Query, description = "Enter IMPORT although subjects exist"),
+    ),
     request_body = ModeBody,
     responses(
         (status = 200, description = "The mode as set", body = ModeBody),

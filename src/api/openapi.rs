@@ -439,7 +439,9 @@ async fn docs_page() -> Response {
     path = "/docs/{file}",
     tag = "operations",
     operation_id = "getDocsAsset",
-    params(("file" = String, Path, description = "swagger-ui-bundle.js, swagger-ui.css, init.js, LICENSE or NOTICE")),
+    params(
+        ("file" = String, Path, description = "swagger-ui-bundle.js, swagger-ui.css, init.js, LICENSE or NOTICE"),
+    ),
     responses(
         (status = 200, description = "The file", content_type = "text/plain", body = String),
         (status = 404, description = "No such file", body = ErrorBody),

@@ -168,7 +168,11 @@ async fn lookup(
     path = "/subjects/{subject}/versions/{version}",
     tag = "subjects",
     operation_id = "getVersion",
-    params(("subject" = String, Path, description = "Subject name"), ("version" = String, Path, description = "Version number, or `latest` (also `-1`)"), ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions")),
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+    ),
     responses(
         (status = 200, description = "The version", body = SchemaObject),
         (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
@@ -193,7 +197,11 @@ async fn version(
     path = "/subjects/{subject}/versions/{version}/schema",
     tag = "subjects",
     operation_id = "getRawVersion",
-    params(("subject" = String, Path, description = "Subject name"), ("version" = String, Path, description = "Version number, or `latest` (also `-1`)"), ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions")),
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+    ),
     responses(
         (status = 200, description = "The schema text itself as the body", body = Object),
         (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
@@ -218,7 +226,11 @@ async fn raw_version(
     path = "/subjects/{subject}/versions/{version}/referencedby",
     tag = "subjects",
     operation_id = "getReferencedBy",
-    params(("subject" = String, Path, description = "Subject name"), ("version" = String, Path, description = "Version number, or `latest` (also `-1`)"), ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions")),
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+    ),
     responses(
         (status = 200, description = "Ids of the schemas referencing this version", body = [i64]),
         (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
@@ -272,7 +284,7 @@ async fn delete_subject(
     operation_id = "deleteVersion",
     params(
         ("subject" = String, Path, description = "Subject name"),
-        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
         ("permanent" = Option<bool>, Query, description = "Hard-delete a version soft-deleted before"),
     ),
     responses(
