@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use crate::catalog::state::glob_match;
 use crate::error::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Reader,
@@ -46,7 +48,7 @@ impl fmt::Display for Role {
 }
 
 /// A token as stored (without its secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Token {
     pub name: String,
     pub role: Role,
@@ -124,6 +126,21 @@ pub async fn acting_as<F: std::future::Future>(actor: String, fut: F) -> F::Outp
     ACTOR.scope(actor, fut).await
 }
 
+tokio::task_local! {
+    /// The address the request being served comes from, for the audit trail.
+    static SOURCE: Option<String>;
+}
+
+/// Runs `fut` for a request from `source`.
+pub async fn from_source<F: std::future::Future>(source: Option<String>, fut: F) -> F::Output {
+    SOURCE.scope(source, fut).await
+}
+
+/// Where the current request comes from; `None` outside a request (the command line).
+pub fn current_source() -> Option<String> {
+    SOURCE.try_with(Clone::clone).ok().flatten()
+}
+
 /// Who the current request acts for; `anonymous` without authentication.
 pub fn current_actor() -> String {
     ACTOR
@@ -173,6 +190,12 @@ impl crate::registry::Registry {
     }
 
     pub async fn delete_token(&self, name: &str) -> crate::Result<()> {
+        let before = self
+            .store()
+            .tokens()
+            .await?
+            .into_iter()
+            .find(|t| t.name == name);
         if !self.store().delete_token(name).await? {
             return Err(Error::CatalogNotFound {
                 kind: "token".into(),
@@ -180,8 +203,13 @@ impl crate::registry::Registry {
             });
         }
         self.forget_token(name);
-        self.audit("token.delete", &format!("token/{name}"), None, None)
-            .await;
+        self.audit(
+            "token.delete",
+            &format!("token/{name}"),
+            before.and_then(|t| serde_json::to_value(t).ok()),
+            None,
+        )
+        .await;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ pub mod model;
 pub mod registry;
 pub mod server;
 pub mod store;
+pub mod tls;
 pub mod transfer;
 pub mod web;
 

@@ -1,17 +1,6 @@
-use std::net::SocketAddr;
-
 use clap::{CommandFactory, Parser, Subcommand};
 use herald::cli::run::Targets;
-use herald::config::{
-    Dialect, ServeConfig, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_REQUEST_TIMEOUT_SECS,
-};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum LogFormat {
-    Text,
-    Json,
-}
+use herald::config::{Dialect, LogFormat, Settings, DEFAULT_DATABASE_URL};
 
 /// Herald: a schema registry and event catalog that speaks the Confluent Schema Registry API.
 #[derive(Parser)]
@@ -147,44 +136,41 @@ async fn open_registry(database: &str) -> anyhow::Result<herald::registry::Regis
     Ok(herald::registry::Registry::new(store, Dialect::V7).await?)
 }
 
+/// `herald serve`: settings come from the configuration file, then the environment, then these
+/// flags, each overriding the one before.
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "HERALD_LISTEN", default_value = DEFAULT_LISTEN)]
-    listen: SocketAddr,
-    /// Database URL; a SQLite file is created if missing.
-    #[arg(long, env = "HERALD_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    database: String,
-    /// Response shapes: Confluent 7.9 (accepted by every client) or 8.x.
-    #[arg(long, env = "HERALD_DIALECT", value_enum, default_value = "7")]
-    dialect: Dialect,
-    /// Seconds a request may run before it is answered with 500/50002 (operation timed out).
-    #[arg(long, env = "HERALD_REQUEST_TIMEOUT", default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS)]
-    request_timeout: u64,
-    /// Log format on stderr: human-readable text, or one JSON object per line.
-    #[arg(long, env = "HERALD_LOG_FORMAT", value_enum, default_value = "text")]
-    log_format: LogFormat,
-    /// Require a token on every request but /health and /metrics (create one with `herald token create`).
-    #[arg(long, env = "HERALD_AUTH")]
-    auth: bool,
-    /// With --auth, let requests without credentials read.
-    #[arg(long, env = "HERALD_ANONYMOUS_READ")]
-    anonymous_read: bool,
-    /// Catalog folder loaded when the database is new (empty); ignored when the folder is missing.
-    #[arg(long, env = "HERALD_CATALOG", default_value = "catalog")]
-    catalog: std::path::PathBuf,
-    /// Largest request body accepted, in bytes.
-    #[arg(long, env = "HERALD_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
-    max_body_bytes: usize,
+    /// Configuration file (TOML, keys as the flags below with `_` for `-`) [default: herald.toml
+    /// in the working directory, when present].
+    #[arg(long, env = "HERALD_CONFIG")]
+    config: Option<std::path::PathBuf>,
+    /// Print the settings in force (file, environment and flags merged, defaults filled in) as
+    /// TOML, and exit.
+    #[arg(long)]
+    print_config: bool,
+    #[command(flatten)]
+    settings: Settings,
+}
+
+impl ServeArgs {
+    fn settings(&self) -> anyhow::Result<Settings> {
+        Ok(Settings::load_file(self.config.as_deref())?
+            .overridden_by(self.settings.clone())
+            .resolved())
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let log_format = match &cli.command {
-        Command::Serve(args) => args.log_format,
-        _ => LogFormat::Text,
+    let settings = match &cli.command {
+        Command::Serve(args) => Some(args.settings()?),
+        _ => None,
     };
+    let log_format = settings
+        .as_ref()
+        .and_then(|s| s.log_format)
+        .unwrap_or_default();
     let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
         .unwrap_or_else(|_| "herald=info,tower_http=warn".into());
     let logs = tracing_subscriber::fmt()
@@ -196,17 +182,12 @@ async fn main() -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Serve(args) => {
-            herald::server::serve(ServeConfig {
-                listen: args.listen,
-                database_url: args.database,
-                dialect: args.dialect,
-                max_body_bytes: args.max_body_bytes,
-                catalog_dir: Some(args.catalog),
-                auth: args.auth,
-                anonymous_read: args.anonymous_read,
-                request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
-            })
-            .await
+            let settings = settings.expect("resolved above");
+            if args.print_config {
+                print!("{}", toml::to_string(&settings)?);
+                return Ok(());
+            }
+            herald::server::serve(settings.serve_config()?).await
         }
         Command::Register(targets) => std::process::exit(herald::cli::run::register(targets).await),
         Command::Check(targets) => std::process::exit(herald::cli::run::check(targets).await),

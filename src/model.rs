@@ -162,7 +162,7 @@ impl FromStr for Mode {
 }
 
 /// `{"name", "subject", "version"}`: a named dependency on another subject's version.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reference {
     pub name: String,
     pub subject: String,

@@ -1,10 +1,12 @@
-//! Starting and stopping `herald serve`: open the store, build the router, listen, and finish
-//! in-flight requests on SIGTERM or Ctrl-C.
+//! Starting and stopping `herald serve`: open the store, build the router, listen (plain HTTP, or
+//! HTTPS with a certificate), and finish in-flight requests on SIGTERM or Ctrl-C.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::connect_info::Connected;
 use axum::extract::Request;
+use axum::serve::{IncomingStream, Listener};
 use axum::ServiceExt;
 use tokio::sync::oneshot;
 use tower::Layer;
@@ -12,9 +14,11 @@ use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::api::peer::Peer;
 use crate::api::{self, AppState};
 use crate::config::ServeConfig;
 use crate::registry::Registry;
+use crate::tls::TlsListener;
 
 pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
     let store = crate::store::open(&config.database_url).await?;
@@ -27,6 +31,8 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
     Ok(AppState {
         registry: Arc::new(registry),
         max_body_bytes: config.max_body_bytes,
+        max_schema_bytes: config.max_schema_bytes,
+        trust_forwarded_for: config.trust_forwarded_for,
         request_timeout: config.request_timeout,
         auth: api::auth::AuthSettings {
             enabled: config.auth,
@@ -68,9 +74,16 @@ pub async fn spawn(config: ServeConfig) -> anyhow::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(run(listener, state, async {
+    let shutdown = async {
         let _ = rx.await;
-    }));
+    };
+    let task = match &config.tls {
+        Some(files) => {
+            let tls = TlsListener::new(listener, crate::tls::server_config(files)?)?;
+            tokio::spawn(run(tls, state, shutdown))
+        }
+        None => tokio::spawn(run(listener, state, shutdown)),
+    };
     Ok(RunningServer {
         addr,
         shutdown: Some(tx),
@@ -81,18 +94,41 @@ pub async fn spawn(config: ServeConfig) -> anyhow::Result<RunningServer> {
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let state = state(&config).await?;
+    // Checked before binding, so a bad certificate fails at once rather than on first connect.
+    let tls = config
+        .tls
+        .as_ref()
+        .map(crate::tls::server_config)
+        .transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, database = %config.database_url, "herald listening");
-    run(listener, state, shutdown_signal()).await?;
+    let addr = listener.local_addr()?;
+    match tls {
+        Some(tls) => {
+            tracing::info!(%addr, database = %config.database_url, "herald listening (HTTPS)");
+            run(TlsListener::new(listener, tls)?, state, shutdown_signal()).await?;
+        }
+        None => {
+            if !addr.ip().is_loopback() {
+                tracing::warn!(%addr, "serving plain HTTP on a non-loopback address; give --tls-cert and --tls-key for HTTPS");
+            }
+            tracing::info!(%addr, database = %config.database_url, "herald listening");
+            run(listener, state, shutdown_signal()).await?;
+        }
+    }
     tracing::info!("herald stopped");
     Ok(())
 }
 
-async fn run(
-    listener: tokio::net::TcpListener,
+async fn run<L>(
+    listener: L,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: Listener,
+    L::Addr: std::fmt::Debug,
+    Peer: for<'a> Connected<IncomingStream<'a, L>>,
+{
     let timeout = state.request_timeout;
     let router = api::router(state)
         .layer(
@@ -116,9 +152,12 @@ async fn run(
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     // Trailing slashes are trimmed before routing: the Java client posts to `.../versions/`.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router);
-    axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        ServiceExt::<Request>::into_make_service_with_connect_info::<Peer>(app),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 async fn shutdown_signal() {

@@ -522,3 +522,50 @@ async fn v8_incompatible_is_http_409_with_error_code_40901() {
     );
     assert_error(s.register("s", &breaking).await, 409, 40901);
 }
+
+/// PostgreSQL refuses NUL in text; a NUL in a path, a query or a body must still get a client
+/// answer, never a 500 from the database.
+#[tokio::test]
+async fn nul_characters_are_never_a_server_error() {
+    let s = TestServer::start().await;
+    s.register_ok("plain-value", &serde_json::json!("string"))
+        .await;
+    let checks: Vec<(&str, &str, Option<serde_json::Value>)> = vec![
+        ("GET", "/subjects/a%00b/versions", None),
+        ("GET", "/subjects/a%00b/versions/latest", None),
+        ("DELETE", "/subjects/a%00b", None),
+        ("GET", "/config/a%00b", None),
+        ("GET", "/mode/a%00b", None),
+        ("GET", "/subjects?subjectPrefix=%00", None),
+        ("GET", "/schemas?subjectPrefix=a%00", None),
+        ("GET", "/schemas/ids/1/versions?subject=%00", None),
+        ("GET", "/herald/v1/audit?actor=%00&target=%00", None),
+        ("GET", "/herald/v1/events/a%00b", None),
+        ("DELETE", "/herald/v1/tokens/a%00b", None),
+        ("GET", "/herald/v1/subjects/a%00b/owner", None),
+        (
+            "POST",
+            "/subjects/a%00b/versions",
+            Some(serde_json::json!({"schema": "\"string\""})),
+        ),
+        (
+            "POST",
+            "/subjects/plain-value",
+            Some(serde_json::json!({"schema": "\"str\u{0}ing\""})),
+        ),
+        (
+            "POST",
+            "/herald/v1/domains",
+            Some(serde_json::json!({"name": "a\u{0}b"})),
+        ),
+        (
+            "POST",
+            "/herald/v1/tokens",
+            Some(serde_json::json!({"name": "ok", "role": "reader", "subjects": ["a\u{0}"]})),
+        ),
+    ];
+    for (method, path, body) in checks {
+        let (status, answer) = s.call(method, path, body).await;
+        assert!(status < 500, "{method} {path}: {status} {answer}");
+    }
+}

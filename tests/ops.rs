@@ -196,3 +196,24 @@ async fn logs_can_be_json_lines() {
         "{line}"
     );
 }
+
+#[tokio::test]
+async fn a_schema_above_the_size_limit_is_refused_with_42209() {
+    let s = TestServer::start_with(|c| c.max_schema_bytes = 300).await;
+    let small = record("Small", json!([{"name": "a", "type": "int"}]));
+    s.register_ok("size-value", &small).await;
+    let fields: Vec<Value> = (0..20)
+        .map(|i| json!({"name": format!("field{i}"), "type": "string"}))
+        .collect();
+    let big = record("Big", Value::Array(fields));
+    assert!(big.to_string().len() > 300);
+    let (status, body) = s.register("size-value", &big).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error_code"], 42209);
+    assert_eq!(
+        body["message"],
+        "Register operation failed because schema is too large"
+    );
+    // Nothing was written.
+    assert_eq!(s.get("/subjects/size-value/versions").await.1, json!([1]));
+}

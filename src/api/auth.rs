@@ -9,6 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::openapi::{ErrorBody, TokenCreated};
 use super::wire::{json_response, JsonBody, PathParams, Wire};
 use super::AppState;
 use crate::auth::{acting_as, required, Need, Role, Token};
@@ -28,14 +29,26 @@ pub fn router() -> Router<AppState> {
         .route("/herald/v1/tokens/{name}", delete(remove))
 }
 
-#[derive(Debug, Deserialize)]
-struct NewToken {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewToken {
     name: String,
     role: String,
     #[serde(default)]
     subjects: Vec<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/herald/v1/tokens",
+    tag = "tokens",
+    operation_id = "createToken",
+    request_body = NewToken,
+    responses(
+        (status = 201, description = "The token and its secret, shown this once", body = TokenCreated),
+        (status = 400, description = "Bad name or role", body = ErrorBody),
+        (status = 409, description = "The name is taken (40990)", body = ErrorBody),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<NewToken>,
@@ -50,10 +63,28 @@ async fn create(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/herald/v1/tokens",
+    tag = "tokens",
+    operation_id = "listTokens",
+    responses((status = 200, description = "Tokens, never their secrets", body = [Token]))
+)]
 async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
     Ok(Wire(state.registry.tokens().await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/herald/v1/tokens/{name}",
+    tag = "tokens",
+    operation_id = "deleteToken",
+    params(("name" = String, Path, description = "Token name")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such token (40490)", body = ErrorBody),
+    )
+)]
 async fn remove(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,

@@ -9,6 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::openapi::{CatalogEntity, ErrorBody};
 use super::wire::{json_response, JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::catalog::bundle::Bundle;
@@ -18,27 +19,50 @@ use crate::error::{Error, Result};
 use crate::registry::SchemaRequest;
 use crate::store::AuditQuery;
 
+// Each kind's routes are written out, not built in a loop, so the route table reads the same
+// here, in the authorisation rules and in the OpenAPI route test.
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new();
-    for (plural, kind) in [
-        ("domains", DOMAIN),
-        ("teams", TEAM),
-        ("services", SERVICE),
-        ("events", EVENT),
-    ] {
-        router = router
-            .route(
-                &format!("/herald/v1/{plural}"),
-                get(move |s, p| list(s, p, kind)).post(move |s, p, b| create(s, p, b, kind)),
-            )
-            .route(
-                &format!("/herald/v1/{plural}/{{name}}"),
-                get(move |s, n| read(s, n, kind))
-                    .put(move |s, n, p, b| put(s, n, p, b, kind))
-                    .delete(move |s, n, p| remove(s, n, p, kind)),
-            );
-    }
-    router
+    Router::new()
+        .route(
+            "/herald/v1/domains",
+            get(|s, p| list(s, p, DOMAIN)).post(|s, p, b| create(s, p, b, DOMAIN)),
+        )
+        .route(
+            "/herald/v1/domains/{name}",
+            get(|s, n| read(s, n, DOMAIN))
+                .put(|s, n, p, b| put(s, n, p, b, DOMAIN))
+                .delete(|s, n, p| remove(s, n, p, DOMAIN)),
+        )
+        .route(
+            "/herald/v1/teams",
+            get(|s, p| list(s, p, TEAM)).post(|s, p, b| create(s, p, b, TEAM)),
+        )
+        .route(
+            "/herald/v1/teams/{name}",
+            get(|s, n| read(s, n, TEAM))
+                .put(|s, n, p, b| put(s, n, p, b, TEAM))
+                .delete(|s, n, p| remove(s, n, p, TEAM)),
+        )
+        .route(
+            "/herald/v1/services",
+            get(|s, p| list(s, p, SERVICE)).post(|s, p, b| create(s, p, b, SERVICE)),
+        )
+        .route(
+            "/herald/v1/services/{name}",
+            get(|s, n| read(s, n, SERVICE))
+                .put(|s, n, p, b| put(s, n, p, b, SERVICE))
+                .delete(|s, n, p| remove(s, n, p, SERVICE)),
+        )
+        .route(
+            "/herald/v1/events",
+            get(|s, p| list(s, p, EVENT)).post(|s, p, b| create(s, p, b, EVENT)),
+        )
+        .route(
+            "/herald/v1/events/{name}",
+            get(|s, n| read(s, n, EVENT))
+                .put(|s, n, p, b| put(s, n, p, b, EVENT))
+                .delete(|s, n, p| remove(s, n, p, EVENT)),
+        )
         .route("/herald/v1/links", get(list_links).post(create_link))
         .route(
             "/herald/v1/links/{role}/{service}/{event}",
@@ -56,6 +80,20 @@ fn created(body: impl serde::Serialize) -> Response {
     json_response(StatusCode::CREATED, &body)
 }
 
+#[utoipa::path(
+    get,
+    path = "/herald/v1/{kind}",
+    tag = "catalog",
+    operation_id = "listEntities",
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("domain" = Option<String>, Query, description = "Only this domain's"),
+        ("owner" = Option<String>, Query, description = "Only this team's"),
+        ("lifecycle" = Option<String>, Query, description = "Events: draft, active, deprecated or retired"),
+        ("type" = Option<String>, Query, description = "Events: event, command, query or notification"),
+    ),
+    responses((status = 200, description = "The entities", body = [CatalogEntity]))
+)]
 async fn list(
     State(state): State<AppState>,
     params: Params,
@@ -81,6 +119,23 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/herald/v1/{kind}",
+    tag = "catalog",
+    operation_id = "createEntity",
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+    ),
+    request_body = CatalogEntity,
+    responses(
+        (status = 201, description = "Created", body = CatalogEntity),
+        (status = 409, description = "It exists already (40990)", body = ErrorBody),
+        (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     params: Params,
@@ -110,6 +165,20 @@ async fn create(
     Ok(created(written))
 }
 
+#[utoipa::path(
+    get,
+    path = "/herald/v1/{kind}/{name}",
+    tag = "catalog",
+    operation_id = "getEntity",
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("name" = String, Path, description = "The entity's name"),
+    ),
+    responses(
+        (status = 200, description = "The entity", body = CatalogEntity),
+        (status = 404, description = "Not found (40490)", body = ErrorBody),
+    )
+)]
 async fn read(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
@@ -118,6 +187,24 @@ async fn read(
     Ok(Wire(state.registry.catalog_entity(kind, &name).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/herald/v1/{kind}/{name}",
+    tag = "catalog",
+    operation_id = "putEntity",
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("name" = String, Path, description = "The entity's name"),
+        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+    ),
+    request_body = CatalogEntity,
+    responses(
+        (status = 200, description = "Created or replaced", body = CatalogEntity),
+        (status = 409, description = "The change would orphan a link (40990)", body = ErrorBody),
+        (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn put(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
@@ -138,6 +225,22 @@ async fn put(
     Ok(Wire(written).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/herald/v1/{kind}/{name}",
+    tag = "catalog",
+    operation_id = "deleteEntity",
+    params(
+        ("kind" = String, Path, description = "domains, teams, services or events"),
+        ("name" = String, Path, description = "The entity's name"),
+        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "Not found (40490)", body = ErrorBody),
+        (status = 409, description = "Still referenced (40990)", body = ErrorBody),
+    )
+)]
 async fn remove(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
@@ -156,8 +259,8 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-struct LinkBody {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct LinkBody {
     service: String,
     event: String,
     /// `producer` or `consumer`.
@@ -172,6 +275,18 @@ fn any() -> String {
     "*".into()
 }
 
+#[utoipa::path(
+    get,
+    path = "/herald/v1/links",
+    tag = "catalog",
+    operation_id = "listLinks",
+    params(
+        ("service" = Option<String>, Query, description = "Only this service's"),
+        ("event" = Option<String>, Query, description = "Only this event's"),
+        ("role" = Option<String>, Query, description = "producer or consumer"),
+    ),
+    responses((status = 200, description = "Produce and consume links", body = [LinkBody]))
+)]
 async fn list_links(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<Value>>> {
     let catalog = state.registry.catalog().await?;
     let mut out = Vec::new();
@@ -191,6 +306,19 @@ async fn list_links(State(state): State<AppState>, params: Params) -> Result<Wir
     Ok(Wire(out))
 }
 
+#[utoipa::path(
+    post,
+    path = "/herald/v1/links",
+    tag = "catalog",
+    operation_id = "createLink",
+    request_body = LinkBody,
+    responses(
+        (status = 201, description = "The service as it is now", body = crate::catalog::model::Service),
+        (status = 404, description = "No such service or event (40490)", body = ErrorBody),
+        (status = 422, description = "Invalid link (42290)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn create_link(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<LinkBody>,
@@ -212,6 +340,22 @@ async fn create_link(
     Ok(created(written))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/herald/v1/links/{role}/{service}/{event}",
+    tag = "catalog",
+    operation_id = "deleteLink",
+    params(
+        ("role" = String, Path, description = "producer or consumer"),
+        ("service" = String, Path, description = "Service name"),
+        ("event" = String, Path, description = "Event name"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such link (40490)", body = ErrorBody),
+        (status = 422, description = "Invalid role (42290)", body = ErrorBody),
+    )
+)]
 async fn delete_link(
     State(state): State<AppState>,
     PathParams((role, service, event)): PathParams<(String, String, String)>,
@@ -223,6 +367,19 @@ async fn delete_link(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/herald/v1/subjects/{subject}/impact",
+    tag = "catalog",
+    operation_id = "impact",
+    params(("subject" = String, Path, description = "Subject name")),
+    request_body = SchemaRequest,
+    responses(
+        (status = 200, description = "The services the candidate schema would break, and those it would not", body = crate::catalog::impact::ImpactReport),
+        (status = 422, description = "Invalid schema (42201)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn impact(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -231,6 +388,14 @@ async fn impact(
     Ok(Wire(state.registry.impact(&subject, &request).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/herald/v1/subjects/{subject}/owner",
+    tag = "catalog",
+    operation_id = "subjectOwner",
+    params(("subject" = String, Path, description = "Subject name")),
+    responses((status = 200, description = "`{subject, team}`; team is null when nothing claims the subject", body = Object))
+)]
 async fn owner(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -239,6 +404,17 @@ async fn owner(
     Ok(Wire(json!({"subject": subject, "team": team})))
 }
 
+#[utoipa::path(
+    post,
+    path = "/herald/v1/catalog/plan",
+    tag = "catalog",
+    operation_id = "planCatalog",
+    request_body(content = Object, description = "A catalog bundle, as `herald catalog plan` sends it"),
+    responses(
+        (status = 200, description = "What applying would create, change or remove, with errors and warnings", body = Object),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn plan(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
@@ -247,6 +423,18 @@ async fn plan(
     Ok(Wire(serde_json::to_value(plan).unwrap_or_default()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/herald/v1/catalog/apply",
+    tag = "catalog",
+    operation_id = "applyCatalog",
+    request_body(content = Object, description = "A catalog bundle, as `herald catalog apply` sends it"),
+    responses(
+        (status = 200, description = "The applied plan", body = Object),
+        (status = 422, description = "A check failed; nothing was written (42290, 409)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn apply(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
@@ -258,11 +446,27 @@ async fn apply(
     Ok(Wire(serde_json::to_value(plan).unwrap_or_default()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/herald/v1/audit",
+    tag = "audit",
+    operation_id = "audit",
+    params(
+        ("target" = Option<String>, Query, description = "Targets starting with this (`subject/orders-value`, `config/`, `event/`)"),
+        ("action" = Option<String>, Query, description = "Exactly this action (`schema.register`, `config.update`, ...)"),
+        ("actor" = Option<String>, Query, description = "Changes by this token (`anonymous` without authentication)"),
+        ("source" = Option<String>, Query, description = "Changes from this client address"),
+        ("since" = Option<i64>, Query, description = "Epoch milliseconds"),
+        ("limit" = Option<i64>, Query, description = "At most this many (default 100, at most 1000)"),
+    ),
+    responses((status = 200, description = "Changes, newest first", body = [crate::store::AuditEntry]))
+)]
 async fn audit(State(state): State<AppState>, params: Params) -> Result<Wire<Value>> {
     let query = AuditQuery {
         target_prefix: params.get("target").map(str::to_string),
         action: params.get("action").map(str::to_string),
         actor: params.get("actor").map(str::to_string),
+        source: params.get("source").map(str::to_string),
         since: params.get("since").and_then(|s| s.parse().ok()),
         limit: params.count("limit", 100).min(1000),
     };
@@ -270,6 +474,13 @@ async fn audit(State(state): State<AppState>, params: Params) -> Result<Wire<Val
     Ok(Wire(serde_json::to_value(entries).unwrap_or_default()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/herald/v1/policy",
+    tag = "catalog",
+    operation_id = "policy",
+    responses((status = 200, description = "`{policy, owners}`: the policy and ownership patterns in force", body = Object))
+)]
 async fn policy(State(state): State<AppState>) -> Result<Wire<Value>> {
     let catalog = state.registry.catalog().await?;
     Ok(Wire(

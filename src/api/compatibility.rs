@@ -5,6 +5,7 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{Map, Value};
 
+use super::openapi::{CompatibilityAnswer, ErrorBody};
 use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::error::Result;
@@ -34,6 +35,23 @@ fn shape(result: CompatibilityResult, verbose: bool) -> Value {
     Value::Object(out)
 }
 
+#[utoipa::path(
+    post,
+    path = "/compatibility/subjects/{subject}/versions",
+    tag = "compatibility",
+    operation_id = "checkAgainstLevel",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("verbose" = Option<bool>, Query, description = "Answer the reasons too"),
+        ("normalize" = Option<bool>, Query, description = "Normalize the schema before checking"),
+    ),
+    request_body = SchemaRequest,
+    responses(
+        (status = 200, description = "Whether the subject's level accepts the schema", body = CompatibilityAnswer),
+        (status = 422, description = "Invalid schema (42201)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn against_level(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -48,6 +66,25 @@ async fn against_level(
     Ok(Wire(shape(result, verbose)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/compatibility/subjects/{subject}/versions/{version}",
+    tag = "compatibility",
+    operation_id = "checkAgainstVersion",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("verbose" = Option<bool>, Query, description = "Answer the reasons too"),
+        ("normalize" = Option<bool>, Query, description = "Normalize the schema before checking"),
+    ),
+    request_body = SchemaRequest,
+    responses(
+        (status = 200, description = "Whether the schema is compatible with that version", body = CompatibilityAnswer),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
+        (status = 422, description = "Invalid schema (42201) or version (42202)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn against_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,

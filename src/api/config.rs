@@ -6,6 +6,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{Map, Value};
 
+use super::openapi::{ConfigAnswer, ConfigRequest, ErrorBody};
 use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::error::{Error, Result};
@@ -36,11 +37,30 @@ fn shape(config: &ConfigRecord, level_key: &str) -> Value {
     Value::Object(out)
 }
 
+#[utoipa::path(
+    get,
+    path = "/config",
+    tag = "config",
+    operation_id = "getConfigGlobal",
+    responses((status = 200, description = "The global compatibility config", body = ConfigAnswer))
+)]
 async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     let config = state.registry.effective_config(GLOBAL_SCOPE).await?;
     Ok(Wire(shape(&config, "compatibilityLevel")))
 }
 
+#[utoipa::path(
+    put,
+    path = "/config",
+    tag = "config",
+    operation_id = "putConfigGlobal",
+    request_body = ConfigRequest,
+    responses(
+        (status = 200, description = "The compatibility config as set", body = ConfigAnswer),
+        (status = 422, description = "Invalid compatibility level (42203), invalid subject (42208) or read-only mode (42205)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn put_global(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Value>,
@@ -51,6 +71,13 @@ async fn put_global(
     Ok(Wire(shape(&config, "compatibility")))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/config",
+    tag = "config",
+    operation_id = "deleteConfigGlobal",
+    responses((status = 200, description = "The global compatibility config before it was reset to the default", body = ConfigAnswer))
+)]
 async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     let registry = &state.registry;
     let before = registry.effective_config(GLOBAL_SCOPE).await?;
@@ -58,6 +85,20 @@ async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     Ok(Wire(shape(&before, "compatibilityLevel")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/config/{subject}",
+    tag = "config",
+    operation_id = "getConfigSubject",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("defaultToGlobal" = Option<bool>, Query, description = "Answer the global setting when the subject has none"),
+    ),
+    responses(
+        (status = 200, description = "The subject's compatibility config", body = ConfigAnswer),
+        (status = 404, description = "The subject has no level of its own (40408)", body = ErrorBody),
+    )
+)]
 async fn get_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -75,6 +116,19 @@ async fn get_subject(
     Ok(Wire(shape(&own, "compatibilityLevel")))
 }
 
+#[utoipa::path(
+    put,
+    path = "/config/{subject}",
+    tag = "config",
+    operation_id = "putConfigSubject",
+    params(("subject" = String, Path, description = "Subject name")),
+    request_body = ConfigRequest,
+    responses(
+        (status = 200, description = "The compatibility config as set", body = ConfigAnswer),
+        (status = 422, description = "Invalid compatibility level (42203), invalid subject (42208) or read-only mode (42205)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn put_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -86,6 +140,17 @@ async fn put_subject(
     Ok(Wire(shape(&config, "compatibility")))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/config/{subject}",
+    tag = "config",
+    operation_id = "deleteConfigSubject",
+    params(("subject" = String, Path, description = "Subject name")),
+    responses(
+        (status = 200, description = "The subject's compatibility config before it was removed", body = ConfigAnswer),
+        (status = 404, description = "The subject has no compatibility config of its own (40401)", body = ErrorBody),
+    )
+)]
 async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,

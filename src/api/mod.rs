@@ -7,7 +7,9 @@ pub mod compatibility;
 pub mod config;
 pub mod misc;
 pub mod mode;
+pub mod openapi;
 pub mod ops;
+pub mod peer;
 pub mod schemas;
 pub mod subjects;
 pub mod validate;
@@ -26,6 +28,10 @@ use crate::registry::{Registry, SchemaEntry, SubjectVersion};
 pub struct AppState {
     pub registry: Arc<Registry>,
     pub max_body_bytes: usize,
+    /// Largest schema text a registration may carry.
+    pub max_schema_bytes: usize,
+    /// Whether `X-Forwarded-For` names the client (behind a trusted proxy).
+    pub trust_forwarded_for: bool,
     pub request_timeout: std::time::Duration,
     pub auth: auth::AuthSettings,
 }
@@ -44,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(validate::router())
         .merge(crate::web::router())
+        .merge(openapi::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(
@@ -53,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            peer::record,
         ))
         .with_state(state)
 }

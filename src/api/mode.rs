@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::openapi::{ErrorBody, ModeBody};
 use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::error::{Error, Result};
@@ -35,12 +36,32 @@ fn requested_mode(body: &Value) -> Result<(Mode, String)> {
     Ok((raw.parse()?, raw.to_string()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/mode",
+    tag = "mode",
+    operation_id = "getModeGlobal",
+    responses((status = 200, description = "The global mode", body = ModeBody))
+)]
 async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     Ok(Wire(shape(
         state.registry.effective_mode(GLOBAL_SCOPE).await?,
     )))
 }
 
+#[utoipa::path(
+    put,
+    path = "/mode",
+    tag = "mode",
+    operation_id = "putModeGlobal",
+    params(("force" = Option<bool>, Query, description = "Enter IMPORT although subjects exist")),
+    request_body = ModeBody,
+    responses(
+        (status = 200, description = "The mode as set", body = ModeBody),
+        (status = 422, description = "Invalid mode (42204), invalid subject (42208), or IMPORT with subjects present (42205)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn put_global(
     State(state): State<AppState>,
     params: Params,
@@ -54,11 +75,32 @@ async fn put_global(
     Ok(Wire(json!({ "mode": raw })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/mode",
+    tag = "mode",
+    operation_id = "deleteModeGlobal",
+    responses((status = 200, description = "The global mode before it was reset to the default", body = ModeBody))
+)]
 async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     let old = state.registry.delete_mode(GLOBAL_SCOPE).await?;
     Ok(Wire(shape(old)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/mode/{subject}",
+    tag = "mode",
+    operation_id = "getModeSubject",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("defaultToGlobal" = Option<bool>, Query, description = "Answer the global setting when the subject has none"),
+    ),
+    responses(
+        (status = 200, description = "The subject's mode", body = ModeBody),
+        (status = 404, description = "The subject has no mode of its own (40409)", body = ErrorBody),
+    )
+)]
 async fn get_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -75,6 +117,22 @@ async fn get_subject(
     Ok(Wire(shape(own)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/mode/{subject}",
+    tag = "mode",
+    operation_id = "putModeSubject",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("force" = Option<bool>, Query, description = "Enter IMPORT although subjects exist"),
+    ),
+    request_body = ModeBody,
+    responses(
+        (status = 200, description = "The mode as set", body = ModeBody),
+        (status = 422, description = "Invalid mode (42204), invalid subject (42208), or IMPORT with subjects present (42205)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn put_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -90,6 +148,17 @@ async fn put_subject(
     Ok(Wire(json!({ "mode": raw })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/mode/{subject}",
+    tag = "mode",
+    operation_id = "deleteModeSubject",
+    params(("subject" = String, Path, description = "Subject name")),
+    responses(
+        (status = 200, description = "The subject's mode before it was removed", body = ModeBody),
+        (status = 404, description = "The subject has no mode of its own (40401)", body = ErrorBody),
+    )
+)]
 async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,

@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::openapi::Health;
 use super::wire::{json_response, Wire};
 use super::AppState;
 
@@ -21,11 +22,28 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
+#[utoipa::path(
+    get,
+    path = "/health/live",
+    tag = "operations",
+    operation_id = "live",
+    responses((status = 200, description = "The process answers", body = Health))
+)]
 async fn live() -> Wire<Value> {
     Wire(json!({"status": "UP"}))
 }
 
 /// Ready when the database answers and every migration is applied; 503 otherwise.
+#[utoipa::path(
+    get,
+    path = "/health/ready",
+    tag = "operations",
+    operation_id = "ready",
+    responses(
+        (status = 200, description = "The database answers and every migration is applied", body = Health),
+        (status = 503, description = "Not ready, with the reason", body = Health),
+    )
+)]
 async fn ready(State(state): State<AppState>) -> Response {
     match state.registry.ready().await {
         Ok(()) => json_response(StatusCode::OK, &json!({"status": "UP", "database": "UP"})),
@@ -36,6 +54,13 @@ async fn ready(State(state): State<AppState>) -> Response {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    operation_id = "metrics",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String))
+)]
 async fn metrics(State(state): State<AppState>) -> Response {
     let mut response = state.registry.render_metrics().into_response();
     response.headers_mut().insert(

@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::openapi::{ErrorBody, SchemaById, SchemaObject, SubjectVersionRef};
 use super::wire::{Params, PathParams, RawSchema, Wire};
 use super::{put_schema_fields, schema_object, schema_text, AppState};
 use crate::error::{Error, Result};
@@ -28,10 +29,33 @@ fn schema_id(raw: &str) -> Result<i64> {
     raw.trim().parse().map_err(|_| Error::NotFound)
 }
 
+#[utoipa::path(
+    get,
+    path = "/schemas/types",
+    tag = "schemas",
+    operation_id = "listSchemaTypes",
+    responses((status = 200, description = "The schema formats this registry accepts", body = [String], example = json!(["AVRO", "JSON", "PROTOBUF"])))
+)]
 async fn types() -> Wire<Vec<&'static str>> {
     Wire(SchemaType::ALL.iter().map(|t| t.as_str()).collect())
 }
 
+#[utoipa::path(
+    get,
+    path = "/schemas/ids/{id}",
+    tag = "schemas",
+    operation_id = "getSchemaById",
+    params(
+        ("id" = i64, Path, description = "Global schema id"),
+        ("fetchMaxId" = Option<bool>, Query, description = "Also answer the largest id handed out"),
+        ("subject" = Option<String>, Query, description = "Accepted for compatibility; ids are global"),
+        ("format" = Option<String>, Query, description = "`serialized`: a Protobuf schema as its base64 `FileDescriptorProto`; otherwise the schema text"),
+    ),
+    responses(
+        (status = 200, description = "The schema", body = SchemaById),
+        (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
+    )
+)]
 async fn by_id(
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
@@ -51,6 +75,17 @@ async fn by_id(
     Ok(Wire(Value::Object(out)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/schemas/ids/{id}/schema",
+    tag = "schemas",
+    operation_id = "getRawSchemaById",
+    params(("id" = i64, Path, description = "Global schema id")),
+    responses(
+        (status = 200, description = "The schema text itself as the body", body = Object),
+        (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
+    )
+)]
 async fn raw_by_id(
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
@@ -59,6 +94,21 @@ async fn raw_by_id(
     Ok(RawSchema(entry.schema.clone()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/schemas/ids/{id}/subjects",
+    tag = "schemas",
+    operation_id = "getSubjectsOfSchemaId",
+    params(
+        ("id" = i64, Path, description = "Global schema id"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+        ("subject" = Option<String>, Query, description = "Only this subject"),
+    ),
+    responses(
+        (status = 200, description = "Subjects with a version using this id", body = [String]),
+        (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
+    )
+)]
 async fn subjects_of_id(
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
@@ -78,6 +128,21 @@ async fn subjects_of_id(
     Ok(Wire(subjects))
 }
 
+#[utoipa::path(
+    get,
+    path = "/schemas/ids/{id}/versions",
+    tag = "schemas",
+    operation_id = "getVersionsOfSchemaId",
+    params(
+        ("id" = i64, Path, description = "Global schema id"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+        ("subject" = Option<String>, Query, description = "Only this subject"),
+    ),
+    responses(
+        (status = 200, description = "Subject versions using this id", body = [SubjectVersionRef]),
+        (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
+    )
+)]
 async fn versions_of_id(
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
@@ -96,6 +161,20 @@ async fn versions_of_id(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/schemas",
+    tag = "schemas",
+    operation_id = "listSchemas",
+    params(
+        ("subjectPrefix" = Option<String>, Query, description = "Only subjects starting with this"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+        ("latestOnly" = Option<bool>, Query, description = "Only each subject's latest version"),
+        ("offset" = Option<i64>, Query, description = "Skip this many"),
+        ("limit" = Option<i64>, Query, description = "At most this many (default 1000; -1 for all)"),
+    ),
+    responses((status = 200, description = "Schema versions", body = [SchemaObject]))
+)]
 async fn list(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<Value>>> {
     let registry = &state.registry;
     let schemas = registry

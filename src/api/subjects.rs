@@ -5,10 +5,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::openapi::{ErrorBody, Registered, SchemaObject};
 use super::wire::{JsonBody, Params, PathParams, RawSchema, Wire};
 use super::{put_schema_fields, schema_object, schema_text, AppState};
 use crate::config::Dialect;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::VersionSpec;
 use crate::registry::SchemaRequest;
 
@@ -31,6 +32,18 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+#[utoipa::path(
+    get,
+    path = "/subjects",
+    tag = "subjects",
+    operation_id = "listSubjects",
+    params(
+        ("subjectPrefix" = Option<String>, Query, description = "Only subjects starting with this (`:*:` for all)"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+        ("deletedOnly" = Option<bool>, Query, description = "Only soft-deleted subjects"),
+    ),
+    responses((status = 200, description = "Subject names", body = [String]))
+)]
 async fn list(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<String>>> {
     // `:*:` is Confluent's "every context" prefix; Herald has only the default context.
     let prefix = match params.get("subjectPrefix") {
@@ -44,6 +57,21 @@ async fn list(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<
     Ok(Wire(subjects))
 }
 
+#[utoipa::path(
+    get,
+    path = "/subjects/{subject}/versions",
+    tag = "subjects",
+    operation_id = "listVersions",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+        ("deletedOnly" = Option<bool>, Query, description = "Only soft-deleted versions"),
+    ),
+    responses(
+        (status = 200, description = "Version numbers", body = [i32]),
+        (status = 404, description = "Subject not found (40401)", body = ErrorBody),
+    )
+)]
 async fn versions(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -56,12 +84,34 @@ async fn versions(
     Ok(Wire(versions))
 }
 
+#[utoipa::path(
+    post,
+    path = "/subjects/{subject}/versions",
+    tag = "subjects",
+    operation_id = "register",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("normalize" = Option<bool>, Query, description = "Normalize the schema before comparing"),
+    ),
+    request_body = SchemaRequest,
+    responses(
+        (status = 200, description = "Registered, or already registered: the id", body = Registered),
+        (status = 409, description = "Incompatible with an earlier version (409, or 40901 in the 8.x dialect)", body = ErrorBody),
+        (status = 422, description = "Invalid schema (42201), schema too large (42209), invalid subject (42208), operation not permitted in this mode (42205)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 413, description = "Body larger than the limit", body = ErrorBody),
+        (status = 415, description = "Unsupported content type", body = ErrorBody),
+    )
+)]
 async fn register(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
     JsonBody(request): JsonBody<SchemaRequest>,
 ) -> Result<Wire<Value>> {
+    if request.schema.as_ref().map_or(0, String::len) > state.max_schema_bytes {
+        return Err(Error::SchemaTooLarge);
+    }
     let registry = &state.registry;
     let done = registry
         .register(&subject, &request, params.flag("normalize"))
@@ -77,6 +127,24 @@ async fn register(
     Ok(Wire(Value::Object(out)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/subjects/{subject}",
+    tag = "subjects",
+    operation_id = "lookupSchema",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("normalize" = Option<bool>, Query, description = "Normalize the schema before comparing"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+    ),
+    request_body = SchemaRequest,
+    responses(
+        (status = 200, description = "The version holding this schema", body = SchemaObject),
+        (status = 404, description = "Subject (40401) or schema (40403) not found", body = ErrorBody),
+        (status = 422, description = "Invalid schema (42201)", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+    )
+)]
 async fn lookup(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -95,6 +163,23 @@ async fn lookup(
     Ok(Wire(schema_object(&found, registry.dialect())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/subjects/{subject}/versions/{version}",
+    tag = "subjects",
+    operation_id = "getVersion",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+        ("format" = Option<String>, Query, description = "`serialized`: a Protobuf schema as its base64 `FileDescriptorProto`; otherwise the schema text"),
+    ),
+    responses(
+        (status = 200, description = "The version", body = SchemaObject),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
+        (status = 422, description = "Invalid version (42202)", body = ErrorBody),
+    )
+)]
 async fn version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
@@ -110,6 +195,22 @@ async fn version(
     Ok(Wire(out))
 }
 
+#[utoipa::path(
+    get,
+    path = "/subjects/{subject}/versions/{version}/schema",
+    tag = "subjects",
+    operation_id = "getRawVersion",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+    ),
+    responses(
+        (status = 200, description = "The schema text itself as the body", body = Object),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
+        (status = 422, description = "Invalid version (42202)", body = ErrorBody),
+    )
+)]
 async fn raw_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
@@ -123,6 +224,22 @@ async fn raw_version(
     Ok(RawSchema(found.schema.schema.clone()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/subjects/{subject}/versions/{version}/referencedby",
+    tag = "subjects",
+    operation_id = "getReferencedBy",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
+    ),
+    responses(
+        (status = 200, description = "Ids of the schemas referencing this version", body = [i64]),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
+        (status = 422, description = "Invalid version (42202)", body = ErrorBody),
+    )
+)]
 async fn referenced_by(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
@@ -136,6 +253,21 @@ async fn referenced_by(
     Ok(Wire(ids))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/subjects/{subject}",
+    tag = "subjects",
+    operation_id = "deleteSubject",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("permanent" = Option<bool>, Query, description = "Hard-delete versions soft-deleted before"),
+    ),
+    responses(
+        (status = 200, description = "The deleted version numbers", body = [i32]),
+        (status = 404, description = "Subject not found (40401), soft-deleted already (40404) or not soft-deleted first (40405)", body = ErrorBody),
+        (status = 422, description = "A version is still referenced (42206), or the mode forbids it (42205)", body = ErrorBody),
+    )
+)]
 async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
@@ -148,6 +280,22 @@ async fn delete_subject(
     Ok(Wire(deleted))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/subjects/{subject}/versions/{version}",
+    tag = "subjects",
+    operation_id = "deleteVersion",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "Version number, or `latest` (also `-1`)", pattern = r"^(latest|-1|[1-9][0-9]{0,8})$"),
+        ("permanent" = Option<bool>, Query, description = "Hard-delete a version soft-deleted before"),
+    ),
+    responses(
+        (status = 200, description = "The deleted version number", body = i32),
+        (status = 404, description = "Subject (40401) or version (40402) not found, soft-deleted already (40406) or not soft-deleted first (40407)", body = ErrorBody),
+        (status = 422, description = "Invalid version (42202), still referenced (42206), or the mode forbids it (42205)", body = ErrorBody),
+    )
+)]
 async fn delete_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,

@@ -21,10 +21,12 @@ pub fn router() -> Router<AppState> {
         .route("/herald/v1/schemas/ids/{id}/validate", post(by_id))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ValidateRequest {
-    /// Absent and `null` differ: a missing key is a malformed request, `null` a payload.
+    /// The payload in the schema format's JSON encoding. Absent and `null` differ: a missing
+    /// key is a malformed request, `null` a payload.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Object)]
     payload: Option<serde_json::Value>,
 }
 
@@ -40,7 +42,24 @@ impl ValidateRequest {
     }
 }
 
-async fn by_version(
+#[utoipa::path(
+    post,
+    path = "/herald/v1/subjects/{subject}/versions/{version}/validate",
+    tag = "validation",
+    operation_id = "validate_payload_by_version",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("version" = String, Path, description = "A version number, `latest` or -1"),
+    ),
+    request_body = ValidateRequest,
+    responses(
+        (status = 200, description = "Whether the payload is valid, with every error's JSON Pointer", body = PayloadVerdict),
+        (status = 400, description = "The body has no `payload` (400) or is not JSON (400)", body = super::openapi::ErrorBody),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = super::openapi::ErrorBody),
+        (status = 422, description = "Invalid version (42202)", body = super::openapi::ErrorBody),
+    )
+)]
+pub(crate) async fn by_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     JsonBody(request): JsonBody<ValidateRequest>,
@@ -53,7 +72,20 @@ async fn by_version(
     Ok(Wire(verdict))
 }
 
-async fn by_id(
+#[utoipa::path(
+    post,
+    path = "/herald/v1/schemas/ids/{id}/validate",
+    tag = "validation",
+    operation_id = "validate_payload_by_id",
+    params(("id" = i64, Path, description = "Global schema id")),
+    request_body = ValidateRequest,
+    responses(
+        (status = 200, description = "Whether the payload is valid, with every error's JSON Pointer", body = PayloadVerdict),
+        (status = 400, description = "The body has no `payload` or is not JSON", body = super::openapi::ErrorBody),
+        (status = 404, description = "Schema not found (40403)", body = super::openapi::ErrorBody),
+    )
+)]
+pub(crate) async fn by_id(
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
     JsonBody(request): JsonBody<ValidateRequest>,

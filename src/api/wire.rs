@@ -93,11 +93,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
         let query = parts.uri.query().unwrap_or_default();
-        Ok(Params(
-            form_urlencoded::parse(query.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        ))
+        let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if params
+            .iter()
+            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(Error::BadRequest(NUL_REFUSED.into()));
+        }
+        Ok(Params(params))
     }
 }
 
@@ -113,10 +118,29 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        // Nothing stored can hold a NUL (PostgreSQL refuses it in text), so it names nothing.
+        if parts.uri.path().to_ascii_lowercase().contains("%00") {
+            return Err(Error::NotFound);
+        }
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| PathParams(p.0))
             .map_err(|_| Error::NotFound)
+    }
+}
+
+/// PostgreSQL cannot store a NUL in text, and no schema or name needs one: refused up front, the
+/// same on both backends, rather than failing in the database.
+const NUL_REFUSED: &str =
+    "The request contains a NUL character (\\u0000), which Herald does not store";
+
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 
@@ -152,6 +176,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
         };
         let value: serde_json::Value = serde_json::from_slice(text)
             .map_err(|e| Error::BadRequest(format!("Unexpected character in request body: {e}")))?;
+        if holds_nul(&value) {
+            return Err(Error::BadRequest(NUL_REFUSED.into()));
+        }
         let parsed = T::deserialize(value)
             .map_err(|e| Error::BadRequest(format!("Cannot deserialize request body: {e}")))?;
         Ok(JsonBody(parsed))

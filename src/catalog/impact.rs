@@ -13,7 +13,7 @@ use crate::model::{SchemaType, VersionSpec};
 use crate::registry::{Registry, SchemaRequest};
 
 /// A service a candidate schema would break (or, in `safe`, one it would not).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Impact {
     pub service: String,
     /// `consumer` or `producer`.
@@ -25,7 +25,7 @@ pub struct Impact {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ImpactReport {
     pub subject: String,
     pub event: Option<String>,

@@ -31,7 +31,7 @@ pub struct Difference {
 
 /// One reason a payload does not match a schema: where (a JSON Pointer into the payload, empty
 /// for the payload itself) and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct PayloadError {
     pub path: String,
     pub message: String,

@@ -17,7 +17,7 @@ use crate::model::{validate_subject, CompatibilityLevel, Mode, Reference, Schema
 use crate::store::{NewSchema, Placement, Registered, VersionRow};
 
 /// The body of register, lookup and compatibility requests. Unknown fields are ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaRequest {
     #[serde(default)]
@@ -27,9 +27,11 @@ pub struct SchemaRequest {
     #[serde(default)]
     pub references: Option<Vec<Reference>>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     // The Java Schema constructor reads `ruleset`; everything else writes `ruleSet`.
     #[serde(default, alias = "ruleset")]
+    #[schema(value_type = Option<Object>)]
     pub rule_set: Option<Value>,
     #[serde(default)]
     pub id: Option<i64>,

@@ -58,6 +58,14 @@ impl ConfigUpdate {
 }
 
 /// The subject's config merged field by field over the global one, defaults filled in.
+/// A config as the audit trail shows it, in the request's terms.
+fn config_json(config: &ConfigRecord) -> Value {
+    serde_json::json!({
+        "compatibility": config.compatibility.map(|l| l.as_str()),
+        "normalize": config.normalize,
+    })
+}
+
 fn merge(own: Option<ConfigRecord>, global: Option<ConfigRecord>) -> ConfigRecord {
     let own = own.unwrap_or_default();
     let global = global.unwrap_or_default();
@@ -104,15 +112,15 @@ impl Registry {
 
     pub async fn update_config(&self, scope: &str, update: &ConfigUpdate) -> Result<ConfigRecord> {
         self.refuse_if_read_only(scope).await?;
-        let config = update.apply(self.store.config(scope).await?.unwrap_or_default());
+        let before = self.store.config(scope).await?;
+        let config = update.apply(before.unwrap_or_default());
         self.store.put_config(scope, Some(config)).await?;
         self.cache.set_config(scope, Some(config));
-        let level = config.compatibility.map(|l| l.as_str());
         self.audit(
             "config.update",
             &format!("config/{scope}"),
-            None,
-            Some(serde_json::json!({"compatibility": level})),
+            before.as_ref().map(config_json),
+            Some(config_json(&config)),
         )
         .await;
         Ok(config)
@@ -128,8 +136,13 @@ impl Registry {
         };
         self.store.put_config(scope, None).await?;
         self.cache.set_config(scope, None);
-        self.audit("config.delete", &format!("config/{scope}"), None, None)
-            .await;
+        self.audit(
+            "config.delete",
+            &format!("config/{scope}"),
+            Some(config_json(&old)),
+            None,
+        )
+        .await;
         Ok(old)
     }
 
@@ -176,12 +189,13 @@ impl Registry {
                 self.purge(subject, &versions).await?;
             }
         }
+        let before = self.store.mode(scope).await?;
         self.store.put_mode(scope, Some(mode)).await?;
         self.cache.set_mode(scope, Some(mode));
         self.audit(
             "mode.update",
             &format!("mode/{scope}"),
-            None,
+            before.map(|m| m.as_str().into()),
             Some(mode.as_str().into()),
         )
         .await;

@@ -10,7 +10,7 @@ use crate::formats::{self, PayloadError};
 use crate::model::{SchemaType, VersionSpec};
 
 /// The verdict on a payload, with the schema it was checked against.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PayloadVerdict {
     pub valid: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -19,6 +19,7 @@ pub struct PayloadVerdict {
     pub version: Option<i32>,
     pub id: i64,
     #[serde(rename = "schemaType")]
+    #[schema(value_type = String, example = "AVRO")]
     pub schema_type: SchemaType,
     pub errors: Vec<PayloadError>,
 }

@@ -147,16 +147,21 @@ pub enum CatalogWrite {
 }
 
 /// One line of the audit trail.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     #[serde(default)]
     pub id: i64,
     /// Epoch milliseconds.
     pub at: i64,
     pub actor: String,
+    /// The client's address, when the change came over HTTP.
+    #[serde(default)]
+    pub source: Option<String>,
     pub action: String,
     pub target: String,
+    #[schema(value_type = Option<Object>)]
     pub before: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
 }
 
@@ -172,6 +177,7 @@ impl AuditEntry {
             id: 0,
             at: now_millis(),
             actor: actor.to_string(),
+            source: crate::auth::current_source(),
             action: action.to_string(),
             target: target.to_string(),
             before,
@@ -186,6 +192,7 @@ pub struct AuditQuery {
     pub target_prefix: Option<String>,
     pub action: Option<String>,
     pub actor: Option<String>,
+    pub source: Option<String>,
     pub since: Option<i64>,
     pub limit: usize,
 }

@@ -501,10 +501,11 @@ impl Store for PostgresStore {
         }
         for entry in audit {
             sqlx::query(
-                "INSERT INTO audit_log (at, actor, action, target, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO audit_log (at, actor, source, action, target, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(entry.at)
             .bind(&entry.actor)
+            .bind(&entry.source)
             .bind(&entry.action)
             .bind(&entry.target)
             .bind(entry.before.as_ref().map(|v| v.to_string()))
@@ -518,7 +519,7 @@ impl Store for PostgresStore {
 
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut sql = String::from(
-            "SELECT id, at, actor, action, target, before, after FROM audit_log WHERE 1 = 1",
+            "SELECT id, at, actor, source, action, target, before, after FROM audit_log WHERE 1 = 1",
         );
         let mut binds: Vec<String> = Vec::new();
         if let Some(p) = &query.target_prefix {
@@ -532,6 +533,10 @@ impl Store for PostgresStore {
         if let Some(a) = &query.actor {
             binds.push(a.clone());
             sql.push_str(&format!(" AND actor = ${}", binds.len()));
+        }
+        if let Some(a) = &query.source {
+            binds.push(a.clone());
+            sql.push_str(&format!(" AND source = ${}", binds.len()));
         }
         sql.push_str(&format!(
             " AND at >= ${} ORDER BY id DESC LIMIT ${}",
@@ -553,6 +558,7 @@ impl Store for PostgresStore {
                 id: r.get("id"),
                 at: r.get("at"),
                 actor: r.get("actor"),
+                source: r.get("source"),
                 action: r.get("action"),
                 target: r.get("target"),
                 before: r

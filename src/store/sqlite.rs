@@ -386,10 +386,11 @@ impl Store for SqliteStore {
         }
         for entry in audit {
             sqlx::query(
-                "INSERT INTO audit_log (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit_log (at, actor, source, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(entry.at)
             .bind(&entry.actor)
+            .bind(&entry.source)
             .bind(&entry.action)
             .bind(&entry.target)
             .bind(entry.before.as_ref().map(|v| v.to_string()))
@@ -403,7 +404,7 @@ impl Store for SqliteStore {
 
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut sql = String::from(
-            "SELECT id, at, actor, action, target, before, after FROM audit_log WHERE 1 = 1",
+            "SELECT id, at, actor, source, action, target, before, after FROM audit_log WHERE 1 = 1",
         );
         let mut binds: Vec<String> = Vec::new();
         if let Some(p) = &query.target_prefix {
@@ -417,6 +418,10 @@ impl Store for SqliteStore {
         }
         if let Some(a) = &query.actor {
             sql.push_str(" AND actor = ?");
+            binds.push(a.clone());
+        }
+        if let Some(a) = &query.source {
+            sql.push_str(" AND source = ?");
             binds.push(a.clone());
         }
         sql.push_str(" AND at >= ? ORDER BY id DESC LIMIT ?");
@@ -435,6 +440,7 @@ impl Store for SqliteStore {
                 id: r.get("id"),
                 at: r.get("at"),
                 actor: r.get("actor"),
+                source: r.get("source"),
                 action: r.get("action"),
                 target: r.get("target"),
                 before: parse_json(r.get("before")),

@@ -15,6 +15,7 @@ const MAX_LINES: usize = 10_000;
 pub struct AuditRow {
     pub when: String,
     pub actor: String,
+    pub source: String,
     pub action: String,
     pub target: String,
     pub href: Option<String>,
@@ -29,6 +30,7 @@ struct AuditPage {
     target: String,
     action: String,
     actor: String,
+    source: String,
     since: String,
     rows: Vec<AuditRow>,
     pager: Pager,
@@ -52,6 +54,7 @@ fn target_href(target: &str) -> Option<String> {
 pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult {
     let field = |k: &str| params.get(k).unwrap_or_default().trim().to_string();
     let (target, action, actor) = (field("target"), field("action"), field("actor"));
+    let source = field("source");
     // A day from the form's date field, or epoch milliseconds as the JSON API takes them.
     let since = field("since");
     let since_millis = day_start_millis(&since).or_else(|| since.parse().ok());
@@ -62,6 +65,7 @@ pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult 
         target_prefix: Some(target.clone()).filter(|t| !t.is_empty()),
         action: Some(action.clone()).filter(|a| !a.is_empty()),
         actor: Some(actor.clone()).filter(|a| !a.is_empty()),
+        source: Some(source.clone()).filter(|s| !s.is_empty()),
         since: since_millis,
         limit: wanted,
     };
@@ -72,6 +76,7 @@ pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult 
             ("target", &target),
             ("action", &action),
             ("actor", &actor),
+            ("source", &source),
             ("since", &since),
         ],
     );
@@ -88,6 +93,7 @@ pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult 
         .map(|e| AuditRow {
             when: datetime(e.at),
             actor: e.actor.clone(),
+            source: e.source.clone().unwrap_or_default(),
             action: e.action.clone(),
             href: target_href(&e.target),
             target: e.target.clone(),
@@ -100,6 +106,7 @@ pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult 
         target,
         action,
         actor,
+        source,
         since,
         rows,
         pager,
