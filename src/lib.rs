@@ -13,5 +13,6 @@ pub mod registry;
 pub mod server;
 pub mod store;
 pub mod transfer;
+pub mod web;
 
 pub use error::{Error, Result};

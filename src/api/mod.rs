@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(auth::router())
         .merge(validate::router())
+        .merge(crate::web::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(

@@ -46,6 +46,35 @@ impl PayloadError {
     }
 }
 
+/// One row of a schema's field table, nested fields included: `path` joins the names from the
+/// top (`customer.address.city`, `lines[].sku` for the items of a list), `depth` counts the dots.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldRow {
+    pub path: String,
+    pub name: String,
+    pub depth: usize,
+    pub type_name: String,
+    /// The default as JSON text, when the field has one.
+    pub default: Option<String>,
+    pub doc: Option<String>,
+    pub required: bool,
+}
+
+impl FieldRow {
+    /// A top-level field of which only the name is known.
+    pub fn named(name: &str) -> Self {
+        FieldRow {
+            path: name.to_string(),
+            name: name.to_string(),
+            depth: 0,
+            type_name: String::new(),
+            default: None,
+            doc: None,
+            required: false,
+        }
+    }
+}
+
 impl std::fmt::Display for PayloadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.path.is_empty() {
@@ -85,6 +114,14 @@ pub trait ParsedSchema: Debug + Send + Sync + Any {
     fn differences(&self, writer: &Parsed, reader_is_new: bool) -> Vec<Difference>;
     /// Top-level field names (the record's fields, the object's properties, the message's fields).
     fn field_names(&self) -> Vec<String>;
+    /// Every field at every level, parents before their children, in declaration order.
+    /// Formats that know no more than their top-level names list just those.
+    fn field_table(&self) -> Vec<FieldRow> {
+        self.field_names()
+            .iter()
+            .map(|n| FieldRow::named(n))
+            .collect()
+    }
     /// Every reason a JSON payload (in the format's JSON encoding) is not valid for this
     /// schema; empty when it is.
     fn validate_payload(&self, payload: &serde_json::Value) -> Vec<PayloadError>;
@@ -143,6 +180,22 @@ pub fn incompatibilities(reader: &Parsed, writer: &Parsed, reader_is_new: bool) 
 
 pub fn field_names(parsed: &Parsed) -> Vec<String> {
     parsed.field_names()
+}
+
+pub fn field_table(parsed: &Parsed) -> Vec<FieldRow> {
+    parsed.field_table()
+}
+
+/// The rows of a field table whose name contains `needle` (case-insensitive): how a search for
+/// `customerId` finds every schema that carries one, at any depth, whatever its format.
+pub fn fields_matching<'a>(
+    table: &'a [FieldRow],
+    needle: &str,
+) -> impl Iterator<Item = &'a FieldRow> + 'a {
+    let needle = needle.to_lowercase();
+    table
+        .iter()
+        .filter(move |row| !needle.is_empty() && row.name.to_lowercase().contains(&needle))
 }
 
 pub fn validate_payload(parsed: &Parsed, payload: &serde_json::Value) -> Vec<PayloadError> {

@@ -148,3 +148,19 @@ impl Registry {
         })
     }
 }
+
+/// Why `new` may not follow `old` under `level`, as a page shows it: the differences alone,
+/// without the echo of the old schema that Confluent's answer ends with. Empty when it may.
+pub fn reasons(level: CompatibilityLevel, new: &Parsed, old: &Parsed) -> Vec<String> {
+    if old.schema_type() != new.schema_type() {
+        return vec!["Incompatible because of different schema type".to_string()];
+    }
+    let mut messages = Vec::new();
+    if level.checks_forward() {
+        messages.extend(formats::incompatibilities(old, new, false));
+    }
+    if level.checks_backward() {
+        messages.extend(formats::incompatibilities(new, old, true));
+    }
+    messages
+}

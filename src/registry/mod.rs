@@ -1,6 +1,7 @@
 //! The registry: Confluent's semantics over a [`Store`], with the reads serializers hit on every
 //! new message type answered from memory.
 
+mod browse;
 mod cache;
 pub mod compatibility;
 mod delete;
@@ -13,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
+pub use browse::{FieldHit, Overview, RegistryHits, SubjectSummary};
 pub use register::SchemaRequest;
 pub use settings::ConfigUpdate;
 
@@ -33,6 +35,8 @@ pub struct SchemaEntry {
     pub metadata: Option<Value>,
     pub rule_set: Option<Value>,
     parsed: OnceLock<Arc<Parsed>>,
+    /// Every field at every depth, worked out once for searches by field name.
+    fields: OnceLock<Arc<[formats::FieldRow]>>,
 }
 
 impl From<SchemaRow> for SchemaEntry {
@@ -45,6 +49,7 @@ impl From<SchemaRow> for SchemaEntry {
             metadata: row.metadata,
             rule_set: row.rule_set,
             parsed: OnceLock::new(),
+            fields: OnceLock::new(),
         }
     }
 }

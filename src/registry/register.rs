@@ -257,6 +257,7 @@ impl Registry {
                 metadata: new.metadata,
                 rule_set: new.rule_set,
                 parsed: OnceLock::from(Arc::from(parsed)),
+                fields: OnceLock::new(),
             }),
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
         };

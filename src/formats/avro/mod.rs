@@ -3,6 +3,7 @@
 pub mod canonical;
 pub mod compat;
 pub mod payload;
+pub mod fields;
 
 use std::collections::{HashMap, HashSet};
 
@@ -90,6 +91,10 @@ impl crate::formats::ParsedSchema for AvroSchema {
 
     fn field_names(&self) -> Vec<String> {
         field_names(self)
+    }
+
+    fn field_table(&self) -> Vec<crate::formats::FieldRow> {
+        fields::field_table(&self.schema)
     }
 
     fn validate_payload(&self, payload: &serde_json::Value) -> Vec<crate::formats::PayloadError> {

@@ -1,0 +1,107 @@
+//! The audit trail as a page, with the filters of `GET /herald/v1/audit`, newest first.
+
+use askama::Template;
+use axum::extract::State;
+
+use super::text::{datetime, day_start_millis};
+use super::{page_param, with_query, Page, PageResult, Pager, PAGE_SIZE};
+use crate::api::wire::Params;
+use crate::api::AppState;
+use crate::store::AuditQuery;
+
+/// The deepest the page goes back: older lines are read through the JSON API.
+const MAX_LINES: usize = 10_000;
+
+pub struct AuditRow {
+    pub when: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub href: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    title: String,
+    target: String,
+    action: String,
+    actor: String,
+    since: String,
+    rows: Vec<AuditRow>,
+    pager: Pager,
+}
+
+/// Where a target (`event/orders.order.placed`, `subject/x`) is shown, when it has a page.
+fn target_href(target: &str) -> Option<String> {
+    let (kind, name) = target.split_once('/')?;
+    let base = match kind {
+        "event" => "/ui/events",
+        "service" => "/ui/services",
+        "team" => "/ui/teams",
+        "domain" => "/ui/domains",
+        "subject" => "/ui/subjects",
+        _ => return None,
+    };
+    let name = name.split('/').next().unwrap_or(name);
+    Some(format!("{base}/{}", super::segment(name)))
+}
+
+pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult {
+    let field = |k: &str| params.get(k).unwrap_or_default().trim().to_string();
+    let (target, action, actor) = (field("target"), field("action"), field("actor"));
+    // A day from the form's date field, or epoch milliseconds as the JSON API takes them.
+    let since = field("since");
+    let since_millis = day_start_millis(&since).or_else(|| since.parse().ok());
+    let requested = page_param(&params);
+    // One line past the page tells whether there is a next page.
+    let wanted = (requested * PAGE_SIZE + 1).min(MAX_LINES);
+    let query = AuditQuery {
+        target_prefix: Some(target.clone()).filter(|t| !t.is_empty()),
+        action: Some(action.clone()).filter(|a| !a.is_empty()),
+        actor: Some(actor.clone()).filter(|a| !a.is_empty()),
+        since: since_millis,
+        limit: wanted,
+    };
+    let entries = state.registry.store_audit(&query).await?;
+    let base = with_query(
+        "/ui/audit",
+        &[
+            ("target", &target),
+            ("action", &action),
+            ("actor", &actor),
+            ("since", &since),
+        ],
+    );
+    let has_next = entries.len() > requested * PAGE_SIZE;
+    let pager = Pager::open_ended(requested, has_next, &base);
+    let json = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+    };
+    let rows = entries
+        .iter()
+        .skip(pager.offset())
+        .take(PAGE_SIZE)
+        .map(|e| AuditRow {
+            when: datetime(e.at),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            href: target_href(&e.target),
+            target: e.target.clone(),
+            before: json(&e.before),
+            after: json(&e.after),
+        })
+        .collect();
+    Page::render(&AuditPage {
+        title: "Audit trail".into(),
+        target,
+        action,
+        actor,
+        since,
+        rows,
+        pager,
+    })
+}

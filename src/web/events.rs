@@ -1,0 +1,594 @@
+//! The catalog's entity pages: domains, teams, services and events, with their lists.
+
+use askama::Template;
+use axum::extract::State;
+
+use super::graph::{self, Edge, Node};
+use super::markdown;
+use super::text::datetime;
+use super::{page_param, segment, with_query, Page, PageError, PageResult, Pager};
+use crate::api::wire::{Params, PathParams};
+use crate::api::AppState;
+use crate::catalog::model::{Event, Lifecycle, Link, Service};
+use crate::catalog::state::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
+use crate::error::Error;
+use crate::model::VersionSpec;
+
+pub fn lifecycle_name(l: Lifecycle) -> &'static str {
+    match l {
+        Lifecycle::Draft => "draft",
+        Lifecycle::Active => "active",
+        Lifecycle::Deprecated => "deprecated",
+        Lifecycle::Retired => "retired",
+    }
+}
+
+fn missing(kind: &str, name: &str) -> PageError {
+    PageError(Error::CatalogNotFound {
+        kind: kind.into(),
+        name: name.into(),
+    })
+}
+
+/// An event in a list.
+pub struct EventRow {
+    pub name: String,
+    pub domain: Option<String>,
+    pub owner: Option<String>,
+    pub lifecycle: &'static str,
+    pub summary: String,
+}
+
+impl EventRow {
+    fn of(e: &Event) -> EventRow {
+        EventRow {
+            name: e.name.clone(),
+            domain: e.domain.clone(),
+            owner: e.owner.clone(),
+            lifecycle: lifecycle_name(e.lifecycle),
+            summary: first_line(&e.description),
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A service's link to an event, as rows on event, team and service pages show it.
+pub struct LinkRow {
+    pub service: String,
+    pub event: String,
+    pub version: String,
+    pub fields: String,
+    pub team: Option<String>,
+    pub lifecycle: &'static str,
+}
+
+fn link_row(catalog: &CatalogState, service: &Service, link: &Link) -> LinkRow {
+    LinkRow {
+        service: service.name.clone(),
+        event: link.event.clone(),
+        version: link.version.clone(),
+        fields: link.fields.join(", "),
+        team: service.owner.clone(),
+        lifecycle: catalog
+            .events
+            .get(&link.event)
+            .map(|e| lifecycle_name(e.lifecycle))
+            .unwrap_or("unknown"),
+    }
+}
+
+fn event_node(name: &str) -> Node {
+    Node {
+        label: name.to_string(),
+        href: format!("/ui/events/{}", segment(name)),
+        kind: "event",
+    }
+}
+
+fn service_node(name: &str) -> Node {
+    Node {
+        label: name.to_string(),
+        href: format!("/ui/services/{}", segment(name)),
+        kind: "service",
+    }
+}
+
+/// producers → events → consumers for the given events, each service once per side.
+fn flow_graph(title: &str, catalog: &CatalogState, events: &[String]) -> String {
+    let mut producers: Vec<String> = Vec::new();
+    let mut consumers: Vec<String> = Vec::new();
+    let mut edges = Vec::new();
+    for (ei, event) in events.iter().enumerate() {
+        for (service, role, _) in catalog.links_to(event) {
+            let side = if role == "producer" {
+                &mut producers
+            } else {
+                &mut consumers
+            };
+            let index = match side.iter().position(|s| *s == service.name) {
+                Some(i) => i,
+                None => {
+                    side.push(service.name.clone());
+                    side.len() - 1
+                }
+            };
+            edges.push(if role == "producer" {
+                Edge::Produces {
+                    producer: index,
+                    event: ei,
+                }
+            } else {
+                Edge::Consumes {
+                    event: ei,
+                    consumer: index,
+                }
+            });
+        }
+    }
+    let nodes = |names: &[String]| names.iter().map(|n| service_node(n)).collect::<Vec<_>>();
+    graph::flow(
+        title,
+        &nodes(&producers),
+        &events.iter().map(|e| event_node(e)).collect::<Vec<_>>(),
+        &nodes(&consumers),
+        &edges,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "events.html")]
+struct EventsPage {
+    title: String,
+    rows: Vec<EventRow>,
+    pager: Pager,
+    filter: String,
+    domains: Vec<String>,
+    owners: Vec<String>,
+    lifecycles: [&'static str; 4],
+    domain: String,
+    owner: String,
+    lifecycle: String,
+}
+
+pub async fn events(State(state): State<AppState>, params: Params) -> PageResult {
+    let catalog = state.registry.catalog().await?;
+    let domain = params.get("domain").unwrap_or_default();
+    let owner = params.get("owner").unwrap_or_default();
+    let lifecycle = params.get("lifecycle").unwrap_or_default();
+    let all: Vec<&Event> = catalog
+        .events
+        .values()
+        .filter(|e| domain.is_empty() || e.domain.as_deref() == Some(domain))
+        .filter(|e| owner.is_empty() || e.owner.as_deref() == Some(owner))
+        .filter(|e| lifecycle.is_empty() || lifecycle_name(e.lifecycle) == lifecycle)
+        .collect();
+    let base = with_query(
+        "/ui/events",
+        &[
+            ("domain", domain),
+            ("owner", owner),
+            ("lifecycle", lifecycle),
+        ],
+    );
+    let pager = Pager::new(page_param(&params), all.len(), &base);
+    let rows = pager.slice(&all).into_iter().map(EventRow::of).collect();
+    let filter = [
+        ("domain", domain),
+        ("owner", owner),
+        ("lifecycle", lifecycle),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k} {v}"))
+    .collect::<Vec<_>>()
+    .join(", ");
+    Page::render(&EventsPage {
+        title: "Events".into(),
+        rows,
+        pager,
+        filter,
+        domains: catalog.domains.keys().cloned().collect(),
+        owners: catalog.teams.keys().cloned().collect(),
+        lifecycles: ["draft", "active", "deprecated", "retired"],
+        domain: domain.to_string(),
+        owner: owner.to_string(),
+        lifecycle: lifecycle.to_string(),
+    })
+}
+
+pub struct VersionLine {
+    pub number: i32,
+    pub semver: String,
+    pub id: i64,
+    pub when: String,
+    pub previous: Option<i32>,
+}
+
+pub struct SubjectBlock {
+    pub subject: String,
+    pub role: String,
+    pub versions: Vec<VersionLine>,
+}
+
+pub struct TeamCard {
+    pub name: String,
+    pub email: Option<String>,
+    pub chat: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "event.html")]
+struct EventPage {
+    title: String,
+    event: Event,
+    lifecycle: &'static str,
+    kind: String,
+    owner: Option<TeamCard>,
+    channel: Option<String>,
+    description: String,
+    producers: Vec<LinkRow>,
+    consumers: Vec<LinkRow>,
+    subjects: Vec<SubjectBlock>,
+    graph: String,
+}
+
+pub async fn event(
+    State(state): State<AppState>,
+    PathParams(name): PathParams<String>,
+) -> PageResult {
+    let registry = &state.registry;
+    let catalog = registry.catalog().await?;
+    let event = catalog
+        .events
+        .get(&name)
+        .cloned()
+        .ok_or_else(|| missing(EVENT, &name))?;
+    let mut producers = Vec::new();
+    let mut consumers = Vec::new();
+    for (service, role, link) in catalog.links_to(&name) {
+        let row = link_row(&catalog, service, link);
+        if role == "producer" {
+            producers.push(row);
+        } else {
+            consumers.push(row);
+        }
+    }
+    let mut subjects = Vec::new();
+    for schema in &event.schemas {
+        let numbers = registry
+            .list_versions(&schema.subject, false, false)
+            .await
+            .unwrap_or_default();
+        let mut versions = Vec::new();
+        let mut previous = None;
+        for n in numbers {
+            let v = registry
+                .get_version(&schema.subject, VersionSpec::Number(n), false)
+                .await?;
+            let semver = schema
+                .versions
+                .iter()
+                .find(|sv| {
+                    sv.registry_version == Some(n)
+                        || (sv.registry_version.is_none() && sv.id == Some(v.schema.id))
+                })
+                .map(|sv| sv.version.clone())
+                .unwrap_or_default();
+            versions.push(VersionLine {
+                number: n,
+                semver,
+                id: v.schema.id,
+                when: datetime(v.created_at),
+                previous,
+            });
+            previous = Some(n);
+        }
+        subjects.push(SubjectBlock {
+            subject: schema.subject.clone(),
+            role: schema.role.clone(),
+            versions,
+        });
+    }
+    let owner = event.owner.as_ref().map(|o| {
+        let team = catalog.teams.get(o);
+        TeamCard {
+            name: o.clone(),
+            email: team.and_then(|t| t.contact.email.clone()),
+            chat: team.and_then(|t| t.contact.chat.clone()),
+        }
+    });
+    let graph = flow_graph(
+        &format!("Producers and consumers of {name}"),
+        &catalog,
+        std::slice::from_ref(&name),
+    );
+    Page::render(&EventPage {
+        title: name.clone(),
+        lifecycle: lifecycle_name(event.lifecycle),
+        kind: serde_json::to_value(event.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        owner,
+        channel: event
+            .channel
+            .as_ref()
+            .map(|c| format!("{} topic {}", c.kind, c.name)),
+        description: markdown::render(&event.description),
+        producers,
+        consumers,
+        subjects,
+        graph,
+        event,
+    })
+}
+
+pub struct ServiceRow {
+    pub name: String,
+    pub domain: Option<String>,
+    pub owner: Option<String>,
+    pub produces: usize,
+    pub consumes: usize,
+}
+
+#[derive(Template)]
+#[template(path = "services.html")]
+struct ServicesPage {
+    title: String,
+    rows: Vec<ServiceRow>,
+    pager: Pager,
+}
+
+pub async fn services(State(state): State<AppState>, params: Params) -> PageResult {
+    let catalog = state.registry.catalog().await?;
+    let all: Vec<&Service> = catalog.services.values().collect();
+    let pager = Pager::new(page_param(&params), all.len(), "/ui/services");
+    let rows = pager
+        .slice(&all)
+        .into_iter()
+        .map(|s| ServiceRow {
+            name: s.name.clone(),
+            domain: s.domain.clone(),
+            owner: s.owner.clone(),
+            produces: s.produces.len(),
+            consumes: s.consumes.len(),
+        })
+        .collect();
+    Page::render(&ServicesPage {
+        title: "Services".into(),
+        rows,
+        pager,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "service.html")]
+struct ServicePage {
+    title: String,
+    service: Service,
+    produces: Vec<LinkRow>,
+    consumes: Vec<LinkRow>,
+}
+
+pub async fn service(
+    State(state): State<AppState>,
+    PathParams(name): PathParams<String>,
+) -> PageResult {
+    let catalog = state.registry.catalog().await?;
+    let service = catalog
+        .services
+        .get(&name)
+        .cloned()
+        .ok_or_else(|| missing(SERVICE, &name))?;
+    let rows = |links: &[Link]| {
+        links
+            .iter()
+            .map(|l| link_row(&catalog, &service, l))
+            .collect::<Vec<_>>()
+    };
+    Page::render(&ServicePage {
+        title: name.clone(),
+        produces: rows(&service.produces),
+        consumes: rows(&service.consumes),
+        service: service.clone(),
+    })
+}
+
+pub struct NamedRow {
+    pub name: String,
+    pub description: String,
+    pub events: usize,
+    pub services: usize,
+}
+
+#[derive(Template)]
+#[template(path = "named_list.html")]
+struct NamedList {
+    title: String,
+    base: &'static str,
+    rows: Vec<NamedRow>,
+    pager: Pager,
+}
+
+pub async fn teams(State(state): State<AppState>, params: Params) -> PageResult {
+    let catalog = state.registry.catalog().await?;
+    let all: Vec<_> = catalog.teams.values().collect();
+    let pager = Pager::new(page_param(&params), all.len(), "/ui/teams");
+    let rows = pager
+        .slice(&all)
+        .into_iter()
+        .map(|t| NamedRow {
+            name: t.name.clone(),
+            description: t.description.clone(),
+            events: catalog
+                .events
+                .values()
+                .filter(|e| e.owner.as_ref() == Some(&t.name))
+                .count(),
+            services: catalog
+                .services
+                .values()
+                .filter(|s| s.owner.as_ref() == Some(&t.name))
+                .count(),
+        })
+        .collect();
+    Page::render(&NamedList {
+        title: "Teams".into(),
+        base: "/ui/teams",
+        rows,
+        pager,
+    })
+}
+
+pub async fn domains(State(state): State<AppState>, params: Params) -> PageResult {
+    let catalog = state.registry.catalog().await?;
+    let all: Vec<_> = catalog.domains.values().collect();
+    let pager = Pager::new(page_param(&params), all.len(), "/ui/domains");
+    let rows = pager
+        .slice(&all)
+        .into_iter()
+        .map(|d| NamedRow {
+            name: d.name.clone(),
+            description: d.description.clone(),
+            events: catalog
+                .events
+                .values()
+                .filter(|e| e.domain.as_ref() == Some(&d.name))
+                .count(),
+            services: catalog
+                .services
+                .values()
+                .filter(|s| s.domain.as_ref() == Some(&d.name))
+                .count(),
+        })
+        .collect();
+    Page::render(&NamedList {
+        title: "Domains".into(),
+        base: "/ui/domains",
+        rows,
+        pager,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    title: String,
+    team: crate::catalog::model::Team,
+    events: Vec<EventRow>,
+    services: Vec<ServiceRow>,
+    produces: Vec<LinkRow>,
+    consumes: Vec<LinkRow>,
+}
+
+pub async fn team(
+    State(state): State<AppState>,
+    PathParams(name): PathParams<String>,
+) -> PageResult {
+    let catalog = state.registry.catalog().await?;
+    let team = catalog
+        .teams
+        .get(&name)
+        .cloned()
+        .ok_or_else(|| missing(TEAM, &name))?;
+    let owned: Vec<&Service> = catalog
+        .services
+        .values()
+        .filter(|s| s.owner.as_ref() == Some(&name))
+        .collect();
+    let mut produces = Vec::new();
+    let mut consumes = Vec::new();
+    for s in &owned {
+        produces.extend(s.produces.iter().map(|l| link_row(&catalog, s, l)));
+        consumes.extend(s.consumes.iter().map(|l| link_row(&catalog, s, l)));
+    }
+    Page::render(&TeamPage {
+        title: name.clone(),
+        events: catalog
+            .events
+            .values()
+            .filter(|e| e.owner.as_ref() == Some(&name))
+            .map(EventRow::of)
+            .collect(),
+        services: owned
+            .iter()
+            .map(|s| ServiceRow {
+                name: s.name.clone(),
+                domain: s.domain.clone(),
+                owner: s.owner.clone(),
+                produces: s.produces.len(),
+                consumes: s.consumes.len(),
+            })
+            .collect(),
+        produces,
+        consumes,
+        team,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "domain.html")]
+struct DomainPage {
+    title: String,
+    domain: crate::catalog::model::Domain,
+    description: String,
+    events: Vec<EventRow>,
+    services: Vec<ServiceRow>,
+    graph: String,
+}
+
+pub async fn domain(
+    State(state): State<AppState>,
+    PathParams(name): PathParams<String>,
+) -> PageResult {
+    let catalog = state.registry.catalog().await?;
+    let domain = catalog
+        .domains
+        .get(&name)
+        .cloned()
+        .ok_or_else(|| missing(DOMAIN, &name))?;
+    let events: Vec<&Event> = catalog
+        .events
+        .values()
+        .filter(|e| e.domain.as_ref() == Some(&name))
+        .collect();
+    let services: Vec<&Service> = catalog
+        .services
+        .values()
+        .filter(|s| s.domain.as_ref() == Some(&name))
+        .collect();
+    // The domain's map: its own events, and those its services produce or consume.
+    let mut shown: Vec<String> = events.iter().map(|e| e.name.clone()).collect();
+    for s in &services {
+        for l in s.produces.iter().chain(&s.consumes) {
+            if !shown.contains(&l.event) {
+                shown.push(l.event.clone());
+            }
+        }
+    }
+    let graph = flow_graph(&format!("Service map of domain {name}"), &catalog, &shown);
+    Page::render(&DomainPage {
+        title: name.clone(),
+        description: markdown::render(&domain.description),
+        events: events.into_iter().map(EventRow::of).collect(),
+        services: services
+            .iter()
+            .map(|s| ServiceRow {
+                name: s.name.clone(),
+                domain: s.domain.clone(),
+                owner: s.owner.clone(),
+                produces: s.produces.len(),
+                consumes: s.consumes.len(),
+            })
+            .collect(),
+        graph,
+        domain,
+    })
+}
