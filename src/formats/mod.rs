@@ -4,8 +4,8 @@
 //! [`ParsedSchema`], plus its line in [`format`].
 
 pub mod avro;
-pub mod protobuf;
 pub mod json;
+pub mod protobuf;
 
 use std::any::Any;
 use std::fmt::Debug;

@@ -2,8 +2,8 @@
 
 pub mod canonical;
 pub mod compat;
-pub mod payload;
 pub mod fields;
+pub mod payload;
 
 use std::collections::{HashMap, HashSet};
 
