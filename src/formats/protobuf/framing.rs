@@ -42,7 +42,14 @@ pub fn message_at(file: &FileDescriptor, indexes: &[i64]) -> Result<MessageDescr
     for &index in nested {
         message = usize::try_from(index)
             .ok()
-            .and_then(|i| message.child_messages().nth(i))
+            .and_then(|i| {
+                // Indexes count the messages the schema declares, as Confluent's Java serdes
+                // do; the entry types maps compile to are not declared.
+                message
+                    .child_messages()
+                    .filter(|m| !m.is_map_entry())
+                    .nth(i)
+            })
             .ok_or_else(missing)?;
     }
     Ok(message)
@@ -72,7 +79,7 @@ mod tests {
             r#"syntax = "proto3";
             package p;
             message A { string id = 1; }
-            message B { message C { int32 n = 1; } message D { bool on = 1; } C c = 1; }"#,
+            message B { map<string, int32> m = 2; message C { int32 n = 1; } message D { bool on = 1; } C c = 1; }"#,
             &[],
             false,
         )
