@@ -10,6 +10,7 @@ use super::{Page, PageResult};
 use crate::api::wire::Params;
 use crate::api::AppState;
 use crate::formats::avro::AvroSchema;
+use crate::formats::protobuf::{framing, ProtobufSchema};
 use crate::model::SchemaType;
 
 pub struct Writer {
@@ -114,8 +115,11 @@ async fn decode_message(state: &AppState, message: &str) -> Result<Decoded, Stri
             Some(avro) => decode_avro(avro, body),
             None => Err("the schema is not an Avro schema".into()),
         }
-    } else if entry.schema_type.as_str() == "PROTOBUF" {
-        Err("Protobuf decoding not supported".into())
+    } else if entry.schema_type == SchemaType::Protobuf {
+        match parsed.as_any().downcast_ref::<ProtobufSchema>() {
+            Some(proto) => decode_protobuf(proto, body),
+            None => Err("the schema is not a Protobuf schema".into()),
+        }
     } else {
         decode_json(&*parsed, body)
     };
@@ -139,6 +143,15 @@ fn decode_avro(schema: &AvroSchema, body: &[u8]) -> Result<String, String> {
     }
     let json = serde_json::Value::try_from(value)
         .map_err(|e| format!("the value has no JSON form: {e}"))?;
+    Ok(serde_json::to_string_pretty(&json).unwrap_or_default())
+}
+
+/// The message indexes and the protobuf body, read with the message they name, in the
+/// Protobuf JSON mapping.
+fn decode_protobuf(schema: &ProtobufSchema, body: &[u8]) -> Result<String, String> {
+    let (_, message) = framing::decode(&schema.file, body)?;
+    let json =
+        serde_json::to_value(&message).map_err(|e| format!("the message has no JSON form: {e}"))?;
     Ok(serde_json::to_string_pretty(&json).unwrap_or_default())
 }
 

@@ -5,6 +5,7 @@
 pub mod canonical;
 pub mod compat;
 pub mod diff;
+pub mod fields;
 pub mod refs;
 pub mod validate;
 mod walk;
@@ -123,6 +124,10 @@ impl crate::formats::ParsedSchema for JsonSchema {
 
     fn field_names(&self) -> Vec<String> {
         field_names(self)
+    }
+
+    fn field_table(&self) -> Vec<crate::formats::FieldRow> {
+        fields::field_table(&self.docs)
     }
 
     fn validate_payload(&self, payload: &Value) -> Vec<PayloadError> {

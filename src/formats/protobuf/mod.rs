@@ -4,6 +4,8 @@
 
 pub mod canonical;
 pub mod compat;
+pub mod fields;
+pub mod framing;
 pub mod json;
 pub mod names;
 pub mod parse;
@@ -12,7 +14,9 @@ use base64::Engine;
 use prost_reflect::{FileDescriptor, MessageDescriptor};
 
 use crate::error::Result;
-use crate::formats::{Dependency, Difference, Format, Parsed, ParsedSchema, PayloadError};
+use crate::formats::{
+    Dependency, Difference, FieldRow, Format, Parsed, ParsedSchema, PayloadError,
+};
 use crate::model::SchemaType;
 
 #[derive(Debug)]
@@ -93,6 +97,12 @@ impl ParsedSchema for ProtobufSchema {
     fn field_names(&self) -> Vec<String> {
         self.first_message()
             .map(|m| m.fields().map(|f| f.json_name().to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    fn field_table(&self) -> Vec<FieldRow> {
+        self.first_message()
+            .map(|m| fields::field_table(&m))
             .unwrap_or_default()
     }
 
