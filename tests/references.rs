@@ -206,3 +206,119 @@ async fn a_reference_cycle_is_an_invalid_schema() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_chain_three_deep_registers_resolves_checks_compatibility_and_lists_referrers() {
+    let s = TestServer::start().await;
+    let money = |amount: &str| {
+        json!({"type": "record", "name": "Money", "namespace": "shop", "fields": [
+            {"name": "amount", "type": amount}, {"name": "currency", "type": "string"}]})
+    };
+    let price = json!({"type": "record", "name": "Price", "namespace": "shop", "fields": [
+        {"name": "gross", "type": "Money"}, {"name": "discounted", "type": "boolean", "default": false}]});
+    let order = json!({"type": "record", "name": "Order", "namespace": "shop", "fields": [
+        {"name": "id", "type": "string"}, {"name": "price", "type": "Price"}]});
+    let with_ref = |schema: &serde_json::Value, name: &str, subject: &str, version: i32| {
+        json!({"schema": schema.to_string(),
+               "references": [{"name": name, "subject": subject, "version": version}]})
+    };
+
+    let money_id = s.register_ok("money", &money("long")).await;
+    let (status, body) = s
+        .post(
+            "/subjects/price/versions",
+            with_ref(&price, "shop.Money", "money", 1),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let price_id = body["id"].as_i64().unwrap();
+    let (status, body) = s
+        .post(
+            "/subjects/order-value/versions",
+            with_ref(&order, "shop.Price", "price", 1),
+        )
+        .await;
+    assert_eq!(
+        status, 200,
+        "order resolves Price and, through it, Money: {body}"
+    );
+    let order_id = body["id"].as_i64().unwrap();
+
+    // Each link names only its direct reference; referrers are listed at each level.
+    let (_, by_id) = s.get(&format!("/schemas/ids/{order_id}")).await;
+    assert_eq!(
+        by_id["references"],
+        json!([{"name": "shop.Price", "subject": "price", "version": 1}])
+    );
+    let (_, referrers) = s.get("/subjects/price/versions/1/referencedby").await;
+    assert_eq!(referrers, json!([order_id]));
+    let (_, referrers) = s.get("/subjects/money/versions/1/referencedby").await;
+    assert_eq!(referrers, json!([price_id]));
+    assert_ne!(money_id, price_id);
+
+    // Looking the order up again finds it, references and all.
+    let (status, found) = s
+        .post(
+            "/subjects/order-value",
+            with_ref(&order, "shop.Price", "price", 1),
+        )
+        .await;
+    assert_eq!(
+        (status, found["id"].as_i64()),
+        (200, Some(order_id)),
+        "{found}"
+    );
+
+    // A change at the bottom of the chain (amount long → string) reaches the top: an order that
+    // reads through the new Price and Money cannot read orders written with the old ones, and
+    // the reason points into Order.price.gross.amount.
+    s.put("/config/money", json!({"compatibility": "NONE"}))
+        .await;
+    s.put("/config/price", json!({"compatibility": "NONE"}))
+        .await;
+    s.register_ok("money", &money("string")).await;
+    let (status, body) = s
+        .post(
+            "/subjects/price/versions",
+            with_ref(&price, "shop.Money", "money", 2),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, verdict) = s
+        .post(
+            "/compatibility/subjects/order-value/versions/latest?verbose=true",
+            with_ref(&order, "shop.Price", "price", 2),
+        )
+        .await;
+    assert_eq!(status, 200, "{verdict}");
+    assert_eq!(verdict["is_compatible"], false, "{verdict}");
+    assert!(
+        verdict["messages"][0]
+            .as_str()
+            .unwrap()
+            .contains("TYPE_MISMATCH"),
+        "{verdict}"
+    );
+    assert!(
+        verdict["messages"][0]
+            .as_str()
+            .unwrap()
+            .contains("/fields/1/type/fields/0/type/fields/0/type"),
+        "{verdict}"
+    );
+    let (status, body) = s
+        .post(
+            "/subjects/order-value/versions",
+            with_ref(&order, "shop.Price", "price", 2),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+
+    // The middle of a chain cannot go while the top still uses it.
+    let (status, body) = s.delete("/subjects/price/versions/1").await;
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (422, Some(42206)),
+        "{body}"
+    );
+}
