@@ -216,4 +216,17 @@ async fn a_schema_above_the_size_limit_is_refused_with_42209() {
     );
     // Nothing was written.
     assert_eq!(s.get("/subjects/size-value/versions").await.1, json!([1]));
+
+    // Catalog-as-code carries schemas too: the same limit holds for plan and apply.
+    let bundle = json!({"events": [{"name": "size.big.created", "schemas": [
+        {"subject": "size-value", "versions": [{"version": "2.0.0", "schema": big.to_string()}]}]}]});
+    for route in ["/herald/v1/catalog/plan", "/herald/v1/catalog/apply"] {
+        let (status, body) = s.post(route, bundle.clone()).await;
+        assert_eq!(
+            (status, body["error_code"].as_i64()),
+            (422, Some(42209)),
+            "{route}: {body}"
+        );
+    }
+    assert_eq!(s.get("/subjects/size-value/versions").await.1, json!([1]));
 }

@@ -413,12 +413,14 @@ async fn owner(
     responses(
         (status = 200, description = "What applying would create, change or remove, with errors and warnings", body = Object),
         (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 422, description = "A schema in the bundle is larger than the limit (42209)", body = ErrorBody),
     )
 )]
 async fn plan(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
 ) -> Result<Wire<Value>> {
+    refuse_oversized(&state, &bundle)?;
     let plan = state.registry.plan_catalog(&bundle).await?;
     Ok(Wire(serde_json::to_value(plan).unwrap_or_default()))
 }
@@ -431,7 +433,7 @@ async fn plan(
     request_body(content = Object, description = "A catalog bundle, as `herald catalog apply` sends it"),
     responses(
         (status = 200, description = "The applied plan", body = Object),
-        (status = 422, description = "A check failed; nothing was written (42290, 409)", body = ErrorBody),
+        (status = 422, description = "A check failed or a schema is larger than the limit (42209); nothing was written (42290, 409)", body = ErrorBody),
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
@@ -439,6 +441,7 @@ async fn apply(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
 ) -> Result<Wire<Value>> {
+    refuse_oversized(&state, &bundle)?;
     let plan = state
         .registry
         .apply_catalog(&bundle, &crate::auth::current_actor())
@@ -486,4 +489,12 @@ async fn policy(State(state): State<AppState>) -> Result<Wire<Value>> {
     Ok(Wire(
         json!({"policy": catalog.policy, "owners": catalog.owners}),
     ))
+}
+
+/// The registration limit on schema size (42209) also holds for schemas in a bundle.
+fn refuse_oversized(state: &AppState, bundle: &Bundle) -> Result<()> {
+    if bundle.largest_schema_bytes() > state.max_schema_bytes {
+        return Err(Error::SchemaTooLarge);
+    }
+    Ok(())
 }

@@ -37,6 +37,21 @@ pub struct Bundle {
 }
 
 const POLICY_FILE: &str = "herald-policy.yaml";
+
+impl Bundle {
+    /// The longest schema text the bundle carries, so the registration limit on schema size
+    /// holds for catalog-as-code as it does for the Confluent API.
+    pub fn largest_schema_bytes(&self) -> usize {
+        self.events
+            .iter()
+            .flat_map(|e| &e.schemas)
+            .flat_map(|s| &s.versions)
+            .filter_map(|v| v.schema.as_ref())
+            .map(String::len)
+            .max()
+            .unwrap_or(0)
+    }
+}
 const OWNERS_FILE: &str = "owners.yaml";
 
 /// Reads a catalog folder. Event schema and example files are read relative to the event file.
