@@ -338,6 +338,18 @@ pub struct ServiceRow {
     pub consumes: usize,
 }
 
+impl ServiceRow {
+    fn of(s: &Service) -> ServiceRow {
+        ServiceRow {
+            name: s.name.clone(),
+            domain: s.domain.clone(),
+            owner: s.owner.clone(),
+            produces: s.produces.len(),
+            consumes: s.consumes.len(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "services.html")]
 struct ServicesPage {
@@ -350,17 +362,7 @@ pub async fn services(State(state): State<AppState>, params: Params) -> PageResu
     let catalog = state.registry.catalog().await?;
     let all: Vec<&Service> = catalog.services.values().collect();
     let pager = Pager::new(page_param(&params), all.len(), "/ui/services");
-    let rows = pager
-        .slice(&all)
-        .into_iter()
-        .map(|s| ServiceRow {
-            name: s.name.clone(),
-            domain: s.domain.clone(),
-            owner: s.owner.clone(),
-            produces: s.produces.len(),
-            consumes: s.consumes.len(),
-        })
-        .collect();
+    let rows = pager.slice(&all).into_iter().map(ServiceRow::of).collect();
     Page::render(&ServicesPage {
         title: "Services".into(),
         rows,
@@ -517,16 +519,7 @@ pub async fn team(
             .filter(|e| e.owner.as_ref() == Some(&name))
             .map(EventRow::of)
             .collect(),
-        services: owned
-            .iter()
-            .map(|s| ServiceRow {
-                name: s.name.clone(),
-                domain: s.domain.clone(),
-                owner: s.owner.clone(),
-                produces: s.produces.len(),
-                consumes: s.consumes.len(),
-            })
-            .collect(),
+        services: owned.iter().map(|s| ServiceRow::of(s)).collect(),
         produces,
         consumes,
         team,
@@ -578,16 +571,7 @@ pub async fn domain(
         title: name.clone(),
         description: markdown::render(&domain.description),
         events: events.into_iter().map(EventRow::of).collect(),
-        services: services
-            .iter()
-            .map(|s| ServiceRow {
-                name: s.name.clone(),
-                domain: s.domain.clone(),
-                owner: s.owner.clone(),
-                produces: s.produces.len(),
-                consumes: s.consumes.len(),
-            })
-            .collect(),
+        services: services.iter().map(|s| ServiceRow::of(s)).collect(),
         graph,
         domain,
     })
