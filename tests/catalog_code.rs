@@ -21,10 +21,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("catalog");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog"),
-        &copy,
-    );
+    copy_dir(&demo_dir(), &copy);
     (dir, copy)
 }
 
@@ -211,7 +208,7 @@ async fn a_declared_version_that_understates_the_change_is_refused() {
 async fn serve_loads_the_demo_catalog_into_a_new_database_once() {
     let dir = tempfile::tempdir().unwrap();
     let database = fresh_database(dir.path()).await;
-    let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog");
+    let catalog = demo_dir();
     let start = || {
         herald::server::spawn(herald::config::ServeConfig {
             listen: "127.0.0.1:0".parse().unwrap(),

@@ -426,7 +426,7 @@ fn field_names_and_docs_follow_the_schema() {
 
 #[tokio::test]
 async fn the_demo_catalog_registers_its_json_schema_events() {
-    let catalog = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog");
+    let catalog = demo_dir();
     let s = TestServer::start_with(|c| c.catalog_dir = Some(catalog)).await;
     for (subject, versions) in [
         ("users.user.created-value", json!([1, 2, 3])),

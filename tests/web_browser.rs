@@ -134,10 +134,7 @@ fn expect(dom: &str, needle: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browse_from_home_to_a_diff() {
     ensure_chromium();
-    let server = TestServer::start_with(|c| {
-        c.catalog_dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog"))
-    })
-    .await;
+    let server = TestServer::start_with(|c| c.catalog_dir = Some(demo_dir())).await;
     let browser = Browser {
         profile: tempfile::tempdir().unwrap(),
     };

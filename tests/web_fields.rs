@@ -8,35 +8,6 @@ use prost::Message;
 use prost_reflect::{DynamicMessage, MapKey, Value as Proto};
 use serde_json::{json, Value};
 
-async fn demo() -> TestServer {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog");
-    TestServer::start_with(|c| c.catalog_dir = Some(dir)).await
-}
-
-/// GETs a page that must render, and returns its HTML.
-async fn html(s: &TestServer, path: &str) -> String {
-    let resp = s.client.get(s.url(path)).send().await.expect("request");
-    let status = resp.status().as_u16();
-    let body = resp.text().await.unwrap();
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
-
-fn assert_has(body: &str, needles: &[&str]) {
-    for n in needles {
-        assert!(body.contains(n), "expected {n:?} in:\n{body}");
-    }
-}
-
-/// The part of a page between the element with `id` and the end of its section.
-fn section<'a>(body: &'a str, id: &str) -> &'a str {
-    let start = body
-        .find(&format!("id=\"{id}\""))
-        .unwrap_or_else(|| panic!("no #{id} in:\n{body}"));
-    let rest = &body[start..];
-    &rest[..rest.find("</section>").unwrap_or(rest.len())]
-}
-
 /// The field table row of `path`: its cells from the path to the end of the row.
 fn field_row<'a>(fields: &'a str, path: &str) -> &'a str {
     let start = fields

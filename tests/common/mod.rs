@@ -124,3 +124,53 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
 pub fn record(name: &str, fields: Value) -> Value {
     serde_json::json!({ "type": "record", "name": name, "fields": fields })
 }
+
+// Catalog pages.
+
+/// The demo catalog folder.
+pub fn demo_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog")
+}
+
+/// A server with the demo catalog in `catalog/` loaded.
+pub async fn demo() -> TestServer {
+    TestServer::start_with(|c| c.catalog_dir = Some(demo_dir())).await
+}
+
+/// GETs a page: (status, content type, body).
+pub async fn page(s: &TestServer, path: &str) -> (u16, String, String) {
+    let resp = s.client.get(s.url(path)).send().await.expect("request");
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, ct, resp.text().await.unwrap())
+}
+
+/// GETs a page that must render, and returns its HTML.
+pub async fn html(s: &TestServer, path: &str) -> String {
+    let (status, ct, body) = page(s, path).await;
+    assert_eq!(status, 200, "GET {path}: {body}");
+    assert_eq!(ct, "text/html; charset=utf-8", "GET {path}");
+    assert!(body.starts_with("<!doctype html>"), "GET {path}: {body}");
+    body
+}
+
+pub fn assert_has(body: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(body.contains(n), "expected {n:?} in:\n{body}");
+    }
+}
+
+/// The part of a page between the element with `id` and the end of its section.
+pub fn section<'a>(body: &'a str, id: &str) -> &'a str {
+    let start = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in:\n{body}"));
+    let rest = &body[start..];
+    let end = rest.find("</section>").unwrap_or(rest.len());
+    &rest[..end]
+}
