@@ -54,8 +54,15 @@ pub enum Error {
     InvalidSubject(String),
     #[error("Register operation failed because schema is too large")]
     SchemaTooLarge,
-    #[error("Error in the backend data store: {0}")]
+    /// The detail is logged with the request id; the client gets Confluent's fixed text.
+    #[error("Error in the backend data store")]
     Store(String),
+    /// A schema or payload whose checking would pass the work or nesting budget.
+    #[error("Invalid schema: too complex to process: {0}")]
+    TooComplex(String),
+    /// A bug (a panic) or a lost worker; the detail is logged, never sent.
+    #[error("Internal Server Error")]
+    Internal(String),
     /// The subject changed between reading its versions and writing; retried, then reported.
     #[error("Operation timed out: {0}")]
     Timeout(String),
@@ -100,7 +107,8 @@ impl Error {
             ReferenceExists(..) => 42206,
             InvalidSubject(_) => 42208,
             SchemaTooLarge => 42209,
-            Store(_) => 50001,
+            Store(_) | Internal(_) => 50001,
+            TooComplex(_) => 42201,
             Timeout(_) => 50002,
             BadRequest(_) => 400,
             // Herald's own codes, in Confluent's scheme: status followed by two digits.
@@ -123,6 +131,24 @@ impl Error {
     pub fn not_permitted(message: impl Into<String>) -> Self {
         Error::OperationNotPermitted(message.into())
     }
+
+    /// A caught panic, with its message when it has one.
+    pub fn internal_panic(panic: &(dyn std::any::Any + Send)) -> Self {
+        let text = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        Error::Internal(format!("panic: {text}"))
+    }
+
+    /// What is logged for a server-side failure: the detail the client does not see.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Error::Store(d) | Error::Internal(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 impl From<sqlx::Error> for Error {
@@ -140,7 +166,8 @@ impl From<sqlx::migrate::MigrateError> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if self.code() >= 50000 {
-            tracing::error!(error = %self, "request failed");
+            // Inside the request's span, so the line carries the request id.
+            tracing::error!(error = %self, detail = self.detail().unwrap_or_default(), "request failed");
         }
         let body = serde_json::json!({ "error_code": self.code(), "message": self.to_string() });
         crate::api::wire::json_response(self.status(), &body)

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod formats;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod registry;
