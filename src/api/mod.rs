@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .layer(axum::middleware::from_fn(ops::catch_panic))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,

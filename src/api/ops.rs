@@ -70,6 +70,39 @@ async fn metrics(State(state): State<AppState>) -> Response {
     response
 }
 
+/// Turns a panic in a handler into a 500 with the Confluent body and the request id, logged and
+/// (this layer sits inside [`track`]) counted like any other 5xx, instead of a dropped connection.
+pub async fn catch_panic(request: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    match std::panic::AssertUnwindSafe(next.run(request))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(panic) => {
+            let error = crate::error::Error::internal_panic(panic.as_ref());
+            tracing::error!(
+                request_id,
+                detail = error.detail().unwrap_or_default(),
+                "request panicked"
+            );
+            super::wire::json_response(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                &serde_json::json!({
+                    "error_code": 50001,
+                    "message": format!("Internal Server Error (request id {request_id})"),
+                }),
+            )
+        }
+    }
+}
+
 /// Counts every request by its route pattern (not its concrete path, so subjects do not
 /// explode the label set) and records its latency.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -136,10 +136,9 @@ impl Registry {
             return Ok(fields.clone());
         }
         let parsed = self.parsed(entry).await?;
-        Ok(entry
-            .fields
-            .get_or_init(|| Arc::from(parsed.field_table()))
-            .clone())
+        let table: Arc<[FieldRow]> =
+            crate::limits::offload(move || Ok(Arc::from(parsed.field_table()))).await?;
+        Ok(entry.fields.get_or_init(|| table).clone())
     }
 
     /// The parsed form of a stored version's schema.

@@ -133,15 +133,18 @@ impl Registry {
             });
         }
         let loaded = self.load_earlier(&targets).await?;
-        let earlier: Vec<Earlier<'_>> = loaded
-            .iter()
-            .map(|(version, entry, parsed)| Earlier {
-                version: *version,
-                entry,
-                parsed: &**parsed,
-            })
-            .collect();
-        let messages = check(level, &*new, &earlier);
+        let messages = crate::limits::offload(move || {
+            let earlier: Vec<Earlier<'_>> = loaded
+                .iter()
+                .map(|(version, entry, parsed)| Earlier {
+                    version: *version,
+                    entry,
+                    parsed: &**parsed,
+                })
+                .collect();
+            Ok(check(level, &*new, &earlier))
+        })
+        .await?;
         Ok(CompatibilityResult {
             is_compatible: messages.is_empty(),
             messages,

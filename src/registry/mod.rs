@@ -313,8 +313,12 @@ impl Registry {
             return Ok(p.clone());
         }
         let deps = self.resolve_references(&entry.references, true).await?;
-        let parsed = formats::parse(entry.schema_type, &entry.schema, &deps, false)?;
-        Ok(entry.parsed.get_or_init(|| Arc::from(parsed)).clone())
+        let (schema_type, text) = (entry.schema_type, entry.schema.clone());
+        let parsed = crate::limits::offload(move || {
+            formats::parse(schema_type, &text, &deps, false).map(Arc::from)
+        })
+        .await?;
+        Ok(entry.parsed.get_or_init(|| parsed).clone())
     }
 
     /// The schemas `references` name, transitively, dependencies before dependents.

@@ -121,7 +121,7 @@ impl Registry {
         request: &SchemaRequest,
         normalize: bool,
         allow_deleted_refs: bool,
-    ) -> Result<(Box<Parsed>, Vec<Reference>)> {
+    ) -> Result<(Arc<Parsed>, Vec<Reference>)> {
         let schema_type = SchemaType::from_request(request.schema_type.as_deref())?;
         let text = request.schema.as_deref().unwrap_or_default();
         if text.trim().is_empty() {
@@ -131,7 +131,11 @@ impl Registry {
         let deps = self
             .resolve_references_from(Some(subject), &references, allow_deleted_refs)
             .await?;
-        let parsed = formats::parse(schema_type, text, &deps, normalize)?;
+        let text = text.to_string();
+        let parsed = crate::limits::offload(move || {
+            formats::parse(schema_type, &text, &deps, normalize).map(Arc::from)
+        })
+        .await?;
         Ok((parsed, references))
     }
 
@@ -236,7 +240,7 @@ impl Registry {
         };
 
         let registered = self
-            .register_checked(subject, &new, placement, level, &*parsed)
+            .register_checked(subject, &new, placement, level, parsed.clone())
             .await?;
         if let Registered::Created { id, version } = registered {
             self.metrics.registrations.inc();
@@ -258,7 +262,7 @@ impl Registry {
                 references: new.references,
                 metadata: new.metadata,
                 rule_set: new.rule_set,
-                parsed: OnceLock::from(Arc::from(parsed)),
+                parsed: OnceLock::from(parsed),
                 fields: OnceLock::new(),
             }),
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
@@ -282,7 +286,7 @@ impl Registry {
         new: &NewSchema,
         placement: Placement,
         level: CompatibilityLevel,
-        parsed: &Parsed,
+        parsed: Arc<Parsed>,
     ) -> Result<Registered> {
         let incompatible_code = match self.dialect {
             Dialect::V7 => 409,
@@ -292,28 +296,37 @@ impl Registry {
             let rows = self.store.versions(subject).await?;
             let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
             let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
-            let gate = |committed: &[VersionRow]| -> Result<()> {
-                let mut earlier = Vec::new();
-                for row in versions_to_check(level, committed) {
-                    let found = loaded
-                        .iter()
-                        .find(|(v, e, _)| *v == row.version && e.id == row.schema_id);
-                    let Some((version, entry, parsed_old)) = found else {
-                        return Err(Error::Timeout(format!("subject '{subject}' changed")));
-                    };
-                    earlier.push(Earlier {
+            let checked: Vec<(i32, i64)> = loaded.iter().map(|(v, e, _)| (*v, e.id)).collect();
+            // The verdict is reached on the work pool, outside the write transaction; the
+            // transaction only confirms that the versions it was reached against are still the
+            // ones the level asks for.
+            let new_parsed = parsed.clone();
+            let messages = crate::limits::offload(move || {
+                let earlier: Vec<Earlier<'_>> = loaded
+                    .iter()
+                    .map(|(version, entry, parsed_old)| Earlier {
                         version: *version,
                         entry,
                         parsed: &**parsed_old,
-                    });
+                    })
+                    .collect();
+                Ok(check(level, &*new_parsed, &earlier))
+            })
+            .await?;
+            let gate = |committed: &[VersionRow]| -> Result<()> {
+                let now: Vec<(i32, i64)> = versions_to_check(level, committed)
+                    .iter()
+                    .map(|r| (r.version, r.schema_id))
+                    .collect();
+                if now != checked {
+                    return Err(Error::Timeout(format!("subject '{subject}' changed")));
                 }
-                let messages = check(level, parsed, &earlier);
                 if messages.is_empty() {
                     Ok(())
                 } else {
                     Err(Error::Incompatible {
                         subject: subject.to_string(),
-                        messages,
+                        messages: messages.clone(),
                         code: incompatible_code,
                     })
                 }

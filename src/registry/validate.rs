@@ -55,7 +55,10 @@ impl Registry {
         payload: &serde_json::Value,
     ) -> Result<PayloadVerdict> {
         let parsed = self.parsed(entry).await?;
-        let errors = formats::validate_payload(&*parsed, payload);
+        let payload = payload.clone();
+        let errors =
+            crate::limits::offload(move || Ok(formats::validate_payload(&*parsed, &payload)))
+                .await?;
         Ok(PayloadVerdict {
             valid: errors.is_empty(),
             subject: None,

@@ -110,24 +110,49 @@ async fn decode_message(state: &AppState, message: &str) -> Result<Decoded, Stri
         payload: None,
         problem: None,
     };
-    let result = if entry.schema_type == SchemaType::Avro {
-        match parsed.as_any().downcast_ref::<AvroSchema>() {
-            Some(avro) => decode_avro(avro, body),
-            None => Err("the schema is not an Avro schema".into()),
-        }
-    } else if entry.schema_type == SchemaType::Protobuf {
-        match parsed.as_any().downcast_ref::<ProtobufSchema>() {
-            Some(proto) => decode_protobuf(proto, body),
-            None => Err("the schema is not a Protobuf schema".into()),
-        }
-    } else {
-        decode_json(&*parsed, body)
-    };
+    if body.len() > MAX_DECODED_BODY {
+        decoded.problem = Some(format!(
+            "the body is {} bytes; the decoder reads at most {MAX_DECODED_BODY}",
+            body.len()
+        ));
+        return Ok(decoded);
+    }
+    let schema_type = entry.schema_type;
+    let body = body.to_vec();
+    // Decoding recurses as deep as the message nests (a recursive schema lets a short message
+    // nest thousands of levels): it runs on the work pool's large stacks, under its budget.
+    let result = crate::limits::offload(move || Ok(decode_body(schema_type, &*parsed, &body)))
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
     match result {
         Ok(payload) => decoded.payload = Some(payload),
         Err(problem) => decoded.problem = Some(problem),
     }
     Ok(decoded)
+}
+
+/// Largest message body the decoder reads: far above a pasted event, and small enough that the
+/// deepest nesting it can carry fits the work pool's stack.
+const MAX_DECODED_BODY: usize = 64 * 1024;
+
+fn decode_body(
+    schema_type: SchemaType,
+    parsed: &crate::formats::Parsed,
+    body: &[u8],
+) -> Result<String, String> {
+    if schema_type == SchemaType::Avro {
+        match parsed.as_any().downcast_ref::<AvroSchema>() {
+            Some(avro) => decode_avro(avro, body),
+            None => Err("the schema is not an Avro schema".into()),
+        }
+    } else if schema_type == SchemaType::Protobuf {
+        match parsed.as_any().downcast_ref::<ProtobufSchema>() {
+            Some(proto) => decode_protobuf(proto, body),
+            None => Err("the schema is not a Protobuf schema".into()),
+        }
+    } else {
+        decode_json(parsed, body)
+    }
 }
 
 /// The Avro binary body read with the writer's schema, as JSON.

@@ -92,17 +92,24 @@ pub async fn diff(
         (CompatibilityLevel::None, "no check"),
     ]
     .into_iter()
-    .map(|(level, meaning)| {
-        let reasons = compatibility::reasons(level, &*new_parsed, &*old_parsed);
-        Verdict {
-            level: level.as_str(),
-            meaning,
-            compatible: reasons.is_empty(),
-            configured: configured.as_str().trim_end_matches("_TRANSITIVE") == level.as_str(),
-            reasons,
-        }
+    .collect::<Vec<_>>();
+    let verdicts = crate::limits::offload(move || {
+        Ok(verdicts
+            .into_iter()
+            .map(|(level, meaning)| {
+                let reasons = compatibility::reasons(level, &*new_parsed, &*old_parsed);
+                Verdict {
+                    level: level.as_str(),
+                    meaning,
+                    compatible: reasons.is_empty(),
+                    configured: configured.as_str().trim_end_matches("_TRANSITIVE")
+                        == level.as_str(),
+                    reasons,
+                }
+            })
+            .collect())
     })
-    .collect();
+    .await?;
     let fields = field_changes(
         &registry.field_table(&old.schema).await?,
         &registry.field_table(&new.schema).await?,

@@ -20,17 +20,76 @@ pub struct AvroSchema {
 
 /// Parses and validates an Avro schema (names, default values) with its referenced schemas in scope.
 pub fn parse(text: &str, deps: &[&str], normalize: bool) -> Result<AvroSchema> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::InvalidSchema(format!("schema is not valid JSON: {e}")))?;
-    let schema = if deps.is_empty() {
-        Schema::parse(&value)
-    } else {
-        Schema::parse_str_with_list(text, deps.iter().copied())
-            .map(|(schema, parsed_deps)| inline_references(schema, &parsed_deps))
-    }
-    .map_err(|e| Error::InvalidSchema(describe_parse_error(&e)))?;
+    let value: serde_json::Value = crate::limits::parse_json(text).map_err(|e| match e {
+        crate::limits::JsonError::Syntax(e) => {
+            Error::InvalidSchema(format!("schema is not valid JSON: {e}"))
+        }
+        too_deep => too_deep.into(),
+    })?;
+    check_names(&value, 0)?;
+    // apache-avro unwraps on some inputs it considers impossible; a schema must never take the
+    // connection down with it.
+    let parsed = std::panic::catch_unwind(|| {
+        if deps.is_empty() {
+            Schema::parse(&value)
+        } else {
+            Schema::parse_str_with_list(text, deps.iter().copied())
+                .map(|(schema, parsed_deps)| inline_references(schema, &parsed_deps))
+        }
+    })
+    .map_err(|_| Error::InvalidSchema("the Avro parser could not read this schema".into()))?;
+    let schema = parsed.map_err(|e| Error::InvalidSchema(describe_parse_error(&e)))?;
     let canonical = canonical::canonical_text(&value, normalize);
     Ok(AvroSchema { schema, canonical })
+}
+
+/// Avro spec: a name starts with `[A-Za-z_]` and continues with `[A-Za-z0-9_]`; a full name joins
+/// such names with dots. apache-avro panics on some names that break this, so they are checked
+/// first, with the offending name in the answer.
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn valid_full_name(name: &str) -> bool {
+    name.split('.').all(valid_name)
+}
+
+fn check_names(value: &serde_json::Value, depth: usize) -> Result<()> {
+    if !crate::limits::deeper(depth) {
+        return Ok(());
+    }
+    match value {
+        serde_json::Value::Array(items) => items.iter().try_for_each(|v| check_names(v, depth + 1)),
+        serde_json::Value::Object(map) => {
+            let kind = map.get("type").and_then(|t| t.as_str());
+            if matches!(kind, Some("record" | "error" | "enum" | "fixed")) {
+                match map.get("name") {
+                    Some(serde_json::Value::String(name)) if valid_full_name(name) => {}
+                    Some(serde_json::Value::String(name)) => {
+                        return Err(Error::InvalidSchema(format!(
+                            "Invalid {} name '{name}': a name starts with a letter or '_' and holds only letters, digits and '_'",
+                            kind.unwrap_or_default()
+                        )))
+                    }
+                    _ => {}
+                }
+                if let Some(serde_json::Value::String(ns)) = map.get("namespace") {
+                    if !ns.is_empty() && !valid_full_name(ns) {
+                        return Err(Error::InvalidSchema(format!(
+                            "Invalid namespace '{ns}': each dotted part starts with a letter or '_' and holds only letters, digits and '_'"
+                        )));
+                    }
+                }
+            }
+            // Defaults are data, not schemas.
+            map.iter()
+                .filter(|(k, _)| k.as_str() != "default")
+                .try_for_each(|(_, v)| check_names(v, depth + 1))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn describe_parse_error(err: &apache_avro::Error) -> String {
