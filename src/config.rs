@@ -83,6 +83,16 @@ pub struct ServeConfig {
     /// Take the audit trail's source address from `X-Forwarded-For` (behind a proxy) rather
     /// than the connection's peer.
     pub trust_forwarded_for: bool,
+    /// Serve `/metrics` without a token under `auth` (for a scraper inside a trusted network).
+    pub metrics_open: bool,
+    /// Origins (`https://host[:port]`) whose browser pages may send writes; others are refused.
+    pub allowed_origins: Vec<String>,
+    /// Connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Steps of work one request may spend on a schema or payload.
+    pub max_work: u64,
+    /// A connection that sends no complete request head within this long is closed.
+    pub header_read_timeout: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +110,9 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub const DEFAULT_MAX_SCHEMA_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_CATALOG: &str = "catalog";
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Generous for a slow link, short enough that idle or half-open connections free their slot.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The configuration file read from the working directory when none is named.
 pub const DEFAULT_CONFIG_FILE: &str = "herald.toml";
 
@@ -117,6 +130,11 @@ impl Default for ServeConfig {
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
             tls: None,
             trust_forwarded_for: false,
+            metrics_open: false,
+            allowed_origins: Vec::new(),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_work: crate::limits::DEFAULT_WORK,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -204,10 +222,35 @@ pub struct Settings {
     )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_forwarded_for: Option<bool>,
+    /// With --auth, serve /metrics without a token (it names subjects: open it only to a
+    /// trusted network) [default: false].
+    #[arg(
+        long,
+        env = "HERALD_METRICS_OPEN",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_open: Option<bool>,
+    /// Comma-separated origins (https://host[:port]) whose browser pages may send writes;
+    /// writes from other sites' pages are refused [default: none].
+    #[arg(long, env = "HERALD_ALLOWED_ORIGINS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<String>,
+    /// Connections served at once; further ones wait until one closes [default: 1024].
+    #[arg(long, env = "HERALD_MAX_CONNECTIONS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<usize>,
+    /// Steps of work one request may spend parsing, checking, validating or decoding before it
+    /// is refused with 42201 [default: 20000000].
+    #[arg(long, env = "HERALD_MAX_WORK")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_work: Option<u64>,
 }
 
 /// The keys of `herald.toml` (and the flags without their `--`), in the order `--help` lists them.
-pub const SETTING_NAMES: [&str; 13] = [
+pub const SETTING_NAMES: [&str; 17] = [
     "listen",
     "database",
     "dialect",
@@ -221,6 +264,10 @@ pub const SETTING_NAMES: [&str; 13] = [
     "tls_cert",
     "tls_key",
     "trust_forwarded_for",
+    "metrics_open",
+    "allowed_origins",
+    "max_connections",
+    "max_work",
 ];
 
 impl Settings {
@@ -264,6 +311,10 @@ impl Settings {
             tls_cert: over.tls_cert.or(self.tls_cert),
             tls_key: over.tls_key.or(self.tls_key),
             trust_forwarded_for: over.trust_forwarded_for.or(self.trust_forwarded_for),
+            metrics_open: over.metrics_open.or(self.metrics_open),
+            allowed_origins: over.allowed_origins.or(self.allowed_origins),
+            max_connections: over.max_connections.or(self.max_connections),
+            max_work: over.max_work.or(self.max_work),
         }
     }
 
@@ -294,6 +345,10 @@ impl Settings {
             tls_cert: self.tls_cert.clone(),
             tls_key: self.tls_key.clone(),
             trust_forwarded_for: Some(self.trust_forwarded_for.unwrap_or(false)),
+            metrics_open: Some(self.metrics_open.unwrap_or(false)),
+            allowed_origins: Some(self.allowed_origins.clone().unwrap_or_default()),
+            max_connections: Some(self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)),
+            max_work: Some(self.max_work.unwrap_or(crate::limits::DEFAULT_WORK)),
         }
     }
 
@@ -319,6 +374,17 @@ impl Settings {
             catalog_dir: s.catalog,
             tls,
             trust_forwarded_for: s.trust_forwarded_for.unwrap_or_default(),
+            metrics_open: s.metrics_open.unwrap_or_default(),
+            allowed_origins: s
+                .allowed_origins
+                .unwrap_or_default()
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            max_connections: s.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS).max(1),
+            max_work: s.max_work.unwrap_or(crate::limits::DEFAULT_WORK).max(1),
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         })
     }
 }

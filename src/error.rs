@@ -68,6 +68,9 @@ pub enum Error {
     Timeout(String),
     #[error("{0}")]
     BadRequest(String),
+    /// The credentials do not reach what the request names.
+    #[error("Forbidden: {0}")]
+    Forbidden(String),
     #[error("{kind} '{name}' not found")]
     CatalogNotFound { kind: String, name: String },
     #[error("Invalid catalog change: {0}")]
@@ -111,6 +114,7 @@ impl Error {
             TooComplex(_) => 42201,
             Timeout(_) => 50002,
             BadRequest(_) => 400,
+            Forbidden(_) => 403,
             // Herald's own codes, in Confluent's scheme: status followed by two digits.
             CatalogNotFound { .. } => 40490,
             CatalogInvalid(_) => 42290,

@@ -4,10 +4,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::connect_info::Connected;
 use axum::extract::Request;
-use axum::serve::{IncomingStream, Listener};
-use axum::ServiceExt;
+use axum::serve::Listener;
 use tokio::sync::oneshot;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
@@ -37,6 +35,8 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
         auth: api::auth::AuthSettings {
             enabled: config.auth,
             anonymous_read: config.anonymous_read,
+            metrics_open: config.metrics_open,
+            allowed_origins: config.allowed_origins.clone(),
         },
     })
 }
@@ -70,6 +70,8 @@ impl Drop for RunningServer {
 
 /// Binds `config.listen` (port 0 picks a free one) and serves in the background.
 pub async fn spawn(config: ServeConfig) -> anyhow::Result<RunningServer> {
+    crate::limits::set_work_limit(config.max_work);
+    raise_open_file_limit();
     let state = state(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -80,9 +82,14 @@ pub async fn spawn(config: ServeConfig) -> anyhow::Result<RunningServer> {
     let task = match &config.tls {
         Some(files) => {
             let tls = TlsListener::new(listener, crate::tls::server_config(files)?)?;
-            tokio::spawn(run(tls, state, shutdown))
+            tokio::spawn(run(tls, state, ConnectionLimits::of(&config), shutdown))
         }
-        None => tokio::spawn(run(listener, state, shutdown)),
+        None => tokio::spawn(run(
+            listener,
+            state,
+            ConnectionLimits::of(&config),
+            shutdown,
+        )),
     };
     Ok(RunningServer {
         addr,
@@ -93,6 +100,8 @@ pub async fn spawn(config: ServeConfig) -> anyhow::Result<RunningServer> {
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    crate::limits::set_work_limit(config.max_work);
+    raise_open_file_limit();
     let state = state(&config).await?;
     // Checked before binding, so a bad certificate fails at once rather than on first connect.
     let tls = config
@@ -105,14 +114,26 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     match tls {
         Some(tls) => {
             tracing::info!(%addr, database = %config.database_url, "herald listening (HTTPS)");
-            run(TlsListener::new(listener, tls)?, state, shutdown_signal()).await?;
+            run(
+                TlsListener::new(listener, tls)?,
+                state,
+                ConnectionLimits::of(&config),
+                shutdown_signal(),
+            )
+            .await?;
         }
         None => {
             if !addr.ip().is_loopback() {
                 tracing::warn!(%addr, "serving plain HTTP on a non-loopback address; give --tls-cert and --tls-key for HTTPS");
             }
             tracing::info!(%addr, database = %config.database_url, "herald listening");
-            run(listener, state, shutdown_signal()).await?;
+            run(
+                listener,
+                state,
+                ConnectionLimits::of(&config),
+                shutdown_signal(),
+            )
+            .await?;
         }
     }
     tracing::info!("herald stopped");
@@ -120,14 +141,13 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 }
 
 async fn run<L>(
-    listener: L,
+    mut listener: L,
     state: AppState,
+    limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()>
 where
-    L: Listener,
-    L::Addr: std::fmt::Debug,
-    Peer: for<'a> Connected<IncomingStream<'a, L>>,
+    L: Listener<Addr = SocketAddr>,
 {
     let timeout = state.request_timeout;
     let router = api::router(state)
@@ -152,12 +172,84 @@ where
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     // Trailing slashes are trimmed before routing: the Java client posts to `.../versions/`.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router);
-    axum::serve(
-        listener,
-        ServiceExt::<Request>::into_make_service_with_connect_info::<Peer>(app),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+
+    // Connections past the limit wait in the kernel's backlog; a connection that sends no
+    // complete request head within the header timeout is closed, so idle or half-open
+    // connections cannot hold every slot for long.
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = &mut shutdown => break,
+        };
+        let (io, addr) = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut shutdown => break,
+        };
+        let service = tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(Peer(addr)));
+                request
+            },
+        );
+        let connection = http.serve_connection(
+            hyper_util::rt::TokioIo::new(io),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// How many connections are served at once, and how long one may take to send a request head.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    pub max_connections: usize,
+    pub header_read_timeout: std::time::Duration,
+}
+
+impl ConnectionLimits {
+    fn of(config: &ServeConfig) -> Self {
+        ConnectionLimits {
+            max_connections: config.max_connections,
+            header_read_timeout: config.header_read_timeout,
+        }
+    }
+}
+
+/// Lets the process hold as many open files as its hard limit allows: each connection is one,
+/// and the default soft limit (often 1,024) is below the connection limit plus the database's.
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed to them.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -8,19 +8,25 @@ use axum::routing::{delete, get};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
+use std::sync::Arc;
 
 use super::openapi::{ErrorBody, TokenCreated};
 use super::wire::{json_response, JsonBody, PathParams, Wire};
 use super::AppState;
 use crate::auth::{acting_as, required, Need, Role, Token};
 use crate::error::Result;
+use crate::store::AuditEntry;
 
 /// Whether and how requests are authenticated.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthSettings {
     pub enabled: bool,
     /// With authentication on, let requests without credentials read.
     pub anonymous_read: bool,
+    /// With authentication on, serve `/metrics` without a token.
+    pub metrics_open: bool,
+    /// Origins whose browser pages may send writes.
+    pub allowed_origins: Vec<String>,
 }
 
 pub fn router() -> Router<AppState> {
@@ -147,6 +153,103 @@ fn base64_decode(input: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// What the request's credentials may see: every subject (authentication off, an anonymous
+/// reader, a token without grants) or the subjects its grants cover. Handlers that list or read
+/// by id filter with it; routes naming a subject are checked before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Access {
+    token: Option<Arc<Token>>,
+    /// Authentication is on and no token was sent (anonymous reading).
+    anonymous: bool,
+}
+
+impl Access {
+    /// Unrestricted: authentication is off.
+    pub fn everything() -> Self {
+        Access {
+            token: None,
+            anonymous: false,
+        }
+    }
+
+    pub fn sees(&self, subject: &str) -> bool {
+        self.token.as_ref().is_none_or(|t| t.covers(subject))
+    }
+
+    /// Whether the grants narrow what this request sees.
+    pub fn is_restricted(&self) -> bool {
+        self.token.as_ref().is_some_and(|t| !t.subjects.is_empty())
+    }
+
+    /// Admins (and everyone with authentication off) see token management in the audit trail.
+    pub fn is_admin(&self) -> bool {
+        match &self.token {
+            Some(t) => t.role == Role::Admin,
+            None => !self.anonymous,
+        }
+    }
+
+    /// Schema `id` as this request may see it: held by a granted subject, else 40403 as if it
+    /// did not exist, so ids do not leak other subjects' schemas.
+    pub async fn check_id(&self, registry: &crate::registry::Registry, id: i64) -> Result<()> {
+        if !self.is_restricted() {
+            return Ok(());
+        }
+        let usages = registry.usages_of_id(id, true).await?;
+        if usages.iter().any(|u| self.sees(&u.subject)) {
+            Ok(())
+        } else {
+            Err(crate::error::Error::SchemaIdNotFound(id))
+        }
+    }
+}
+
+impl Access {
+    /// The audit lines this request may read: token management only for admins, a subject's
+    /// lines (its versions, config and mode) only within the grants, catalog lines only for
+    /// tokens without grants; anonymous readers do not see client addresses.
+    pub fn audit_view(&self, entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
+        entries
+            .into_iter()
+            .filter(|e| self.sees_audit_target(&e.target))
+            .map(|mut e| {
+                if self.anonymous {
+                    e.source = None;
+                }
+                e
+            })
+            .collect()
+    }
+
+    fn sees_audit_target(&self, target: &str) -> bool {
+        let (kind, rest) = target.split_once('/').unwrap_or((target, ""));
+        match kind {
+            "token" => self.is_admin(),
+            "subject" => {
+                let subject = rest.rsplit_once("/versions/").map_or(rest, |(s, _)| s);
+                self.sees(subject)
+            }
+            "config" | "mode" if !rest.starts_with("__") && !rest.is_empty() => self.sees(rest),
+            _ => !self.is_restricted(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Access {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Access>()
+            .cloned()
+            .unwrap_or_else(Access::everything))
+    }
+}
+
 /// Decides every request: probes pass, others need a token whose role and subject grants cover
 /// the route; 401 and 403 answer in the Confluent error body.
 pub async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -164,8 +267,11 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
         .ok();
     let request = Request::from_parts(parts, body);
     let route = route.as_str();
-    let Need::Role(needed) = required(request.method(), route) else {
-        return next.run(request).await;
+    let needed = match required(request.method(), route) {
+        Need::Role(role) => role,
+        // Metrics name every subject: under authentication they need an unrestricted token.
+        Need::Open if route == "/metrics" && !state.auth.metrics_open => Role::Reader,
+        Need::Open => return next.run(request).await,
     };
     let subject = params.as_ref().and_then(|p| {
         p.iter().find(|(k, _)| *k == "subject").map(|(_, v)| {
@@ -176,6 +282,11 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
     });
     let Some((user, secret)) = credentials(&request) else {
         if needed == Role::Reader && state.auth.anonymous_read {
+            let mut request = request;
+            request.extensions_mut().insert(Access {
+                token: None,
+                anonymous: true,
+            });
             return acting_as("anonymous".into(), next.run(request)).await;
         }
         return refuse(
@@ -206,6 +317,15 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
             ),
         );
     }
+    if route == "/metrics" && !token.subjects.is_empty() {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Token '{}' is limited to some subjects; /metrics names them all",
+                token.name
+            ),
+        );
+    }
     if let Some(subject) = &subject {
         if !token.covers(subject) {
             return refuse(
@@ -214,7 +334,13 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
             );
         }
     }
-    acting_as(token.name.clone(), next.run(request)).await
+    let name = token.name.clone();
+    let mut request = request;
+    request.extensions_mut().insert(Access {
+        token: Some(Arc::new(token)),
+        anonymous: false,
+    });
+    acting_as(name, next.run(request)).await
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::auth::Access;
 use super::openapi::{CatalogEntity, ErrorBody};
 use super::wire::{json_response, JsonBody, Params, PathParams, Wire};
 use super::AppState;
@@ -25,43 +26,43 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/herald/v1/domains",
-            get(|s, p| list(s, p, DOMAIN)).post(|s, p, b| create(s, p, b, DOMAIN)),
+            get(|s, p| list(s, p, DOMAIN)).post(|s, a, p, b| create(s, a, p, b, DOMAIN)),
         )
         .route(
             "/herald/v1/domains/{name}",
             get(|s, n| read(s, n, DOMAIN))
-                .put(|s, n, p, b| put(s, n, p, b, DOMAIN))
-                .delete(|s, n, p| remove(s, n, p, DOMAIN)),
+                .put(|s, a, n, p, b| put(s, a, n, p, b, DOMAIN))
+                .delete(|s, a, n, p| remove(s, a, n, p, DOMAIN)),
         )
         .route(
             "/herald/v1/teams",
-            get(|s, p| list(s, p, TEAM)).post(|s, p, b| create(s, p, b, TEAM)),
+            get(|s, p| list(s, p, TEAM)).post(|s, a, p, b| create(s, a, p, b, TEAM)),
         )
         .route(
             "/herald/v1/teams/{name}",
             get(|s, n| read(s, n, TEAM))
-                .put(|s, n, p, b| put(s, n, p, b, TEAM))
-                .delete(|s, n, p| remove(s, n, p, TEAM)),
+                .put(|s, a, n, p, b| put(s, a, n, p, b, TEAM))
+                .delete(|s, a, n, p| remove(s, a, n, p, TEAM)),
         )
         .route(
             "/herald/v1/services",
-            get(|s, p| list(s, p, SERVICE)).post(|s, p, b| create(s, p, b, SERVICE)),
+            get(|s, p| list(s, p, SERVICE)).post(|s, a, p, b| create(s, a, p, b, SERVICE)),
         )
         .route(
             "/herald/v1/services/{name}",
             get(|s, n| read(s, n, SERVICE))
-                .put(|s, n, p, b| put(s, n, p, b, SERVICE))
-                .delete(|s, n, p| remove(s, n, p, SERVICE)),
+                .put(|s, a, n, p, b| put(s, a, n, p, b, SERVICE))
+                .delete(|s, a, n, p| remove(s, a, n, p, SERVICE)),
         )
         .route(
             "/herald/v1/events",
-            get(|s, p| list(s, p, EVENT)).post(|s, p, b| create(s, p, b, EVENT)),
+            get(|s, p| list(s, p, EVENT)).post(|s, a, p, b| create(s, a, p, b, EVENT)),
         )
         .route(
             "/herald/v1/events/{name}",
             get(|s, n| read(s, n, EVENT))
-                .put(|s, n, p, b| put(s, n, p, b, EVENT))
-                .delete(|s, n, p| remove(s, n, p, EVENT)),
+                .put(|s, a, n, p, b| put(s, a, n, p, b, EVENT))
+                .delete(|s, a, n, p| remove(s, a, n, p, EVENT)),
         )
         .route("/herald/v1/links", get(list_links).post(create_link))
         .route(
@@ -74,6 +75,55 @@ pub fn router() -> Router<AppState> {
         .route("/herald/v1/catalog/apply", post(apply))
         .route("/herald/v1/audit", get(audit))
         .route("/herald/v1/policy", get(policy))
+}
+
+/// The subjects an event names (its `schemas[].subject`).
+fn subjects_named(entity: &Value) -> Vec<String> {
+    entity
+        .get("schemas")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("subject").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A token with subject grants writes an event only when it is granted every subject the
+/// event names, before and after the change: otherwise it could claim another team's subject.
+/// URL fields of an entity (a service's `repository`) must be http(s): 400 otherwise.
+fn check_links(body: &Value) -> Result<()> {
+    match body.get("repository").and_then(Value::as_str) {
+        Some(link) => match crate::catalog::state::web_link_problem(link) {
+            Some(problem) => Err(Error::BadRequest(format!("repository: {problem}"))),
+            None => Ok(()),
+        },
+        None => Ok(()),
+    }
+}
+
+async fn may_write(
+    state: &AppState,
+    access: &Access,
+    kind: &str,
+    existing: Option<&str>,
+    body: Option<&Value>,
+) -> Result<()> {
+    if !access.is_restricted() || kind != EVENT {
+        return Ok(());
+    }
+    let mut named: Vec<String> = body.map(subjects_named).unwrap_or_default();
+    if let Some(name) = existing {
+        if let Ok(current) = state.registry.catalog_entity(kind, name).await {
+            named.extend(subjects_named(&current));
+        }
+    }
+    match named.iter().find(|s| !access.sees(s)) {
+        Some(subject) => Err(Error::Forbidden(format!(
+            "the token is not granted subject '{subject}', which this {kind} names"
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn created(body: impl serde::Serialize) -> Response {
@@ -138,10 +188,13 @@ async fn list(
 )]
 async fn create(
     State(state): State<AppState>,
+    access: Access,
     params: Params,
     JsonBody(body): JsonBody<Value>,
     kind: &'static str,
 ) -> Result<Response> {
+    check_links(&body)?;
+    may_write(&state, &access, kind, None, Some(&body)).await?;
     let name = body
         .get("name")
         .and_then(Value::as_str)
@@ -207,11 +260,14 @@ async fn read(
 )]
 async fn put(
     State(state): State<AppState>,
+    access: Access,
     PathParams(name): PathParams<String>,
     params: Params,
     JsonBody(body): JsonBody<Value>,
     kind: &'static str,
 ) -> Result<Response> {
+    check_links(&body)?;
+    may_write(&state, &access, kind, Some(&name), Some(&body)).await?;
     let written = state
         .registry
         .put_catalog_entity(
@@ -243,10 +299,12 @@ async fn put(
 )]
 async fn remove(
     State(state): State<AppState>,
+    access: Access,
     PathParams(name): PathParams<String>,
     params: Params,
     kind: &'static str,
 ) -> Result<StatusCode> {
+    may_write(&state, &access, kind, Some(&name), None).await?;
     state
         .registry
         .delete_catalog_entity(
@@ -464,7 +522,11 @@ async fn apply(
     ),
     responses((status = 200, description = "Changes, newest first", body = [crate::store::AuditEntry]))
 )]
-async fn audit(State(state): State<AppState>, params: Params) -> Result<Wire<Value>> {
+async fn audit(
+    State(state): State<AppState>,
+    access: super::auth::Access,
+    params: Params,
+) -> Result<Wire<Value>> {
     let query = AuditQuery {
         target_prefix: params.get("target").map(str::to_string),
         action: params.get("action").map(str::to_string),
@@ -473,7 +535,7 @@ async fn audit(State(state): State<AppState>, params: Params) -> Result<Wire<Val
         since: params.get("since").and_then(|s| s.parse().ok()),
         limit: params.count("limit", 100).min(1000),
     };
-    let entries = state.registry.store_audit(&query).await?;
+    let entries = access.audit_view(state.registry.store_audit(&query).await?);
     Ok(Wire(serde_json::to_value(entries).unwrap_or_default()))
 }
 

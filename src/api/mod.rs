@@ -2,6 +2,7 @@
 //! shape the answer; every failure leaves as a Confluent error body.
 
 pub mod auth;
+pub mod browser;
 pub mod catalog;
 pub mod compatibility;
 pub mod config;
@@ -58,6 +59,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::authorize,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            browser::same_origin_writes,
+        ))
+        .layer(axum::middleware::from_fn(browser::headers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::track,

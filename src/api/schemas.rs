@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::auth::Access;
 use super::openapi::{ErrorBody, SchemaById, SchemaObject, SubjectVersionRef};
 use super::wire::{Params, PathParams, RawSchema, Wire};
 use super::{put_schema_fields, schema_object, schema_text, AppState};
@@ -58,11 +59,14 @@ async fn types() -> Wire<Vec<&'static str>> {
 )]
 async fn by_id(
     State(state): State<AppState>,
+    access: Access,
     PathParams(id): PathParams<String>,
     params: Params,
 ) -> Result<Wire<Value>> {
     let registry = &state.registry;
-    let entry = registry.schema_by_id(schema_id(&id)?).await?;
+    let id = schema_id(&id)?;
+    let entry = registry.schema_by_id(id).await?;
+    access.check_id(registry, id).await?;
     let mut out = Map::new();
     out.insert(
         "schema".into(),
@@ -88,9 +92,12 @@ async fn by_id(
 )]
 async fn raw_by_id(
     State(state): State<AppState>,
+    access: Access,
     PathParams(id): PathParams<String>,
 ) -> Result<RawSchema> {
-    let entry = state.registry.schema_by_id(schema_id(&id)?).await?;
+    let id = schema_id(&id)?;
+    let entry = state.registry.schema_by_id(id).await?;
+    access.check_id(&state.registry, id).await?;
     Ok(RawSchema(entry.schema.clone()))
 }
 
@@ -111,16 +118,19 @@ async fn raw_by_id(
 )]
 async fn subjects_of_id(
     State(state): State<AppState>,
+    access: Access,
     PathParams(id): PathParams<String>,
     params: Params,
 ) -> Result<Wire<Vec<String>>> {
+    let id = schema_id(&id)?;
     let rows = state
         .registry
-        .usages_of_id(schema_id(&id)?, params.flag("deleted"))
+        .usages_of_id(id, params.flag("deleted"))
         .await?;
+    access.check_id(&state.registry, id).await?;
+    let rows = rows.into_iter().filter(|r| access.sees(&r.subject));
     let filter = params.get("subject");
     let mut subjects: Vec<String> = rows
-        .into_iter()
         .map(|r| r.subject)
         .filter(|s| filter.is_none_or(|f| f == s))
         .collect();
@@ -145,17 +155,20 @@ async fn subjects_of_id(
 )]
 async fn versions_of_id(
     State(state): State<AppState>,
+    access: Access,
     PathParams(id): PathParams<String>,
     params: Params,
 ) -> Result<Wire<Vec<Value>>> {
+    let id = schema_id(&id)?;
     let rows = state
         .registry
-        .usages_of_id(schema_id(&id)?, params.flag("deleted"))
+        .usages_of_id(id, params.flag("deleted"))
         .await?;
+    access.check_id(&state.registry, id).await?;
+    let rows = rows.into_iter().filter(|r| access.sees(&r.subject));
     let filter = params.get("subject");
     Ok(Wire(
-        rows.into_iter()
-            .filter(|r| filter.is_none_or(|f| f == r.subject))
+        rows.filter(|r| filter.is_none_or(|f| f == r.subject))
             .map(|r| json!({"subject": r.subject, "version": r.version}))
             .collect(),
     ))
@@ -175,7 +188,11 @@ async fn versions_of_id(
     ),
     responses((status = 200, description = "Schema versions", body = [SchemaObject]))
 )]
-async fn list(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<Value>>> {
+async fn list(
+    State(state): State<AppState>,
+    access: Access,
+    params: Params,
+) -> Result<Wire<Vec<Value>>> {
     let registry = &state.registry;
     let schemas = registry
         .list_schemas(
@@ -184,6 +201,7 @@ async fn list(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<
             params.flag("latestOnly"),
             params.count("offset", 0),
             params.limit("limit", Some(DEFAULT_SCHEMAS_LIMIT)),
+            |subject| access.sees(subject),
         )
         .await?;
     Ok(Wire(

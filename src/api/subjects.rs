@@ -44,7 +44,11 @@ pub fn router() -> Router<AppState> {
     ),
     responses((status = 200, description = "Subject names", body = [String]))
 )]
-async fn list(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<String>>> {
+async fn list(
+    State(state): State<AppState>,
+    access: super::auth::Access,
+    params: Params,
+) -> Result<Wire<Vec<String>>> {
     // `:*:` is Confluent's "every context" prefix; Herald has only the default context.
     let prefix = match params.get("subjectPrefix") {
         Some(":*:") | None => "",
@@ -53,7 +57,10 @@ async fn list(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<
     let subjects = state
         .registry
         .list_subjects(prefix, params.flag("deleted"), params.flag("deletedOnly"))
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|s| access.sees(s))
+        .collect();
     Ok(Wire(subjects))
 }
 

@@ -87,12 +87,15 @@ pub(crate) async fn by_version(
 )]
 pub(crate) async fn by_id(
     State(state): State<AppState>,
+    access: super::auth::Access,
     PathParams(id): PathParams<String>,
     JsonBody(request): JsonBody<ValidateRequest>,
 ) -> Result<Wire<PayloadVerdict>> {
     let id: i64 = id
         .parse()
         .map_err(|_| Error::BadRequest(format!("'{id}' is not a schema id")))?;
+    state.registry.schema_by_id(id).await?;
+    access.check_id(&state.registry, id).await?;
     let verdict = state
         .registry
         .validate_payload_for_id(id, request.payload()?)

@@ -135,6 +135,9 @@ impl CatalogState {
         }
         for s in self.services.values() {
             check_slug("service", &s.name, &mut errors);
+            if let Some(problem) = s.repository.as_deref().and_then(web_link_problem) {
+                errors.push(format!("service '{}' repository: {problem}", s.name));
+            }
             self.check_ref(
                 "service",
                 &s.name,
@@ -389,6 +392,15 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
         }
     }
     true
+}
+
+/// Why `link` may not be shown as a link on a page: only http(s) addresses are, so a stored
+/// `javascript:` or `data:` address cannot run in a reader's browser.
+pub fn web_link_problem(link: &str) -> Option<String> {
+    match url::Url::parse(link) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => None,
+        _ => Some(format!("'{link}' is not an http(s) address")),
+    }
 }
 
 /// Turns validation errors into the API's refusal.

@@ -263,11 +263,14 @@ impl Registry {
         latest_only: bool,
         offset: usize,
         limit: Option<usize>,
+        granted: impl Fn(&str) -> bool,
     ) -> Result<Vec<SubjectVersion>> {
         let rows = self.store.all_versions().await?;
         let mut visible: Vec<&VersionRow> = rows
             .iter()
-            .filter(|r| r.subject.starts_with(prefix) && (deleted || !r.deleted))
+            .filter(|r| {
+                r.subject.starts_with(prefix) && (deleted || !r.deleted) && granted(&r.subject)
+            })
             .collect();
         if latest_only {
             let mut latest: Vec<&VersionRow> = Vec::new();

@@ -51,7 +51,11 @@ fn target_href(target: &str) -> Option<String> {
     Some(format!("{base}/{}", super::segment(name)))
 }
 
-pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult {
+pub async fn audit(
+    State(state): State<AppState>,
+    access: crate::api::auth::Access,
+    params: Params,
+) -> PageResult {
     let field = |k: &str| params.get(k).unwrap_or_default().trim().to_string();
     let (target, action, actor) = (field("target"), field("action"), field("actor"));
     let source = field("source");
@@ -69,7 +73,7 @@ pub async fn audit(State(state): State<AppState>, params: Params) -> PageResult 
         since: since_millis,
         limit: wanted,
     };
-    let entries = state.registry.store_audit(&query).await?;
+    let entries = access.audit_view(state.registry.store_audit(&query).await?);
     let base = with_query(
         "/ui/audit",
         &[

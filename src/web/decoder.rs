@@ -69,12 +69,16 @@ pub fn split_frame(bytes: &[u8]) -> Result<(i64, &[u8]), String> {
     }
 }
 
-pub async fn decode(State(state): State<AppState>, params: Params) -> PageResult {
+pub async fn decode(
+    State(state): State<AppState>,
+    access: crate::api::auth::Access,
+    params: Params,
+) -> PageResult {
     let message = params.get("message").unwrap_or_default().to_string();
     let (decoded, error) = if message.trim().is_empty() {
         (None, None)
     } else {
-        match decode_message(&state, &message).await {
+        match decode_message(&state, &access, &message).await {
             Ok(d) => (Some(d), None),
             Err(e) => (None, Some(e)),
         }
@@ -87,11 +91,19 @@ pub async fn decode(State(state): State<AppState>, params: Params) -> PageResult
     })
 }
 
-async fn decode_message(state: &AppState, message: &str) -> Result<Decoded, String> {
+async fn decode_message(
+    state: &AppState,
+    access: &crate::api::auth::Access,
+    message: &str,
+) -> Result<Decoded, String> {
     let registry = &state.registry;
     let bytes = message_bytes(message)?;
     let (id, body) = split_frame(&bytes)?;
     let entry = registry.schema_by_id(id).await.map_err(|e| e.to_string())?;
+    access
+        .check_id(registry, id)
+        .await
+        .map_err(|e| e.to_string())?;
     let writers = registry
         .usages_of_id(id, true)
         .await

@@ -44,7 +44,7 @@ struct Home {
 
 const RECENT: usize = 10;
 
-pub async fn home(State(state): State<AppState>) -> PageResult {
+pub async fn home(State(state): State<AppState>, access: crate::api::auth::Access) -> PageResult {
     let registry = &state.registry;
     let catalog = registry.catalog().await?;
     let overview = registry.overview(RECENT).await?;
@@ -78,6 +78,7 @@ pub async fn home(State(state): State<AppState>) -> PageResult {
     let recent = overview
         .recent
         .into_iter()
+        .filter(|v| access.sees(&v.subject))
         .map(|v| Recent {
             event: catalog
                 .event_for_subject(&v.subject)

@@ -34,7 +34,11 @@ struct SubjectsPage {
     unclaimed: bool,
 }
 
-pub async fn subjects(State(state): State<AppState>, params: Params) -> PageResult {
+pub async fn subjects(
+    State(state): State<AppState>,
+    access: crate::api::auth::Access,
+    params: Params,
+) -> PageResult {
     let registry = &state.registry;
     let catalog = registry.catalog().await?;
     let filter = params.get("q").unwrap_or_default().trim().to_string();
@@ -52,7 +56,7 @@ pub async fn subjects(State(state): State<AppState>, params: Params) -> PageResu
     let (total, page) = registry
         .subject_page(
             &filter,
-            |s| !unclaimed || !claimed.contains_key(s),
+            |s| access.sees(s) && (!unclaimed || !claimed.contains_key(s)),
             (requested - 1) * PAGE_SIZE,
             PAGE_SIZE,
         )

@@ -180,7 +180,11 @@ fn catalog_hits(catalog: &CatalogState, needle: &str) -> Vec<(&'static str, &'st
     ]
 }
 
-pub async fn search(State(state): State<AppState>, params: Params) -> PageResult {
+pub async fn search(
+    State(state): State<AppState>,
+    access: crate::api::auth::Access,
+    params: Params,
+) -> PageResult {
     let registry = &state.registry;
     let q = params.get("q").unwrap_or_default().trim().to_string();
     let only = params.get("kind").unwrap_or_default().to_string();
@@ -189,7 +193,9 @@ pub async fn search(State(state): State<AppState>, params: Params) -> PageResult
     let mut found = Vec::new();
     if !needle.is_empty() {
         found = catalog_hits(&catalog, &needle);
-        let in_registry = registry.search_registry(&needle).await?;
+        let mut in_registry = registry.search_registry(&needle).await?;
+        in_registry.subjects.retain(|s| access.sees(s));
+        in_registry.fields.retain(|f| access.sees(&f.subject));
         found.push((
             "subjects",
             "Subjects",
