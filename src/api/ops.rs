@@ -125,3 +125,35 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .inc();
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_with_the_request_id() {
+        let app = axum::Router::new()
+            .route("/boom", get(|| async { panic!("boom") }))
+            .layer(axum::middleware::from_fn(super::catch_panic));
+        let response = app
+            .oneshot(
+                Request::get("/boom")
+                    .header("x-request-id", "req-42")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 500);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error_code"], 50001);
+        assert!(body["message"].as_str().unwrap().contains("req-42"));
+        assert!(!body["message"].as_str().unwrap().contains("boom"));
+    }
+}

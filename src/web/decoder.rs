@@ -129,6 +129,13 @@ async fn decode_message(
         ));
         return Ok(decoded);
     }
+    if recursive_avro(&*parsed) && body.len() > MAX_RECURSIVE_BODY {
+        decoded.problem = Some(format!(
+            "the body is {} bytes; for a recursive schema the decoder reads at most {MAX_RECURSIVE_BODY}",
+            body.len()
+        ));
+        return Ok(decoded);
+    }
     let schema_type = entry.schema_type;
     let body = body.to_vec();
     // Decoding recurses as deep as the message nests (a recursive schema lets a short message
@@ -146,6 +153,45 @@ async fn decode_message(
 /// Largest message body the decoder reads: far above a pasted event, and small enough that the
 /// deepest nesting it can carry fits the work pool's stack.
 const MAX_DECODED_BODY: usize = 64 * 1024;
+
+/// Largest body read with a recursive Avro schema. Every level of a recursive value takes at
+/// least one byte (a union branch or an array block count), so this bounds the decoder's
+/// recursion to a depth the work pool's stack holds, in debug builds too.
+const MAX_RECURSIVE_BODY: usize = 4096;
+
+/// Whether an Avro schema names a type inside itself (the only way it can nest without end).
+fn recursive_avro(parsed: &crate::formats::Parsed) -> bool {
+    parsed
+        .as_any()
+        .downcast_ref::<AvroSchema>()
+        .is_some_and(|a| names_itself(&a.schema))
+}
+
+fn names_itself(schema: &apache_avro::Schema) -> bool {
+    use apache_avro::Schema;
+    fn walk(schema: &Schema, enclosing: &mut Vec<String>, depth: usize) -> bool {
+        if depth > crate::limits::MAX_NESTING {
+            return true;
+        }
+        match schema {
+            Schema::Ref { name } => enclosing.contains(&name.fullname(None)),
+            Schema::Record(r) => {
+                enclosing.push(r.name.fullname(None));
+                let found = r
+                    .fields
+                    .iter()
+                    .any(|f| walk(&f.schema, enclosing, depth + 1));
+                enclosing.pop();
+                found
+            }
+            Schema::Array(a) => walk(&a.items, enclosing, depth + 1),
+            Schema::Map(m) => walk(&m.types, enclosing, depth + 1),
+            Schema::Union(u) => u.variants().iter().any(|v| walk(v, enclosing, depth + 1)),
+            _ => false,
+        }
+    }
+    walk(schema, &mut Vec::new(), 0)
+}
 
 fn decode_body(
     schema_type: SchemaType,
