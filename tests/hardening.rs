@@ -352,3 +352,31 @@ async fn liveness_answers_while_worst_case_checks_run() {
         );
     }
 }
+
+#[test]
+fn the_container_runs_unprivileged_behind_a_proxy_it_trusts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let dockerfile = read("Dockerfile");
+    let user = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("USER "))
+        .next_back()
+        .expect("the image names a user");
+    assert!(!user.contains("root") && user.trim() != "USER 0", "{user}");
+    assert!(dockerfile.contains("HEALTHCHECK"));
+    let compose: serde_yaml_ng::Value = serde_yaml_ng::from_str(&read("docker-compose.yml")).unwrap();
+    for name in ["herald-a", "herald-b"] {
+        let service = &compose["services"][name];
+        assert_eq!(
+            service["environment"]["HERALD_TRUST_FORWARDED_FOR"].as_str(),
+            Some("true"),
+            "{name}"
+        );
+        let check = format!("{:?}", service["healthcheck"]["test"]);
+        assert!(check.contains("/health/ready"), "{name}: {check}");
+    }
+    let nginx = read("deploy/nginx.conf");
+    assert!(nginx.contains("proxy_set_header X-Forwarded-For $remote_addr;"));
+    assert!(!nginx.contains("$proxy_add_x_forwarded_for"));
+}
