@@ -365,7 +365,8 @@ fn the_container_runs_unprivileged_behind_a_proxy_it_trusts() {
         .expect("the image names a user");
     assert!(!user.contains("root") && user.trim() != "USER 0", "{user}");
     assert!(dockerfile.contains("HEALTHCHECK"));
-    let compose: serde_yaml_ng::Value = serde_yaml_ng::from_str(&read("docker-compose.yml")).unwrap();
+    let compose: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&read("docker-compose.yml")).unwrap();
     for name in ["herald-a", "herald-b"] {
         let service = &compose["services"][name];
         assert_eq!(

@@ -133,10 +133,14 @@ mod tests {
     use axum::routing::get;
     use tower::ServiceExt;
 
+    async fn boom() -> &'static str {
+        panic!("boom")
+    }
+
     #[tokio::test]
     async fn a_panicking_handler_answers_500_with_the_request_id() {
         let app = axum::Router::new()
-            .route("/boom", get(|| async { panic!("boom") }))
+            .route("/boom", get(boom))
             .layer(axum::middleware::from_fn(super::catch_panic));
         let response = app
             .oneshot(

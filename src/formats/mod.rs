@@ -152,7 +152,17 @@ pub fn parse(
     deps: &[Dependency],
     normalize: bool,
 ) -> Result<Box<Parsed>> {
-    format(schema_type).parse(text, deps, normalize)
+    // The parsers are third-party code fed untrusted text: a panic in one is an invalid
+    // schema, not a dropped connection.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        format(schema_type).parse(text, deps, normalize)
+    }))
+    .unwrap_or_else(|_| {
+        Err(crate::error::Error::InvalidSchema(format!(
+            "the {} parser could not read this schema",
+            schema_type.as_str()
+        )))
+    })
 }
 
 pub fn normalized(schema_type: SchemaType, canonical: &str) -> String {
