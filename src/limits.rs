@@ -345,7 +345,7 @@ mod tests {
             Ok(n)
         });
         assert!(matches!(r, Err(Error::TooComplex(_))), "{r:?}");
-        assert_eq!(bounded_with(10, None, || Ok(spend(5))).unwrap(), true);
+        assert!(bounded_with(10, None, || Ok(spend(5))).unwrap());
     }
 
     #[test]

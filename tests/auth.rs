@@ -752,4 +752,30 @@ async fn scoped_writers_cannot_claim_other_subjects_in_the_catalog() {
     )
     .await;
     assert_eq!(status, 403);
+    // Reading: events naming other subjects (their examples are data) stay out of sight.
+    let (_, events) = call(&s, Some(&orders), "GET", "/herald/v1/events", None).await;
+    let names: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orders.placed"]);
+    let (status, _) = call(
+        &s,
+        Some(&orders),
+        "GET",
+        "/herald/v1/events/payments.settled",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let page = s
+        .client
+        .get(s.url("/ui/events/payments.settled"))
+        .bearer_auth(&orders)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 403);
 }

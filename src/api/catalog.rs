@@ -26,41 +26,41 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/herald/v1/domains",
-            get(|s, p| list(s, p, DOMAIN)).post(|s, a, p, b| create(s, a, p, b, DOMAIN)),
+            get(|s, a, p| list(s, a, p, DOMAIN)).post(|s, a, p, b| create(s, a, p, b, DOMAIN)),
         )
         .route(
             "/herald/v1/domains/{name}",
-            get(|s, n| read(s, n, DOMAIN))
+            get(|s, a, n| read(s, a, n, DOMAIN))
                 .put(|s, a, n, p, b| put(s, a, n, p, b, DOMAIN))
                 .delete(|s, a, n, p| remove(s, a, n, p, DOMAIN)),
         )
         .route(
             "/herald/v1/teams",
-            get(|s, p| list(s, p, TEAM)).post(|s, a, p, b| create(s, a, p, b, TEAM)),
+            get(|s, a, p| list(s, a, p, TEAM)).post(|s, a, p, b| create(s, a, p, b, TEAM)),
         )
         .route(
             "/herald/v1/teams/{name}",
-            get(|s, n| read(s, n, TEAM))
+            get(|s, a, n| read(s, a, n, TEAM))
                 .put(|s, a, n, p, b| put(s, a, n, p, b, TEAM))
                 .delete(|s, a, n, p| remove(s, a, n, p, TEAM)),
         )
         .route(
             "/herald/v1/services",
-            get(|s, p| list(s, p, SERVICE)).post(|s, a, p, b| create(s, a, p, b, SERVICE)),
+            get(|s, a, p| list(s, a, p, SERVICE)).post(|s, a, p, b| create(s, a, p, b, SERVICE)),
         )
         .route(
             "/herald/v1/services/{name}",
-            get(|s, n| read(s, n, SERVICE))
+            get(|s, a, n| read(s, a, n, SERVICE))
                 .put(|s, a, n, p, b| put(s, a, n, p, b, SERVICE))
                 .delete(|s, a, n, p| remove(s, a, n, p, SERVICE)),
         )
         .route(
             "/herald/v1/events",
-            get(|s, p| list(s, p, EVENT)).post(|s, a, p, b| create(s, a, p, b, EVENT)),
+            get(|s, a, p| list(s, a, p, EVENT)).post(|s, a, p, b| create(s, a, p, b, EVENT)),
         )
         .route(
             "/herald/v1/events/{name}",
-            get(|s, n| read(s, n, EVENT))
+            get(|s, a, n| read(s, a, n, EVENT))
                 .put(|s, a, n, p, b| put(s, a, n, p, b, EVENT))
                 .delete(|s, a, n, p| remove(s, a, n, p, EVENT)),
         )
@@ -146,6 +146,7 @@ fn created(body: impl serde::Serialize) -> Response {
 )]
 async fn list(
     State(state): State<AppState>,
+    access: Access,
     params: Params,
     kind: &'static str,
 ) -> Result<Wire<Vec<Value>>> {
@@ -160,6 +161,7 @@ async fn list(
             .into_iter()
             .filter(|(k, _, _)| *k == kind)
             .map(|(_, _, body)| body)
+            .filter(|body| shows_event(&access, body))
             .filter(|body| {
                 filters
                     .iter()
@@ -234,10 +236,24 @@ async fn create(
 )]
 async fn read(
     State(state): State<AppState>,
+    access: Access,
     PathParams(name): PathParams<String>,
     kind: &'static str,
 ) -> Result<Wire<Value>> {
-    Ok(Wire(state.registry.catalog_entity(kind, &name).await?))
+    let entity = state.registry.catalog_entity(kind, &name).await?;
+    if !shows_event(&access, &entity) {
+        return Err(Error::CatalogNotFound {
+            kind: kind.into(),
+            name,
+        });
+    }
+    Ok(Wire(entity))
+}
+
+/// An event (with its examples, which are data) is shown to a token with grants only when it
+/// is granted every subject the event names; other entities carry no schema data.
+fn shows_event(access: &Access, entity: &Value) -> bool {
+    subjects_named(entity).iter().all(|s| access.sees(s))
 }
 
 #[utoipa::path(

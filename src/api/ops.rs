@@ -130,7 +130,6 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 mod tests {
     use axum::body::Body;
     use axum::http::Request;
-    use axum::routing::get;
     use tower::ServiceExt;
 
     async fn boom() -> &'static str {
@@ -140,7 +139,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_handler_answers_500_with_the_request_id() {
         let app = axum::Router::new()
-            .route("/boom", get(boom))
+            .fallback(boom)
             .layer(axum::middleware::from_fn(super::catch_panic));
         let response = app
             .oneshot(
