@@ -22,7 +22,7 @@ use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Dependency, Parsed};
 use crate::model::{Reference, SchemaType, VersionSpec};
-use crate::store::{SchemaRow, Store, VersionRow};
+use crate::store::{Actor, AuditEntry, SchemaRow, Store, VersionRow};
 use cache::Caches;
 
 /// A stored schema, immutable once written, shared by every subject that uses its id.
@@ -134,19 +134,18 @@ impl Registry {
         &self.store
     }
 
-    /// Records a registry change in the audit trail. The change itself is already committed,
-    /// so a failure here is logged rather than reported to the client.
-    pub(crate) async fn audit(
+    /// Records an observation (not a write) in the audit trail, after the fact: a failure is
+    /// logged, since whatever was observed is already committed.
+    pub(crate) async fn note(
         &self,
         action: &str,
         target: &str,
         before: Option<Value>,
         after: Option<Value>,
     ) {
-        let actor = crate::auth::current_actor();
-        let entry = crate::store::AuditEntry::new(&actor, action, target, before, after);
+        let entry = audit_line(action, target, before, after);
         if let Err(e) = self.store.append_audit(&entry).await {
-            tracing::warn!(error = %e, action, target, "audit line not written");
+            tracing::warn!(error = %e, detail = e.detail().unwrap_or_default(), action, target, "audit line not written");
         }
     }
 
@@ -414,13 +413,41 @@ impl Registry {
         })?;
         self.get_version(&reference.subject, spec, allow_deleted)
             .await
-            .map_err(|_| {
+            .map_err(|e| {
+                // A failing store is a server error, not a bad reference.
+                if e.code() >= 50000 {
+                    return e;
+                }
                 Error::InvalidSchema(format!(
                     "reference '{}' to subject '{}' version {} cannot be resolved",
                     reference.name, reference.subject, reference.version
                 ))
             })
     }
+}
+
+/// Who the request being served acts for, and where it comes from (read from the request's
+/// task-locals here, so the store gets them as plain values).
+pub(crate) fn current_actor() -> Actor {
+    acting_as(&crate::auth::current_actor())
+}
+
+/// `name` acting from the address of the request being served.
+pub(crate) fn acting_as(name: &str) -> Actor {
+    Actor {
+        name: name.to_string(),
+        source: crate::auth::current_source(),
+    }
+}
+
+/// The audit line of a change made by the request being served.
+pub(crate) fn audit_line(
+    action: &str,
+    target: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> AuditEntry {
+    AuditEntry::new(&current_actor(), action, target, before, after)
 }
 
 fn cycle(links: &[String]) -> Error {

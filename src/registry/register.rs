@@ -14,7 +14,7 @@ use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
 use crate::model::{validate_subject, CompatibilityLevel, Mode, Reference, SchemaType};
-use crate::store::{NewSchema, Placement, Registered, VersionRow};
+use crate::store::{AuditEntry, NewSchema, Placement, Registered, VersionRow};
 
 /// The body of register, lookup and compatibility requests. Unknown fields are ignored.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -238,15 +238,8 @@ impl Registry {
         let registered = self
             .register_checked(subject, &new, placement, level, &*parsed)
             .await?;
-        if let Registered::Created { id, version } = registered {
+        if let Registered::Created { version, .. } = registered {
             self.metrics.registrations.inc();
-            self.audit(
-                "schema.register",
-                &format!("subject/{subject}"),
-                None,
-                Some(serde_json::json!({"id": id, "version": version})),
-            )
-            .await;
             self.report_broken_examples(subject, version, &*parsed)
                 .await;
         }
@@ -288,6 +281,17 @@ impl Registry {
             Dialect::V7 => 409,
             Dialect::V8 => 40901,
         };
+        let actor = super::current_actor();
+        let target = format!("subject/{subject}");
+        let audit = |id: i64, version: i32| {
+            AuditEntry::new(
+                &actor,
+                "schema.register",
+                &target,
+                None,
+                Some(serde_json::json!({"id": id, "version": version})),
+            )
+        };
         for _ in 0..REGISTER_ATTEMPTS {
             let rows = self.store.versions(subject).await?;
             let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
@@ -318,7 +322,11 @@ impl Registry {
                     })
                 }
             };
-            match self.store.register(subject, new, placement, &gate).await {
+            match self
+                .store
+                .register(subject, new, placement, &gate, &audit)
+                .await
+            {
                 Err(Error::Timeout(_)) => continue,
                 Err(e @ Error::Incompatible { .. }) => {
                     self.metrics
