@@ -387,6 +387,19 @@ pub(crate) fn next_version(
     }
 }
 
+/// The highest schema id: the wire format carries an id in 4 signed bytes.
+pub const MAX_SCHEMA_ID: i64 = i32::MAX as i64;
+
+/// An id the store is about to write, refused rather than wrapped past [`MAX_SCHEMA_ID`].
+pub(crate) fn check_new_id(id: i64) -> Result<i64> {
+    if (1..=MAX_SCHEMA_ID).contains(&id) {
+        return Ok(id);
+    }
+    Err(crate::error::Error::not_permitted(format!(
+        "No schema id left: id {id} is past the highest the wire format carries, {MAX_SCHEMA_ID}"
+    )))
+}
+
 /// Refuses to give an IMPORT id that already names a different schema.
 pub(crate) fn check_import_id(
     id: i64,

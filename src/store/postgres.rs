@@ -169,7 +169,9 @@ async fn insert_schema(
     schema: &NewSchema,
     explicit_id: Option<i64>,
 ) -> Result<i64> {
-    let id = allocate_id(conn, explicit_id).await?;
+    // The counter would go past 2^31-1 after an import of the highest id; the caller's
+    // transaction rolls the counter back.
+    let id = super::check_new_id(allocate_id(conn, explicit_id).await?)?;
     sqlx::query(
         "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -97,6 +97,9 @@ async fn insert_schema(
     .bind(super::now_millis())
     .fetch_one(&mut *conn)
     .await?;
+    // AUTOINCREMENT would go past 2^31-1 after an import of the highest id; the caller's
+    // transaction rolls the row back.
+    super::check_new_id(id)?;
     for (ordinal, r) in schema.references.iter().enumerate() {
         sqlx::query(
             "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
