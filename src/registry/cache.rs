@@ -20,8 +20,10 @@ pub type RequestKey = [u8; 32];
 /// A subject's remembered requests: request key → (schema id, version).
 type SubjectRegistrations = HashMap<RequestKey, (i64, i32)>;
 
-/// How long a verified token is trusted without asking the store again.
-const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a verified token is trusted without asking the store again: a token deleted through
+/// any instance (or `herald token delete`) is refused everywhere within this, at the cost of one
+/// indexed read per token per second.
+const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Default)]
 pub struct Caches {
