@@ -347,6 +347,25 @@ async fn killing_an_instance_mid_load_loses_no_acknowledged_registration() {
             "{body}"
         );
     }
+
+    // Every version that made it to the database has its audit line, and no line is without
+    // its version: both were in one transaction.
+    let mut versions = 0;
+    for w in 0..4 {
+        let url = format!("{}/subjects/load-{w}/versions", b.base);
+        let (status, body) = send(&client, "GET", url, None).await;
+        if status == 200 {
+            versions += body.as_array().unwrap().len();
+        }
+    }
+    assert!(versions >= got.len() && versions < 1000, "{versions}");
+    let url = format!(
+        "{}/herald/v1/audit?action=schema.register&target=subject/load-&limit=1000",
+        b.base
+    );
+    let (status, lines) = send(&client, "GET", url, None).await;
+    assert_eq!(status, 200, "{lines}");
+    assert_eq!(lines.as_array().unwrap().len(), versions);
 }
 
 /// A token secret from `herald token create` on the database.
