@@ -64,16 +64,43 @@ pub struct SubjectVersion {
     pub schema: Arc<SchemaEntry>,
 }
 
+/// Bounds on what one request may make the registry do or keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most references one schema may resolve, counting those of its references.
+    pub max_references: usize,
+    /// Most answers of repeated registrations and lookups kept in memory.
+    pub lookup_cache_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_references: crate::config::DEFAULT_MAX_REFERENCES,
+            lookup_cache_entries: crate::config::DEFAULT_LOOKUP_CACHE_ENTRIES,
+        }
+    }
+}
+
 pub struct Registry {
     store: Arc<dyn Store>,
     dialect: Dialect,
+    limits: Limits,
     cache: Arc<Caches>,
     metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Registry {
     pub async fn new(store: Arc<dyn Store>, dialect: Dialect) -> Result<Self> {
-        let cache = Arc::new(Caches::default());
+        Self::with_limits(store, dialect, Limits::default()).await
+    }
+
+    pub async fn with_limits(
+        store: Arc<dyn Store>,
+        dialect: Dialect,
+        limits: Limits,
+    ) -> Result<Self> {
+        let cache = Arc::new(Caches::new(limits.lookup_cache_entries));
         if let Some(changes) = store.changes() {
             tokio::spawn(cache::follow_changes(
                 changes,
@@ -85,6 +112,7 @@ impl Registry {
         Ok(Registry {
             store,
             dialect,
+            limits,
             cache,
             metrics: Arc::new(crate::metrics::Metrics::new()),
         })
@@ -342,7 +370,11 @@ impl Registry {
             next: usize,
         }
         let mut out: Vec<Dependency> = Vec::new();
+        if registering.is_some() && references.len() > self.limits.max_references {
+            return Err(too_many_references(self.limits.max_references));
+        }
         let mut done: HashSet<(String, i32)> = HashSet::new();
+        let mut resolved = 0usize;
         // The chain of references being followed, outermost first.
         let mut chain: Vec<Open> = Vec::new();
         let mut roots = references.iter();
@@ -380,6 +412,11 @@ impl Registry {
                 links.extend(describe(&chain));
                 links.push(format!("'{}' version latest", reference.subject));
                 return Err(cycle(&links));
+            }
+            // A new schema's references are bounded; stored ones were accepted already.
+            resolved += 1;
+            if registering.is_some() && resolved > self.limits.max_references {
+                return Err(too_many_references(self.limits.max_references));
             }
             let found = self.resolve_reference(&reference, allow_deleted).await?;
             let key = (found.subject.clone(), found.version);
@@ -448,6 +485,13 @@ pub(crate) fn audit_line(
     after: Option<Value>,
 ) -> AuditEntry {
     AuditEntry::new(&current_actor(), action, target, before, after)
+}
+
+fn too_many_references(limit: usize) -> Error {
+    Error::InvalidSchema(format!(
+        "more than {limit} references, counting those of its references \
+         (the max_references limit)"
+    ))
 }
 
 fn cycle(links: &[String]) -> Error {
