@@ -190,3 +190,18 @@ impl IntoResponse for Error {
         crate::api::wire::json_response(self.status(), &body)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_driver_error_keeps_its_text_for_the_log_and_never_shows_it() {
+        let err = Error::from(sqlx::Error::Protocol("no such table: audit_log".into()));
+        assert_eq!(err.code(), 50001);
+        assert_eq!(err.to_string(), "Error in the backend data store");
+        assert!(std::error::Error::source(&err).is_some());
+        let detail = err.detail().expect("a detail");
+        assert!(detail.contains("no such table: audit_log"), "{detail}");
+    }
+}
