@@ -172,16 +172,15 @@ impl crate::registry::Registry {
             created_at: crate::store::now_millis(),
         };
         let secret = new_secret();
-        self.store()
-            .create_token(&token, &hash_secret(&secret))
-            .await?;
-        self.audit(
+        let audit = crate::registry::audit_line(
             "token.create",
             &format!("token/{name}"),
             None,
             serde_json::to_value(&token).ok(),
-        )
-        .await;
+        );
+        self.store()
+            .create_token(&token, &hash_secret(&secret), &audit)
+            .await?;
         Ok((token, secret))
     }
 
@@ -196,20 +195,19 @@ impl crate::registry::Registry {
             .await?
             .into_iter()
             .find(|t| t.name == name);
-        if !self.store().delete_token(name).await? {
+        let audit = crate::registry::audit_line(
+            "token.delete",
+            &format!("token/{name}"),
+            before.and_then(|t| serde_json::to_value(t).ok()),
+            None,
+        );
+        if !self.store().delete_token(name, &audit).await? {
             return Err(Error::CatalogNotFound {
                 kind: "token".into(),
                 name: name.into(),
             });
         }
         self.forget_token(name);
-        self.audit(
-            "token.delete",
-            &format!("token/{name}"),
-            before.and_then(|t| serde_json::to_value(t).ok()),
-            None,
-        )
-        .await;
         Ok(())
     }
 

@@ -70,6 +70,10 @@ pub struct ServeConfig {
     pub max_body_bytes: usize,
     /// Largest schema text a registration may carry (42209 beyond it).
     pub max_schema_bytes: usize,
+    /// Most references (direct and transitive) a schema may resolve (42201 beyond it).
+    pub max_references: usize,
+    /// Most remembered (subject, request) answers of registrations and lookups.
+    pub lookup_cache_entries: usize,
     /// A request still running after this long is answered 500/50002 (operation timed out).
     pub request_timeout: Duration,
     /// Require a token on every request but the probes.
@@ -108,6 +112,11 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// largest Avro and Protobuf schemas in public registries are tens of KiB) and keeps one
 /// registration from filling the cache.
 pub const DEFAULT_MAX_SCHEMA_BYTES: usize = 1024 * 1024;
+/// Real schemas reference a handful of others; 1,000 leaves room for generated ones and keeps
+/// one registration's resolution well under a second.
+pub const DEFAULT_MAX_REFERENCES: usize = 1000;
+/// About 100 bytes an entry, so the cache stays near 10 MB however many distinct requests come.
+pub const DEFAULT_LOOKUP_CACHE_ENTRIES: usize = 100_000;
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_CATALOG: &str = "catalog";
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
@@ -124,6 +133,8 @@ impl Default for ServeConfig {
             dialect: Dialect::V7,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_schema_bytes: DEFAULT_MAX_SCHEMA_BYTES,
+            max_references: DEFAULT_MAX_REFERENCES,
+            lookup_cache_entries: DEFAULT_LOOKUP_CACHE_ENTRIES,
             catalog_dir: None,
             auth: false,
             anonymous_read: false,
@@ -168,6 +179,16 @@ pub struct Settings {
     #[arg(long, env = "HERALD_MAX_SCHEMA_BYTES")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_schema_bytes: Option<usize>,
+    /// Most references a schema may resolve, counting those of its references; more get
+    /// 422/42201 [default: 1000].
+    #[arg(long, env = "HERALD_MAX_REFERENCES")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_references: Option<usize>,
+    /// Most answers of repeated registrations and lookups kept in memory; the least recently
+    /// used go first [default: 100000].
+    #[arg(long, env = "HERALD_LOOKUP_CACHE_ENTRIES")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookup_cache_entries: Option<usize>,
     /// Seconds a request may run before it is answered with 500/50002 (operation timed out)
     /// [default: 30].
     #[arg(long, env = "HERALD_REQUEST_TIMEOUT")]
@@ -250,12 +271,14 @@ pub struct Settings {
 }
 
 /// The keys of `herald.toml` (and the flags without their `--`), in the order `--help` lists them.
-pub const SETTING_NAMES: [&str; 17] = [
+pub const SETTING_NAMES: [&str; 19] = [
     "listen",
     "database",
     "dialect",
     "max_body_bytes",
     "max_schema_bytes",
+    "max_references",
+    "lookup_cache_entries",
     "request_timeout",
     "log_format",
     "catalog",
@@ -303,6 +326,8 @@ impl Settings {
             dialect: over.dialect.or(self.dialect),
             max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
             max_schema_bytes: over.max_schema_bytes.or(self.max_schema_bytes),
+            max_references: over.max_references.or(self.max_references),
+            lookup_cache_entries: over.lookup_cache_entries.or(self.lookup_cache_entries),
             request_timeout: over.request_timeout.or(self.request_timeout),
             log_format: over.log_format.or(self.log_format),
             catalog: over.catalog.or(self.catalog),
@@ -333,6 +358,11 @@ impl Settings {
             dialect: Some(self.dialect.unwrap_or_default()),
             max_body_bytes: Some(self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES)),
             max_schema_bytes: Some(self.max_schema_bytes.unwrap_or(DEFAULT_MAX_SCHEMA_BYTES)),
+            max_references: Some(self.max_references.unwrap_or(DEFAULT_MAX_REFERENCES)),
+            lookup_cache_entries: Some(
+                self.lookup_cache_entries
+                    .unwrap_or(DEFAULT_LOOKUP_CACHE_ENTRIES),
+            ),
             request_timeout: Some(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT_SECS)),
             log_format: Some(self.log_format.unwrap_or_default()),
             catalog: Some(
@@ -368,6 +398,10 @@ impl Settings {
             dialect: s.dialect.unwrap_or_default(),
             max_body_bytes: s.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
             max_schema_bytes: s.max_schema_bytes.unwrap_or(DEFAULT_MAX_SCHEMA_BYTES),
+            max_references: s.max_references.unwrap_or(DEFAULT_MAX_REFERENCES),
+            lookup_cache_entries: s
+                .lookup_cache_entries
+                .unwrap_or(DEFAULT_LOOKUP_CACHE_ENTRIES),
             request_timeout: Duration::from_secs(s.request_timeout.unwrap_or_default().max(1)),
             auth: s.auth.unwrap_or_default(),
             anonymous_read: s.anonymous_read.unwrap_or_default(),

@@ -54,9 +54,10 @@ pub enum Error {
     InvalidSubject(String),
     #[error("Register operation failed because schema is too large")]
     SchemaTooLarge,
-    /// The detail is logged with the request id; the client gets Confluent's fixed text.
+    /// The cause (a driver error, say) is logged with the request id; the client gets
+    /// Confluent's fixed text, never the cause's.
     #[error("Error in the backend data store")]
-    Store(String),
+    Store(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A schema or payload whose checking would pass the work or nesting budget.
     #[error("Invalid schema: too complex to process: {0}")]
     TooComplex(String),
@@ -146,10 +147,26 @@ impl Error {
         Error::Internal(format!("panic: {text}"))
     }
 
-    /// What is logged for a server-side failure: the detail the client does not see.
-    pub fn detail(&self) -> Option<&str> {
+    /// A store failure described in words (no driver error behind it).
+    pub fn store(detail: impl Into<String>) -> Self {
+        Error::Store(detail.into().into())
+    }
+
+    /// What is logged for a server-side failure: the detail the client does not see, with
+    /// every cause in the chain.
+    pub fn detail(&self) -> Option<String> {
         match self {
-            Error::Store(d) | Error::Internal(d) => Some(d),
+            Error::Store(cause) => {
+                let mut text = cause.to_string();
+                let mut next = cause.source();
+                while let Some(e) = next {
+                    text.push_str(": ");
+                    text.push_str(&e.to_string());
+                    next = e.source();
+                }
+                Some(text)
+            }
+            Error::Internal(d) => Some(d.clone()),
             _ => None,
         }
     }
@@ -157,13 +174,13 @@ impl Error {
 
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
-        Error::Store(err.to_string())
+        Error::Store(Box::new(err))
     }
 }
 
 impl From<sqlx::migrate::MigrateError> for Error {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
-        Error::Store(err.to_string())
+        Error::Store(Box::new(err))
     }
 }
 
@@ -175,5 +192,20 @@ impl IntoResponse for Error {
         }
         let body = serde_json::json!({ "error_code": self.code(), "message": self.to_string() });
         crate::api::wire::json_response(self.status(), &body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_driver_error_keeps_its_text_for_the_log_and_never_shows_it() {
+        let err = Error::from(sqlx::Error::Protocol("no such table: audit_log".into()));
+        assert_eq!(err.code(), 50001);
+        assert_eq!(err.to_string(), "Error in the backend data store");
+        assert!(std::error::Error::source(&err).is_some());
+        let detail = err.detail().expect("a detail");
+        assert!(detail.contains("no such table: audit_log"), "{detail}");
     }
 }

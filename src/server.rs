@@ -20,7 +20,11 @@ use crate::tls::TlsListener;
 
 pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
     let store = crate::store::open(&config.database_url).await?;
-    let registry = Registry::new(store, config.dialect).await?;
+    let limits = crate::registry::Limits {
+        max_references: config.max_references,
+        lookup_cache_entries: config.lookup_cache_entries,
+    };
+    let registry = Registry::with_limits(store, config.dialect, limits).await?;
     if let Some(dir) = config.catalog_dir.as_deref().filter(|d| d.is_dir()) {
         if registry.load_catalog_if_empty(dir).await? {
             tracing::info!(catalog = %dir.display(), "loaded the catalog folder into the empty database");

@@ -150,7 +150,14 @@ impl Registry {
             report.configs += 1;
         }
         let mut writes = Vec::new();
+        let mut audit = Vec::new();
         for e in &export.catalog {
+            audit.push(crate::registry::audit_line(
+                "catalog.import",
+                &format!("{}/{}", e.kind, e.name),
+                None,
+                Some(e.body.clone()),
+            ));
             writes.push(CatalogWrite::Put {
                 kind: e.kind.clone(),
                 name: e.name.clone(),
@@ -158,7 +165,7 @@ impl Registry {
             });
         }
         report.catalog_entities = writes.len();
-        self.store().catalog_write(&writes, &[]).await?;
+        self.store().catalog_write(&writes, &audit).await?;
         self.restore_modes(
             export
                 .modes
@@ -192,7 +199,7 @@ impl Registry {
             };
             let done = self.register(&v.subject, &request, false).await?;
             if done.id != v.id || done.version != v.version {
-                return Err(Error::Store(format!(
+                return Err(Error::store(format!(
                     "{} version {} came in as id {} version {}",
                     v.subject, v.version, done.id, done.version
                 )));
@@ -230,8 +237,8 @@ impl Registry {
             match client.get(&path).await {
                 Ok((200, v)) => Ok(Some(v)),
                 Ok((404, _)) => Ok(None),
-                Ok((status, v)) => Err(Error::Store(format!("GET {path}: HTTP {status}: {v}"))),
-                Err(e) => Err(Error::Store(e.to_string())),
+                Ok((status, v)) => Err(Error::store(format!("GET {path}: HTTP {status}: {v}"))),
+                Err(e) => Err(Error::store(e.to_string())),
             }
         };
         let enc = crate::cli::client::encode;

@@ -184,3 +184,74 @@ async fn a_subject_in_import_mode_accepts_ids_while_others_stay_readwrite() {
     );
     s.register_ok("other", &schema("int")).await;
 }
+
+#[tokio::test]
+async fn an_id_past_2_31_minus_1_is_refused_and_nothing_is_written() {
+    let s = importing().await;
+    for id in [2_147_483_648_i64, 4_294_967_297, i64::MAX] {
+        let (status, body) = import(&s, "big", &schema("string"), id, 1).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error_code"], 400, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(&id.to_string()) && message.contains("2147483647"),
+            "{message}"
+        );
+    }
+    assert_eq!(s.get("/subjects").await.1, json!([]));
+    // The highest id itself is fine.
+    assert_eq!(
+        import(&s, "big", &schema("string"), 2_147_483_647, 1).await,
+        (200, json!({"id": 2_147_483_647}))
+    );
+}
+
+#[tokio::test]
+async fn a_zero_or_negative_id_in_import_mode_gets_a_clear_message() {
+    let s = importing().await;
+    for id in [0, -1, -2_147_483_648] {
+        let (status, body) = import(&s, "s", &schema("string"), id, 1).await;
+        assert_eq!(
+            (status, body["error_code"].as_i64()),
+            (422, Some(42205)),
+            "{body}"
+        );
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("Schema id {id} "))
+                && message.contains("between 1 and 2147483647"),
+            "{message}"
+        );
+        assert!(!message.contains("read-write mode"), "{message}");
+    }
+    assert_eq!(s.get("/subjects").await.1, json!([]));
+}
+
+#[tokio::test]
+async fn ids_are_never_allocated_past_2_31_minus_1() {
+    let s = importing().await;
+    assert_eq!(
+        import(&s, "top", &schema("string"), 2_147_483_647, 1)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(s.put("/mode", json!({"mode": "READWRITE"})).await.0, 200);
+    let (status, body) = s.register("other", &schema("int")).await;
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (422, Some(42205)),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("2147483647"),
+        "{body}"
+    );
+    assert_eq!(s.get("/subjects").await.1, json!(["top"]));
+    assert_eq!(s.get("/schemas/ids/2147483648").await.0, 404);
+    // A schema already stored keeps its id in another subject: no allocation needed.
+    assert_eq!(
+        s.register("copy", &schema("string")).await,
+        (200, json!({"id": 2_147_483_647}))
+    );
+}

@@ -347,4 +347,103 @@ async fn killing_an_instance_mid_load_loses_no_acknowledged_registration() {
             "{body}"
         );
     }
+
+    // Every version that made it to the database has its audit line, and no line is without
+    // its version: both were in one transaction.
+    let mut versions = 0;
+    for w in 0..4 {
+        let url = format!("{}/subjects/load-{w}/versions", b.base);
+        let (status, body) = send(&client, "GET", url, None).await;
+        if status == 200 {
+            versions += body.as_array().unwrap().len();
+        }
+    }
+    assert!(versions >= got.len() && versions < 1000, "{versions}");
+    let url = format!(
+        "{}/herald/v1/audit?action=schema.register&target=subject/load-&limit=1000",
+        b.base
+    );
+    let (status, lines) = send(&client, "GET", url, None).await;
+    assert_eq!(status, 200, "{lines}");
+    assert_eq!(lines.as_array().unwrap().len(), versions);
+}
+
+/// A token secret from `herald token create` on the database.
+async fn admin_token(database_url: &str) -> String {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["token", "create", "--name", "root", "--role", "admin"])
+        .args(["--database", database_url])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+async fn with_token(s: &TestServer, secret: &str, method: &str, path: &str) -> u16 {
+    s.client
+        .request(method.parse().unwrap(), s.url(path))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+// Two servers on one database (SQLite or PostgreSQL): the one that did not delete the token
+// must stop honouring it within a second, although it had just verified (and cached) it.
+#[tokio::test]
+async fn a_deleted_token_is_refused_by_every_instance_within_a_second() {
+    let a = TestServer::start_with(|c| c.auth = true).await;
+    let url = a.database_url.clone();
+    let b = TestServer::start_with(|c| {
+        c.auth = true;
+        c.database_url = url;
+    })
+    .await;
+    let admin = admin_token(&a.database_url).await;
+    let resp = a
+        .client
+        .post(a.url("/herald/v1/tokens"))
+        .bearer_auth(&admin)
+        .header("content-type", CT)
+        .body(json!({"name": "ci", "role": "reader"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let secret = resp.json::<Value>().await.unwrap()["secret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    assert_eq!(with_token(&b, &secret, "GET", "/subjects").await, 200);
+
+    assert_eq!(
+        with_token(&a, &admin, "DELETE", "/herald/v1/tokens/ci").await,
+        204
+    );
+    let deleted = std::time::Instant::now();
+    assert_eq!(with_token(&a, &secret, "GET", "/subjects").await, 401);
+    loop {
+        let status = with_token(&b, &secret, "GET", "/subjects").await;
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(
+            deleted.elapsed() < Duration::from_secs(5),
+            "instance B still accepts the deleted token after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let took = deleted.elapsed();
+    assert!(
+        took <= Duration::from_millis(1500),
+        "instance B refused the deleted token only after {took:?}"
+    );
 }

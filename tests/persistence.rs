@@ -157,3 +157,129 @@ async fn the_same_schema_registered_concurrently_under_many_subjects_shares_one_
         assert_eq!(t.await.unwrap(), 1);
     }
 }
+
+/// `herald serve` as a child process, so that it can be killed with SIGKILL.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Process {
+    // The child is waited for in `Drop`, or right after a deliberate kill.
+    #[allow(clippy::zombie_processes)]
+    async fn start(database_url: &str) -> Process {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--database", database_url])
+            .args(["--catalog", "/nonexistent/catalog"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("herald starts");
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if reqwest::get(&base).await.is_ok() {
+                return Process { child, base };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("herald on port {port} did not come up");
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// The audit line is written in the registration's transaction, so a SIGKILL at any moment
+// leaves every version with exactly its line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_kill_every_version_has_exactly_its_audit_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let mut first = Process::start(&db).await;
+    let client = reqwest::Client::new();
+    let (tx, mut acked) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (client, base, tx) = (client.clone(), first.base.clone(), tx.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..300 {
+                // Each version adds an optional field, so every one is BACKWARD compatible.
+                let fields: Vec<_> = (0..=i)
+                    .map(|f| json!({"name": format!("f{f}"), "type": ["null", "int"], "default": null}))
+                    .collect();
+                let body = json!({"schema": record(&format!("W{w}"), json!(fields)).to_string()});
+                let Ok(resp) = client
+                    .post(format!("{base}/subjects/load-{w}/versions"))
+                    .header("content-type", CT)
+                    .body(body.to_string())
+                    .send()
+                    .await
+                else {
+                    break;
+                };
+                if resp.status() != 200 {
+                    break;
+                }
+                let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+                    .as_i64()
+                    .unwrap();
+                if tx.send(id).is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+    drop(tx);
+    let mut got = Vec::new();
+    while got.len() < 40 {
+        got.push(acked.recv().await.expect("acks before the kill"));
+    }
+    first.child.kill().expect("SIGKILL");
+    first.child.wait().unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    while let Some(id) = acked.recv().await {
+        got.push(id);
+    }
+
+    let second = Process::start(&db).await;
+    let get = |path: String| {
+        let client = client.clone();
+        let url = format!("{}{path}", second.base);
+        async move {
+            let resp = client.get(url).send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    for id in &got {
+        assert_eq!(
+            get(format!("/schemas/ids/{id}")).await.0,
+            200,
+            "id {id} lost"
+        );
+    }
+    let mut versions = 0;
+    for w in 0..4 {
+        let (status, body) = get(format!("/subjects/load-{w}/versions")).await;
+        if status == 200 {
+            versions += body.as_array().unwrap().len();
+        }
+    }
+    assert!(versions >= got.len() && versions < 1000, "{versions}");
+    let (status, lines) =
+        get("/herald/v1/audit?action=schema.register&target=subject/load-&limit=1000".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(lines.as_array().unwrap().len(), versions);
+}

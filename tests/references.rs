@@ -322,3 +322,86 @@ async fn a_chain_three_deep_registers_resolves_checks_compatibility_and_lists_re
         "{body}"
     );
 }
+
+fn leaf(name: &str) -> serde_json::Value {
+    json!({"type": "record", "name": name, "fields": [{"name": "v", "type": "int"}]})
+}
+
+/// A record with one field of each named type, and the references that define them.
+fn using(name: &str, types: &[&str]) -> serde_json::Value {
+    let fields: Vec<_> = types
+        .iter()
+        .map(|t| json!({"name": t.to_lowercase(), "type": t}))
+        .collect();
+    let references: Vec<_> = types
+        .iter()
+        .map(|t| json!({"name": t, "subject": t.to_lowercase(), "version": 1}))
+        .collect();
+    json!({
+        "schema": json!({"type": "record", "name": name, "fields": fields}).to_string(),
+        "references": references,
+    })
+}
+
+#[track_caller]
+fn assert_over_limit((status, body): (u16, serde_json::Value), limit: usize) {
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (422, Some(42201)),
+        "{body}"
+    );
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("more than {limit} references"))
+            && message.contains("max_references"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn references_past_the_limit_are_refused_naming_it() {
+    let s = TestServer::start_with(|c| c.max_references = 3).await;
+    for name in ["L1", "L2", "L3", "L4"] {
+        s.register_ok(&name.to_lowercase(), &leaf(name)).await;
+    }
+    // Direct references.
+    let four = using("X", &["L1", "L2", "L3", "L4"]);
+    assert_over_limit(s.post("/subjects/x/versions", four.clone()).await, 3);
+    assert_over_limit(s.post("/subjects/l1", four.clone()).await, 3);
+    let three = using("X", &["L1", "L2", "L3"]);
+    let (status, body) = s.post("/subjects/x/versions", three).await;
+    assert_eq!(status, 200, "{body}");
+
+    // References of references count too: M1 and M2 bring L1 and L2 along.
+    for (m, l) in [("M1", "L1"), ("M2", "L2")] {
+        let (status, body) = s
+            .post(
+                &format!("/subjects/{}/versions", m.to_lowercase()),
+                using(m, &[l]),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_over_limit(
+        s.post("/subjects/y/versions", using("Y", &["M1", "M2"]))
+            .await,
+        3,
+    );
+    assert_eq!(s.get("/subjects/y/versions").await.0, 404);
+    let (status, body) = s
+        .post("/subjects/y/versions", using("Y", &["M1", "L3"]))
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn the_default_limit_is_a_thousand_references() {
+    let s = TestServer::start().await;
+    let references: Vec<_> = (0..1001)
+        .map(|i| json!({"name": format!("T{i}"), "subject": format!("t{i}"), "version": 1}))
+        .collect();
+    let body = json!({"schema": leaf("Big").to_string(), "references": references});
+    let started = std::time::Instant::now();
+    assert_over_limit(s.post("/subjects/big/versions", body).await, 1000);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}

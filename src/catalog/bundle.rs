@@ -463,7 +463,7 @@ impl Registry {
                 "catalog.create"
             };
             audit.push(AuditEntry::new(
-                actor,
+                &crate::registry::acting_as(actor),
                 action,
                 &format!("{kind}/{name}"),
                 old,
@@ -478,7 +478,7 @@ impl Registry {
                 .any(|(k, n, _)| *k == kind && *n == name)
             {
                 audit.push(AuditEntry::new(
-                    actor,
+                    &crate::registry::acting_as(actor),
                     "catalog.delete",
                     &format!("{kind}/{name}"),
                     Some(body),

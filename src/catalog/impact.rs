@@ -178,7 +178,7 @@ impl Registry {
                     ?broken,
                     "new version breaks stored examples"
                 );
-                self.audit(
+                self.note(
                     "example.broken",
                     &format!("subject/{subject}/versions/{version}"),
                     None,

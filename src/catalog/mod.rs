@@ -106,7 +106,7 @@ impl Registry {
             (Some(_), _) => "catalog.update",
         };
         let audit = AuditEntry::new(
-            actor,
+            &crate::registry::acting_as(actor),
             action,
             &format!("{kind}/{name}"),
             before,
@@ -190,7 +190,7 @@ impl Registry {
                     s2.consumes.retain(|l| l.event != name);
                     let body = serde_json::to_value(&s2).unwrap_or_default();
                     audit.push(AuditEntry::new(
-                        actor,
+                        &crate::registry::acting_as(actor),
                         "catalog.update (forced)",
                         &format!("service/{}", s.name),
                         serde_json::to_value(s).ok(),
@@ -219,7 +219,7 @@ impl Registry {
             "catalog.delete"
         };
         audit.push(AuditEntry::new(
-            actor,
+            &crate::registry::acting_as(actor),
             action,
             &format!("{kind}/{name}"),
             Some(before),

@@ -31,7 +31,7 @@ pub struct CatalogState {
 
 fn decode<T: serde::de::DeserializeOwned>(row: &CatalogRow) -> Result<T> {
     serde_json::from_value(row.body.clone()).map_err(|e| {
-        Error::Store(format!(
+        Error::store(format!(
             "catalog {} '{}' is unreadable: {e}",
             row.kind, row.name
         ))

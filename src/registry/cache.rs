@@ -2,11 +2,15 @@
 //! repeated registration or lookup free, and the small config and mode tables.
 //!
 //! Schemas never change once written, so they stay until a permanent delete removes their id.
-//! Registrations are forgotten whenever their subject loses a version. Config and mode are
-//! written through: the store first, then here.
+//! Registrations are forgotten whenever their subject loses a version, and the least recently
+//! used go once there are more than the configured number (each distinct request text makes
+//! one, so a client could otherwise grow them without end). Config and mode are written
+//! through: the store first, then here.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+
+use hashlink::LruCache;
 
 use tokio::sync::broadcast::{self, error::RecvError};
 
@@ -17,22 +21,35 @@ use crate::store::{Change, ChangeEvent, ConfigRecord, Store};
 /// SHA-256 of everything in a request that decides what it registers.
 pub type RequestKey = [u8; 32];
 
-/// A subject's remembered requests: request key → (schema id, version).
-type SubjectRegistrations = HashMap<RequestKey, (i64, i32)>;
+/// Remembered requests: (subject, request key) → (schema id, version).
+type Registrations = LruCache<(String, RequestKey), (i64, i32)>;
 
-/// How long a verified token is trusted without asking the store again.
-const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a verified token is trusted without asking the store again: a token deleted through
+/// any instance (or `herald token delete`) is refused everywhere within this, at the cost of one
+/// indexed read per token per second.
+const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
-#[derive(Default)]
 pub struct Caches {
     tokens: RwLock<HashMap<String, (crate::auth::Token, std::time::Instant)>>,
     schemas: RwLock<HashMap<i64, Arc<SchemaEntry>>>,
-    registered: RwLock<HashMap<String, SubjectRegistrations>>,
+    // A read moves the entry to the back, so even a hit needs the lock exclusively.
+    registered: Mutex<Registrations>,
     configs: RwLock<HashMap<String, ConfigRecord>>,
     modes: RwLock<HashMap<String, Mode>>,
 }
 
 impl Caches {
+    /// Caches that remember at most `registrations` answers of repeated requests.
+    pub fn new(registrations: usize) -> Self {
+        Caches {
+            tokens: RwLock::default(),
+            schemas: RwLock::default(),
+            registered: Mutex::new(LruCache::new(registrations.max(1))),
+            configs: RwLock::default(),
+            modes: RwLock::default(),
+        }
+    }
+
     pub fn load_settings(&self, configs: Vec<(String, ConfigRecord)>, modes: Vec<(String, Mode)>) {
         *self.configs.write().unwrap() = configs.into_iter().collect();
         *self.modes.write().unwrap() = modes.into_iter().collect();
@@ -80,28 +97,41 @@ impl Caches {
 
     pub fn registered(&self, subject: &str, key: &RequestKey) -> Option<(i64, i32)> {
         self.registered
-            .read()
+            .lock()
             .unwrap()
-            .get(subject)
-            .and_then(|m| m.get(key))
+            .get(&(subject.to_string(), *key))
             .copied()
     }
 
+    /// Remembers an answer, dropping the least recently used one when full.
     pub fn remember_registered(&self, subject: &str, key: RequestKey, id: i64, version: i32) {
         self.registered
-            .write()
+            .lock()
             .unwrap()
-            .entry(subject.to_string())
-            .or_default()
-            .insert(key, (id, version));
+            .insert((subject.to_string(), key), (id, version));
     }
 
+    /// How many answers are remembered.
+    #[cfg(test)]
+    pub fn registrations(&self) -> usize {
+        self.registered.lock().unwrap().len()
+    }
+
+    /// A scan, but only deletes call it, and they are rare next to the reads it saves.
     pub fn forget_subject(&self, subject: &str) {
-        self.registered.write().unwrap().remove(subject);
+        let mut map = self.registered.lock().unwrap();
+        let stale: Vec<(String, RequestKey)> = map
+            .iter()
+            .filter(|((s, _), _)| s == subject)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in stale {
+            map.remove(&key);
+        }
     }
 
     fn forget_all_registrations(&self) {
-        self.registered.write().unwrap().clear();
+        self.registered.lock().unwrap().clear();
     }
 
     pub fn config(&self, scope: &str) -> Option<ConfigRecord> {
@@ -168,5 +198,52 @@ pub async fn follow_changes(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: u32) -> RequestKey {
+        let mut k = [0u8; 32];
+        k[..4].copy_from_slice(&n.to_be_bytes());
+        k
+    }
+
+    #[test]
+    fn remembered_registrations_stay_within_the_cap() {
+        let cache = Caches::new(100);
+        for n in 0..1000 {
+            cache.remember_registered(&format!("s{}", n % 7), key(n), n as i64, 1);
+            assert!(cache.registrations() <= 100);
+        }
+        assert_eq!(cache.registrations(), 100);
+        // The newest are kept, the oldest went first.
+        assert_eq!(cache.registered("s5", &key(999)), Some((999, 1)));
+        assert_eq!(cache.registered("s0", &key(0)), None);
+    }
+
+    #[test]
+    fn a_recently_read_answer_outlives_older_ones() {
+        let cache = Caches::new(3);
+        for n in 0..3 {
+            cache.remember_registered("s", key(n), n as i64, 1);
+        }
+        assert!(cache.registered("s", &key(0)).is_some());
+        cache.remember_registered("s", key(3), 3, 1);
+        assert!(cache.registered("s", &key(0)).is_some());
+        assert!(cache.registered("s", &key(1)).is_none());
+    }
+
+    #[test]
+    fn forgetting_a_subject_keeps_the_others() {
+        let cache = Caches::new(10);
+        cache.remember_registered("a", key(1), 1, 1);
+        cache.remember_registered("b", key(1), 2, 1);
+        cache.forget_subject("a");
+        assert_eq!(cache.registered("a", &key(1)), None);
+        assert_eq!(cache.registered("b", &key(1)), Some((2, 1)));
+        assert_eq!(cache.registrations(), 1);
     }
 }

@@ -1,9 +1,10 @@
 //! Soft and permanent deletes, following Confluent's matrix: soft first, permanent only after,
 //! never while another schema still references the version.
 
-use super::{pick_version, Registry};
+use super::{audit_line, pick_version, Registry};
 use crate::error::{Error, Result};
 use crate::model::VersionSpec;
+use crate::store::AuditEntry;
 
 impl Registry {
     /// Deletes every version of a subject; returns the version numbers deleted.
@@ -23,28 +24,26 @@ impl Registry {
                 return Err(Error::SubjectNotSoftDeleted(subject.to_string()));
             }
             let all: Vec<i32> = rows.iter().map(|r| r.version).collect();
-            self.purge(subject, &all).await?;
-            self.audit(
+            let audit = audit_line(
                 "subject.delete.permanent",
                 &format!("subject/{subject}"),
                 Some(all.clone().into()),
                 None,
-            )
-            .await;
+            );
+            self.purge(subject, &all, &audit).await?;
             Ok(all)
         } else {
             if live.is_empty() {
                 return Err(Error::SubjectSoftDeleted(subject.to_string()));
             }
-            self.store.soft_delete(subject, &live).await?;
-            self.cache.forget_subject(subject);
-            self.audit(
+            let audit = audit_line(
                 "subject.delete",
                 &format!("subject/{subject}"),
                 Some(live.clone().into()),
                 None,
-            )
-            .await;
+            );
+            self.store.soft_delete(subject, &live, &audit).await?;
+            self.cache.forget_subject(subject);
             Ok(live)
         }
     }
@@ -66,6 +65,17 @@ impl Registry {
             (VersionSpec::Latest, true) => rows.last().expect("non-empty"),
             _ => pick_version(subject, &rows, spec, true)?,
         };
+        let action = if permanent {
+            "version.delete.permanent"
+        } else {
+            "version.delete"
+        };
+        let audit = audit_line(
+            action,
+            &format!("subject/{subject}/versions/{}", row.version),
+            None,
+            None,
+        );
         if permanent {
             if !row.deleted {
                 return Err(Error::VersionNotSoftDeleted(
@@ -73,32 +83,28 @@ impl Registry {
                     row.version,
                 ));
             }
-            self.purge(subject, &[row.version]).await?;
+            self.purge(subject, &[row.version], &audit).await?;
         } else {
             if row.deleted {
                 return Err(Error::VersionSoftDeleted(subject.to_string(), row.version));
             }
-            self.store.soft_delete(subject, &[row.version]).await?;
+            self.store
+                .soft_delete(subject, &[row.version], &audit)
+                .await?;
             self.cache.forget_subject(subject);
         }
-        let action = if permanent {
-            "version.delete.permanent"
-        } else {
-            "version.delete"
-        };
-        self.audit(
-            action,
-            &format!("subject/{subject}/versions/{}", row.version),
-            None,
-            None,
-        )
-        .await;
         Ok(row.version)
     }
 
-    /// Permanently removes soft-deleted versions and whatever they leave unused.
-    pub(crate) async fn purge(&self, subject: &str, versions: &[i32]) -> Result<()> {
-        let purged = self.store.hard_delete(subject, versions).await?;
+    /// Permanently removes soft-deleted versions and whatever they leave unused, recorded by
+    /// `audit`.
+    pub(crate) async fn purge(
+        &self,
+        subject: &str,
+        versions: &[i32],
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let purged = self.store.hard_delete(subject, versions, audit).await?;
         self.cache.forget_subject(subject);
         self.cache.forget_schemas(&purged.schema_ids);
         if purged.subject_emptied {

@@ -22,7 +22,7 @@ use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Dependency, Parsed};
 use crate::model::{Reference, SchemaType, VersionSpec};
-use crate::store::{SchemaRow, Store, VersionRow};
+use crate::store::{Actor, AuditEntry, SchemaRow, Store, VersionRow};
 use cache::Caches;
 
 /// A stored schema, immutable once written, shared by every subject that uses its id.
@@ -64,16 +64,43 @@ pub struct SubjectVersion {
     pub schema: Arc<SchemaEntry>,
 }
 
+/// Bounds on what one request may make the registry do or keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most references one schema may resolve, counting those of its references.
+    pub max_references: usize,
+    /// Most answers of repeated registrations and lookups kept in memory.
+    pub lookup_cache_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_references: crate::config::DEFAULT_MAX_REFERENCES,
+            lookup_cache_entries: crate::config::DEFAULT_LOOKUP_CACHE_ENTRIES,
+        }
+    }
+}
+
 pub struct Registry {
     store: Arc<dyn Store>,
     dialect: Dialect,
+    limits: Limits,
     cache: Arc<Caches>,
     metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Registry {
     pub async fn new(store: Arc<dyn Store>, dialect: Dialect) -> Result<Self> {
-        let cache = Arc::new(Caches::default());
+        Self::with_limits(store, dialect, Limits::default()).await
+    }
+
+    pub async fn with_limits(
+        store: Arc<dyn Store>,
+        dialect: Dialect,
+        limits: Limits,
+    ) -> Result<Self> {
+        let cache = Arc::new(Caches::new(limits.lookup_cache_entries));
         if let Some(changes) = store.changes() {
             tokio::spawn(cache::follow_changes(
                 changes,
@@ -85,6 +112,7 @@ impl Registry {
         Ok(Registry {
             store,
             dialect,
+            limits,
             cache,
             metrics: Arc::new(crate::metrics::Metrics::new()),
         })
@@ -134,19 +162,18 @@ impl Registry {
         &self.store
     }
 
-    /// Records a registry change in the audit trail. The change itself is already committed,
-    /// so a failure here is logged rather than reported to the client.
-    pub(crate) async fn audit(
+    /// Records an observation (not a write) in the audit trail, after the fact: a failure is
+    /// logged, since whatever was observed is already committed.
+    pub(crate) async fn note(
         &self,
         action: &str,
         target: &str,
         before: Option<Value>,
         after: Option<Value>,
     ) {
-        let actor = crate::auth::current_actor();
-        let entry = crate::store::AuditEntry::new(&actor, action, target, before, after);
+        let entry = audit_line(action, target, before, after);
         if let Err(e) = self.store.append_audit(&entry).await {
-            tracing::warn!(error = %e, action, target, "audit line not written");
+            tracing::warn!(error = %e, detail = e.detail().unwrap_or_default(), action, target, "audit line not written");
         }
     }
 
@@ -350,7 +377,11 @@ impl Registry {
             next: usize,
         }
         let mut out: Vec<Dependency> = Vec::new();
+        if registering.is_some() && references.len() > self.limits.max_references {
+            return Err(too_many_references(self.limits.max_references));
+        }
         let mut done: HashSet<(String, i32)> = HashSet::new();
+        let mut resolved = 0usize;
         // The chain of references being followed, outermost first.
         let mut chain: Vec<Open> = Vec::new();
         let mut roots = references.iter();
@@ -389,6 +420,11 @@ impl Registry {
                 links.push(format!("'{}' version latest", reference.subject));
                 return Err(cycle(&links));
             }
+            // A new schema's references are bounded; stored ones were accepted already.
+            resolved += 1;
+            if registering.is_some() && resolved > self.limits.max_references {
+                return Err(too_many_references(self.limits.max_references));
+            }
             let found = self.resolve_reference(&reference, allow_deleted).await?;
             let key = (found.subject.clone(), found.version);
             if let Some(start) = chain
@@ -421,13 +457,48 @@ impl Registry {
         })?;
         self.get_version(&reference.subject, spec, allow_deleted)
             .await
-            .map_err(|_| {
+            .map_err(|e| {
+                // A failing store is a server error, not a bad reference.
+                if e.code() >= 50000 {
+                    return e;
+                }
                 Error::InvalidSchema(format!(
                     "reference '{}' to subject '{}' version {} cannot be resolved",
                     reference.name, reference.subject, reference.version
                 ))
             })
     }
+}
+
+/// Who the request being served acts for, and where it comes from (read from the request's
+/// task-locals here, so the store gets them as plain values).
+pub(crate) fn current_actor() -> Actor {
+    acting_as(&crate::auth::current_actor())
+}
+
+/// `name` acting from the address of the request being served.
+pub(crate) fn acting_as(name: &str) -> Actor {
+    Actor {
+        name: name.to_string(),
+        source: crate::auth::current_source(),
+    }
+}
+
+/// The audit line of a change made by the request being served.
+pub(crate) fn audit_line(
+    action: &str,
+    target: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> AuditEntry {
+    AuditEntry::new(&current_actor(), action, target, before, after)
+}
+
+fn too_many_references(limit: usize) -> Error {
+    Error::InvalidSchema(format!(
+        "more than {limit} references, counting those of its references \
+         (the max_references limit)"
+    ))
 }
 
 fn cycle(links: &[String]) -> Error {

@@ -14,7 +14,7 @@ use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
 use crate::model::{validate_subject, CompatibilityLevel, Mode, Reference, SchemaType};
-use crate::store::{NewSchema, Placement, Registered, VersionRow};
+use crate::store::{AuditEntry, NewSchema, Placement, Registered, VersionRow, MAX_SCHEMA_ID};
 
 /// The body of register, lookup and compatibility requests. Unknown fields are ignored.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -103,6 +103,20 @@ fn sorted_json(value: &Value) -> String {
     sort(value).to_string()
 }
 
+/// Confluent reads `id` as a Java int, so a larger one is refused as the body mapping error it
+/// is there (400); a negative one means "no id" outside IMPORT mode, as in Confluent.
+fn check_id_range(id: Option<i64>) -> Result<()> {
+    match id {
+        Some(id) if id > MAX_SCHEMA_ID || id < i64::from(i32::MIN) => {
+            Err(Error::BadRequest(format!(
+                "Schema id {id} is out of range: ids are between 1 and {MAX_SCHEMA_ID} (2^31-1), \
+                 the largest the 4-byte id of the wire format carries"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The outcome of a registration.
 #[derive(Debug, Clone)]
 pub struct Registration {
@@ -156,6 +170,7 @@ impl Registry {
         requested_normalize: bool,
     ) -> Result<Registration> {
         validate_subject(subject)?;
+        check_id_range(request.id)?;
         let explicit_id = request.id.filter(|id| *id >= 0);
         let explicit_version = request.version.filter(|v| *v > 0);
         let plain = explicit_id.is_none() && explicit_version.is_none();
@@ -178,6 +193,11 @@ impl Registry {
         if mode.is_read_only() {
             return Err(Error::not_permitted(format!(
                 "Subject {subject} in context . is in read-only mode"
+            )));
+        }
+        if let Some(id) = request.id.filter(|id| *id < 1 && mode == Mode::Import) {
+            return Err(Error::not_permitted(format!(
+                "Schema id {id} cannot be imported: ids are between 1 and {MAX_SCHEMA_ID}"
             )));
         }
         if explicit_id.is_some() && mode != Mode::Import {
@@ -242,15 +262,8 @@ impl Registry {
         let registered = self
             .register_checked(subject, &new, placement, level, parsed.clone())
             .await?;
-        if let Registered::Created { id, version } = registered {
+        if let Registered::Created { version, .. } = registered {
             self.metrics.registrations.inc();
-            self.audit(
-                "schema.register",
-                &format!("subject/{subject}"),
-                None,
-                Some(serde_json::json!({"id": id, "version": version})),
-            )
-            .await;
             self.report_broken_examples(subject, version, &*parsed)
                 .await;
         }
@@ -292,6 +305,17 @@ impl Registry {
             Dialect::V7 => 409,
             Dialect::V8 => 40901,
         };
+        let actor = super::current_actor();
+        let target = format!("subject/{subject}");
+        let audit = |id: i64, version: i32| {
+            AuditEntry::new(
+                &actor,
+                "schema.register",
+                &target,
+                None,
+                Some(serde_json::json!({"id": id, "version": version})),
+            )
+        };
         for _ in 0..REGISTER_ATTEMPTS {
             let rows = self.store.versions(subject).await?;
             let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
@@ -331,7 +355,11 @@ impl Registry {
                     })
                 }
             };
-            match self.store.register(subject, new, placement, &gate).await {
+            match self
+                .store
+                .register(subject, new, placement, &gate, &audit)
+                .await
+            {
                 Err(Error::Timeout(_)) => continue,
                 Err(e @ Error::Incompatible { .. }) => {
                     self.metrics

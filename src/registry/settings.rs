@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::Registry;
+use super::{audit_line, Registry};
 use crate::error::{Error, Result};
 use crate::model::{CompatibilityLevel, Mode, GLOBAL_SCOPE};
 use crate::store::ConfigRecord;
@@ -114,15 +114,14 @@ impl Registry {
         self.refuse_if_read_only(scope).await?;
         let before = self.store.config(scope).await?;
         let config = update.apply(before.unwrap_or_default());
-        self.store.put_config(scope, Some(config)).await?;
-        self.cache.set_config(scope, Some(config));
-        self.audit(
+        let audit = audit_line(
             "config.update",
             &format!("config/{scope}"),
             before.as_ref().map(config_json),
             Some(config_json(&config)),
-        )
-        .await;
+        );
+        self.store.put_config(scope, Some(config), &audit).await?;
+        self.cache.set_config(scope, Some(config));
         Ok(config)
     }
 
@@ -134,15 +133,14 @@ impl Registry {
             None if scope == GLOBAL_SCOPE => ConfigRecord::default(),
             None => return Err(Error::SubjectNotFound(scope.to_string())),
         };
-        self.store.put_config(scope, None).await?;
-        self.cache.set_config(scope, None);
-        self.audit(
+        let audit = audit_line(
             "config.delete",
             &format!("config/{scope}"),
             Some(config_json(&old)),
             None,
-        )
-        .await;
+        );
+        self.store.put_config(scope, None, &audit).await?;
+        self.cache.set_config(scope, None);
         Ok(old)
     }
 
@@ -186,19 +184,24 @@ impl Registry {
                 by_subject.entry(&r.subject).or_default().push(r.version);
             }
             for (subject, versions) in by_subject {
-                self.purge(subject, &versions).await?;
+                let audit = audit_line(
+                    "subject.delete.permanent",
+                    &format!("subject/{subject}"),
+                    Some(versions.clone().into()),
+                    None,
+                );
+                self.purge(subject, &versions, &audit).await?;
             }
         }
         let before = self.store.mode(scope).await?;
-        self.store.put_mode(scope, Some(mode)).await?;
-        self.cache.set_mode(scope, Some(mode));
-        self.audit(
+        let audit = audit_line(
             "mode.update",
             &format!("mode/{scope}"),
             before.map(|m| m.as_str().into()),
             Some(mode.as_str().into()),
-        )
-        .await;
+        );
+        self.store.put_mode(scope, Some(mode), &audit).await?;
+        self.cache.set_mode(scope, Some(mode));
         Ok(())
     }
 
@@ -209,15 +212,14 @@ impl Registry {
             None if scope == GLOBAL_SCOPE => Mode::default(),
             None => return Err(Error::SubjectNotFound(scope.to_string())),
         };
-        self.store.put_mode(scope, None).await?;
-        self.cache.set_mode(scope, None);
-        self.audit(
+        let audit = audit_line(
             "mode.delete",
             &format!("mode/{scope}"),
             Some(old.as_str().into()),
             None,
-        )
-        .await;
+        );
+        self.store.put_mode(scope, None, &audit).await?;
+        self.cache.set_mode(scope, None);
         Ok(old)
     }
 

@@ -165,9 +165,17 @@ pub struct AuditEntry {
     pub after: Option<Value>,
 }
 
+/// Who makes a write: the token it acts for and the client's address, recorded with the write.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Actor {
+    pub name: String,
+    /// `None` for changes made on the command line.
+    pub source: Option<String>,
+}
+
 impl AuditEntry {
     pub fn new(
-        actor: &str,
+        actor: &Actor,
         action: &str,
         target: &str,
         before: Option<Value>,
@@ -176,8 +184,8 @@ impl AuditEntry {
         AuditEntry {
             id: 0,
             at: now_millis(),
-            actor: actor.to_string(),
-            source: crate::auth::current_source(),
+            actor: actor.name.clone(),
+            source: actor.source.clone(),
             action: action.to_string(),
             target: target.to_string(),
             before,
@@ -201,6 +209,10 @@ pub struct AuditQuery {
 /// refuses the write by returning an error (an incompatible schema, say).
 pub type Gate<'a> = dyn Fn(&[VersionRow]) -> Result<()> + Send + Sync + 'a;
 
+/// The audit line of a new version, made inside its transaction once its id and version are
+/// known.
+pub type AuditNew<'a> = dyn Fn(i64, i32) -> AuditEntry + Send + Sync + 'a;
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn schema(&self, id: i64) -> Result<Option<SchemaRow>>;
@@ -215,20 +227,31 @@ pub trait Store: Send + Sync + 'static {
     /// referring schema is soft-deleted.
     async fn referrers(&self, subject: &str, version: i32) -> Result<Vec<(i64, bool)>>;
 
+    // Every write below takes the audit line that records it and inserts it in the write's own
+    // transaction: a write is never acknowledged without its line, nor a line kept without its
+    // write.
+
     /// Registers `schema` in `subject` in one transaction: returns the live version that already
-    /// holds an identical schema, or runs `gate` and writes a new version.
+    /// holds an identical schema (writing nothing), or runs `gate`, writes a new version and the
+    /// line `audit` makes for it.
     async fn register(
         &self,
         subject: &str,
         schema: &NewSchema,
         placement: Placement,
         gate: &Gate<'_>,
+        audit: &AuditNew<'_>,
     ) -> Result<Registered>;
 
     /// Marks live versions deleted; refused with 42206 while a live schema references one.
-    async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<()>;
+    async fn soft_delete(&self, subject: &str, versions: &[i32], audit: &AuditEntry) -> Result<()>;
     /// Removes soft-deleted versions; refused with 42206 while any schema references one.
-    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<Purged>;
+    async fn hard_delete(
+        &self,
+        subject: &str,
+        versions: &[i32],
+        audit: &AuditEntry,
+    ) -> Result<Purged>;
 
     async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>>;
     async fn config(&self, scope: &str) -> Result<Option<ConfigRecord>> {
@@ -240,7 +263,12 @@ pub trait Store: Send + Sync + 'static {
             .map(|(_, c)| c))
     }
     /// `None` removes the scope's config.
-    async fn put_config(&self, scope: &str, config: Option<ConfigRecord>) -> Result<()>;
+    async fn put_config(
+        &self,
+        scope: &str,
+        config: Option<ConfigRecord>,
+        audit: &AuditEntry,
+    ) -> Result<()>;
     async fn modes(&self) -> Result<Vec<(String, Mode)>>;
     async fn mode(&self, scope: &str) -> Result<Option<Mode>> {
         Ok(self
@@ -251,23 +279,30 @@ pub trait Store: Send + Sync + 'static {
             .map(|(_, m)| m))
     }
     /// `None` removes the scope's mode.
-    async fn put_mode(&self, scope: &str, mode: Option<Mode>) -> Result<()>;
+    async fn put_mode(&self, scope: &str, mode: Option<Mode>, audit: &AuditEntry) -> Result<()>;
 
     /// Every catalog entity, ordered by kind then name.
     async fn catalog_entities(&self) -> Result<Vec<CatalogRow>>;
     /// Applies all `changes` and appends `audit` in one transaction.
     async fn catalog_write(&self, changes: &[CatalogWrite], audit: &[AuditEntry]) -> Result<()>;
+    /// A line that records an observation rather than a write (a version breaking stored
+    /// examples, say).
     async fn append_audit(&self, entry: &AuditEntry) -> Result<()> {
         self.catalog_write(&[], std::slice::from_ref(entry)).await
     }
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
     /// Stores a token under the hash of its secret; a taken name is a conflict.
-    async fn create_token(&self, token: &crate::auth::Token, hash: &str) -> Result<()>;
+    async fn create_token(
+        &self,
+        token: &crate::auth::Token,
+        hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<()>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::auth::Token>>;
     async fn tokens(&self) -> Result<Vec<crate::auth::Token>>;
-    /// Whether a token of that name existed.
-    async fn delete_token(&self, name: &str) -> Result<bool>;
+    /// Whether a token of that name existed; nothing (not even `audit`) is written when not.
+    async fn delete_token(&self, name: &str, audit: &AuditEntry) -> Result<bool>;
 
     /// The database answers and every migration this build knows is applied.
     async fn ready(&self) -> Result<()>;
@@ -293,7 +328,7 @@ pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>> {
             postgres::PostgresStore::open(database_url).await?,
         ))
     } else {
-        Err(crate::error::Error::Store(format!(
+        Err(crate::error::Error::store(format!(
             "unsupported database URL '{database_url}': use sqlite://PATH or postgres://..."
         )))
     }
@@ -350,6 +385,19 @@ pub(crate) fn next_version(
             Ok(v)
         }
     }
+}
+
+/// The highest schema id: the wire format carries an id in 4 signed bytes.
+pub const MAX_SCHEMA_ID: i64 = i32::MAX as i64;
+
+/// An id the store is about to write, refused rather than wrapped past [`MAX_SCHEMA_ID`].
+pub(crate) fn check_new_id(id: i64) -> Result<i64> {
+    if (1..=MAX_SCHEMA_ID).contains(&id) {
+        return Ok(id);
+    }
+    Err(crate::error::Error::not_permitted(format!(
+        "No schema id left: id {id} is past the highest the wire format carries, {MAX_SCHEMA_ID}"
+    )))
 }
 
 /// Refuses to give an IMPORT id that already names a different schema.

@@ -24,8 +24,8 @@ use sqlx::{PgConnection, PgPool, Row};
 use tokio::sync::broadcast;
 
 use super::{
-    AuditEntry, AuditQuery, CatalogRow, CatalogWrite, Change, ChangeEvent, ConfigRecord, Gate,
-    NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
+    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, Change, ChangeEvent, ConfigRecord,
+    Gate, NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
@@ -169,7 +169,9 @@ async fn insert_schema(
     schema: &NewSchema,
     explicit_id: Option<i64>,
 ) -> Result<i64> {
-    let id = allocate_id(conn, explicit_id).await?;
+    // The counter would go past 2^31-1 after an import of the highest id; the caller's
+    // transaction rolls the counter back.
+    let id = super::check_new_id(allocate_id(conn, explicit_id).await?)?;
     sqlx::query(
         "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -197,6 +199,26 @@ async fn insert_schema(
         .await?;
     }
     Ok(id)
+}
+
+/// Appends audit lines inside the caller's transaction.
+async fn insert_audit(conn: &mut PgConnection, entries: &[AuditEntry]) -> Result<()> {
+    for entry in entries {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, source, action, target, before, after)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.source)
+        .bind(&entry.action)
+        .bind(&entry.target)
+        .bind(entry.before.as_ref().map(|v| v.to_string()))
+        .bind(entry.after.as_ref().map(|v| v.to_string()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -279,6 +301,7 @@ impl Store for PostgresStore {
         schema: &NewSchema,
         placement: Placement,
         gate: &Gate<'_>,
+        audit: &AuditNew<'_>,
     ) -> Result<Registered> {
         let mut tx = self.pool.begin().await?;
         lock(&mut tx, "subject", subject).await?;
@@ -339,11 +362,12 @@ impl Store for PostgresStore {
         .bind(super::now_millis())
         .execute(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &[audit(id, version)]).await?;
         tx.commit().await?;
         Ok(Registered::Created { id, version })
     }
 
-    async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<()> {
+    async fn soft_delete(&self, subject: &str, versions: &[i32], audit: &AuditEntry) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         lock(&mut tx, "subject", subject).await?;
         for &version in versions {
@@ -362,6 +386,7 @@ impl Store for PostgresStore {
             .execute(&mut *tx)
             .await?;
         }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         notify(
             &mut tx,
             &Change::Subject {
@@ -373,7 +398,12 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<Purged> {
+    async fn hard_delete(
+        &self,
+        subject: &str,
+        versions: &[i32],
+        audit: &AuditEntry,
+    ) -> Result<Purged> {
         let mut tx = self.pool.begin().await?;
         lock(&mut tx, "subject", subject).await?;
         let mut touched = Vec::new();
@@ -450,6 +480,7 @@ impl Store for PostgresStore {
             )
             .await?;
         }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         tx.commit().await?;
         Ok(purged)
     }
@@ -466,7 +497,7 @@ impl Store for PostgresStore {
                 Ok(CatalogRow {
                     kind: r.get("kind"),
                     name: r.get("name"),
-                    body: serde_json::from_str(&body).map_err(|e| Error::Store(e.to_string()))?,
+                    body: serde_json::from_str(&body).map_err(|e| Error::Store(Box::new(e)))?,
                     updated_at: r.get("updated_at"),
                 })
             })
@@ -499,20 +530,7 @@ impl Store for PostgresStore {
                 }
             }
         }
-        for entry in audit {
-            sqlx::query(
-                "INSERT INTO audit_log (at, actor, source, action, target, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(entry.at)
-            .bind(&entry.actor)
-            .bind(&entry.source)
-            .bind(&entry.action)
-            .bind(&entry.target)
-            .bind(entry.before.as_ref().map(|v| v.to_string()))
-            .bind(entry.after.as_ref().map(|v| v.to_string()))
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -571,7 +589,13 @@ impl Store for PostgresStore {
             .collect())
     }
 
-    async fn create_token(&self, token: &crate::auth::Token, hash: &str) -> Result<()> {
+    async fn create_token(
+        &self,
+        token: &crate::auth::Token,
+        hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         let result = sqlx::query(
             "INSERT INTO tokens (name, hash, role, subjects, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -580,14 +604,20 @@ impl Store for PostgresStore {
         .bind(token.role.to_string())
         .bind(serde_json::to_string(&token.subjects).unwrap_or_default())
         .bind(token.created_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await;
         match result {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(
-                Error::CatalogConflict(format!("a token named '{}' exists", token.name)),
-            ),
-            other => other.map(|_| ()).map_err(Error::from),
-        }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(Error::CatalogConflict(format!(
+                    "a token named '{}' exists",
+                    token.name
+                )))
+            }
+            other => other?,
+        };
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::auth::Token>> {
@@ -606,12 +636,18 @@ impl Store for PostgresStore {
         rows.iter().map(token_row).collect()
     }
 
-    async fn delete_token(&self, name: &str) -> Result<bool> {
+    async fn delete_token(&self, name: &str, audit: &AuditEntry) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("DELETE FROM tokens WHERE name = $1")
             .bind(name)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn ready(&self) -> Result<()> {
@@ -621,7 +657,7 @@ impl Store for PostgresStore {
                 .await?;
         let known = sqlx::migrate!("./migrations/postgres").iter().count() as i64;
         if applied < known {
-            return Err(Error::Store(format!(
+            return Err(Error::store(format!(
                 "{applied} of {known} migrations applied"
             )));
         }
@@ -650,7 +686,12 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn put_config(&self, scope: &str, config: Option<ConfigRecord>) -> Result<()> {
+    async fn put_config(
+        &self,
+        scope: &str,
+        config: Option<ConfigRecord>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         match config {
             Some(c) => {
@@ -672,6 +713,7 @@ impl Store for PostgresStore {
                     .await?;
             }
         }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         notify(
             &mut tx,
             &Change::Config {
@@ -692,7 +734,7 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn put_mode(&self, scope: &str, mode: Option<Mode>) -> Result<()> {
+    async fn put_mode(&self, scope: &str, mode: Option<Mode>, audit: &AuditEntry) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         match mode {
             Some(m) => {
@@ -712,6 +754,7 @@ impl Store for PostgresStore {
                     .await?;
             }
         }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         notify(
             &mut tx,
             &Change::Mode {

@@ -10,8 +10,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::{
-    AuditEntry, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, NewSchema, Placement,
-    Purged, Registered, SchemaRow, Store, VersionRow,
+    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, NewSchema,
+    Placement, Purged, Registered, SchemaRow, Store, VersionRow,
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
@@ -97,6 +97,9 @@ async fn insert_schema(
     .bind(super::now_millis())
     .fetch_one(&mut *conn)
     .await?;
+    // AUTOINCREMENT would go past 2^31-1 after an import of the highest id; the caller's
+    // transaction rolls the row back.
+    super::check_new_id(id)?;
     for (ordinal, r) in schema.references.iter().enumerate() {
         sqlx::query(
             "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
@@ -132,6 +135,26 @@ async fn referrers_in(
         .iter()
         .map(|r| (r.get::<i64, _>("id"), r.get::<i64, _>("all_deleted") != 0))
         .collect())
+}
+
+/// Appends audit lines inside the caller's transaction.
+async fn insert_audit(conn: &mut SqliteConnection, entries: &[AuditEntry]) -> Result<()> {
+    for entry in entries {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, source, action, target, before, after)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.source)
+        .bind(&entry.action)
+        .bind(&entry.target)
+        .bind(entry.before.as_ref().map(|v| v.to_string()))
+        .bind(entry.after.as_ref().map(|v| v.to_string()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -212,6 +235,7 @@ impl Store for SqliteStore {
         schema: &NewSchema,
         placement: Placement,
         gate: &Gate<'_>,
+        audit: &AuditNew<'_>,
     ) -> Result<Registered> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let versions = versions_in(&mut tx, subject).await?;
@@ -262,11 +286,12 @@ impl Store for SqliteStore {
         .bind(super::now_millis())
         .execute(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &[audit(id, version)]).await?;
         tx.commit().await?;
         Ok(Registered::Created { id, version })
     }
 
-    async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<()> {
+    async fn soft_delete(&self, subject: &str, versions: &[i32], audit: &AuditEntry) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for &version in versions {
             if referrers_in(&mut tx, subject, version)
@@ -284,11 +309,17 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<Purged> {
+    async fn hard_delete(
+        &self,
+        subject: &str,
+        versions: &[i32],
+        audit: &AuditEntry,
+    ) -> Result<Purged> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut touched = Vec::new();
         for &version in versions {
@@ -335,6 +366,7 @@ impl Store for SqliteStore {
             }
             purged.subject_emptied = true;
         }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         tx.commit().await?;
         Ok(purged)
     }
@@ -351,7 +383,7 @@ impl Store for SqliteStore {
                 Ok(CatalogRow {
                     kind: r.get("kind"),
                     name: r.get("name"),
-                    body: serde_json::from_str(&body).map_err(|e| Error::Store(e.to_string()))?,
+                    body: serde_json::from_str(&body).map_err(|e| Error::Store(Box::new(e)))?,
                     updated_at: r.get("updated_at"),
                 })
             })
@@ -384,20 +416,7 @@ impl Store for SqliteStore {
                 }
             }
         }
-        for entry in audit {
-            sqlx::query(
-                "INSERT INTO audit_log (at, actor, source, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(entry.at)
-            .bind(&entry.actor)
-            .bind(&entry.source)
-            .bind(&entry.action)
-            .bind(&entry.target)
-            .bind(entry.before.as_ref().map(|v| v.to_string()))
-            .bind(entry.after.as_ref().map(|v| v.to_string()))
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -449,7 +468,13 @@ impl Store for SqliteStore {
             .collect())
     }
 
-    async fn create_token(&self, token: &crate::auth::Token, hash: &str) -> Result<()> {
+    async fn create_token(
+        &self,
+        token: &crate::auth::Token,
+        hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let result = sqlx::query(
             "INSERT INTO tokens (name, hash, role, subjects, created_at) VALUES (?, ?, ?, ?, ?)",
         )
@@ -458,14 +483,20 @@ impl Store for SqliteStore {
         .bind(token.role.to_string())
         .bind(serde_json::to_string(&token.subjects).unwrap_or_default())
         .bind(token.created_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await;
         match result {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(
-                Error::CatalogConflict(format!("a token named '{}' exists", token.name)),
-            ),
-            other => other.map(|_| ()).map_err(Error::from),
-        }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(Error::CatalogConflict(format!(
+                    "a token named '{}' exists",
+                    token.name
+                )))
+            }
+            other => other?,
+        };
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::auth::Token>> {
@@ -483,12 +514,18 @@ impl Store for SqliteStore {
         rows.iter().map(token_row).collect()
     }
 
-    async fn delete_token(&self, name: &str) -> Result<bool> {
+    async fn delete_token(&self, name: &str, audit: &AuditEntry) -> Result<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let done = sqlx::query("DELETE FROM tokens WHERE name = ?")
             .bind(name)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn ready(&self) -> Result<()> {
@@ -498,7 +535,7 @@ impl Store for SqliteStore {
                 .await?;
         let known = sqlx::migrate!("./migrations/sqlite").iter().count() as i64;
         if applied < known {
-            return Err(Error::Store(format!(
+            return Err(Error::store(format!(
                 "{applied} of {known} migrations applied"
             )));
         }
@@ -528,7 +565,13 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn put_config(&self, scope: &str, config: Option<ConfigRecord>) -> Result<()> {
+    async fn put_config(
+        &self,
+        scope: &str,
+        config: Option<ConfigRecord>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         match config {
             Some(c) => {
                 sqlx::query(
@@ -539,16 +582,18 @@ impl Store for SqliteStore {
                 .bind(scope)
                 .bind(c.compatibility.map(|l| l.as_str()))
                 .bind(c.normalize)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
             }
             None => {
                 sqlx::query("DELETE FROM configs WHERE scope = ?")
                     .bind(scope)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
             }
         }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -561,7 +606,8 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn put_mode(&self, scope: &str, mode: Option<Mode>) -> Result<()> {
+    async fn put_mode(&self, scope: &str, mode: Option<Mode>, audit: &AuditEntry) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         match mode {
             Some(m) => {
                 sqlx::query(
@@ -570,16 +616,18 @@ impl Store for SqliteStore {
                 )
                 .bind(scope)
                 .bind(m.as_str())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
             }
             None => {
                 sqlx::query("DELETE FROM modes WHERE scope = ?")
                     .bind(scope)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
             }
         }
+        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -68,7 +68,7 @@ impl Page {
         template
             .render()
             .map(|html| Page(StatusCode::OK, html))
-            .map_err(|e| PageError(Error::Store(format!("page rendering failed: {e}"))))
+            .map_err(|e| PageError(Error::store(format!("page rendering failed: {e}"))))
     }
 }
 
