@@ -7,6 +7,12 @@
 //! type, `enum`, `allOf`, `not`, a `$ref` with siblings, ...) is an `allOf` of those parts;
 //! `true` and `{}` are the empty schema. `$ref`s are followed before comparing, and a pair of
 //! schemas met again while it is being compared counts as compatible (this ends recursion).
+//!
+//! Where Confluent's verdict and what validation would accept part ways, Herald gives
+//! Confluent's, so a change that passes there passes here: `required` is read only for
+//! properties both sides declare, `patternProperties` only decide whether an added or removed
+//! property is covered (their schemas are not compared), and `additionalItems` is compared even
+//! without tuple `items`.
 
 use std::collections::HashSet;
 
@@ -549,23 +555,8 @@ impl Differ {
                 },
             );
         }
-        // `required` may name properties that `properties` does not describe.
-        let mut others: Vec<&str> = o_required
-            .symmetric_difference(&u_required)
-            .copied()
-            .filter(|n| !o_props.contains_key(*n) && !u_props.contains_key(*n))
-            .collect();
-        others.sort_unstable();
-        for name in others {
-            self.at(ctx, format!("properties/{}", escape(name)), |_, ctx| {
-                ctx.add(if o_required.contains(name) {
-                    REQUIRED_ATTRIBUTE_REMOVED
-                } else {
-                    REQUIRED_ATTRIBUTE_ADDED
-                })
-            });
-        }
-
+        // `required` naming a property neither side declares is not compared: Confluent's
+        // checker reads `required` only for declared properties.
         self.compare_dependencies(ctx, o, u);
         self.compare_extra(
             ctx,
@@ -591,24 +582,8 @@ impl Differ {
                 UNEVALUATED_PROPERTIES_NARROWED,
             ),
         );
-        let o_patterns = o.get("patternProperties").and_then(Value::as_object);
-        let u_patterns = u.get("patternProperties").and_then(Value::as_object);
-        let mut patterns: Vec<&String> = o_patterns.into_iter().flat_map(|m| m.keys()).collect();
-        patterns.extend(
-            u_patterns
-                .into_iter()
-                .flat_map(|m| m.keys())
-                .filter(|k| !o_patterns.is_some_and(|m| m.contains_key(*k))),
-        );
-        for pattern in patterns {
-            let os = o_patterns.and_then(|m| m.get(pattern)).map(|v| o.sub(v));
-            let us = u_patterns.and_then(|m| m.get(pattern)).map(|v| u.sub(v));
-            self.at(
-                ctx,
-                format!("patternProperties/{}", escape(pattern)),
-                |d, ctx| d.compare_optional(ctx, os, us),
-            );
-        }
+        // `patternProperties` are not compared themselves (as in Confluent's checker): they
+        // decide only whether an added or removed property is covered.
         self.at(ctx, "propertyNames".into(), |d, ctx| {
             d.compare_optional(ctx, o.schema("propertyNames"), u.schema("propertyNames"))
         });
@@ -657,15 +632,18 @@ impl Differ {
             } else {
                 OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL
             });
-        } else if let Some(partial) = partial_schema(original, name) {
-            let (covered, probe) = self.probe(ctx, partial, added);
-            if covered {
-                ctx.keep(probe);
-                ctx.add(PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
-            } else {
-                ctx.add(PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
-            }
         } else {
+            if let Some(partial) = partial_schema(original, name) {
+                let (covered, probe) = self.probe(ctx, partial, added);
+                if covered {
+                    ctx.keep(probe);
+                    ctx.add(PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
+                } else {
+                    ctx.add(PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
+                }
+            }
+            // Closed or partially open alike: data written before lacks a new required
+            // property, whatever schema the open part gave it.
             ctx.add(if required && added.has_default() {
                 REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL
             } else if required {
@@ -775,41 +753,43 @@ impl Differ {
     }
 
     fn compare_array(&mut self, ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
-        let (o_all, o_tuple, o_extra) = array_items(o);
-        let (u_all, u_tuple, u_extra) = array_items(u);
+        let (oi, ui) = (array_items(o), array_items(u));
         self.at(ctx, "items".into(), |d, ctx| {
-            d.compare_optional(ctx, o_all, u_all)
+            d.compare_optional(ctx, oi.all, ui.all)
         });
-        if o_tuple.is_some() || u_tuple.is_some() {
-            let (ot, ut) = (o_tuple.unwrap_or_default(), u_tuple.unwrap_or_default());
+        if oi.tuple.is_some() || ui.tuple.is_some() {
+            let (ot, ut) = (
+                oi.tuple.clone().unwrap_or_default(),
+                ui.tuple.clone().unwrap_or_default(),
+            );
             for i in 0..ot.len().max(ut.len()) {
                 self.at(ctx, format!("items/{i}"), |d, ctx| {
                     match (ot.get(i), ut.get(i)) {
                         (Some(a), Some(b)) => d.compare(ctx, *a, *b),
-                        (Some(a), None) => d.item_removed(ctx, *a, u_extra),
-                        (None, Some(b)) => d.item_added(ctx, o_extra, *b),
+                        (Some(a), None) => d.item_removed(ctx, *a, ui.extra),
+                        (None, Some(b)) => d.item_added(ctx, oi.extra, *b),
                         (None, None) => {}
                     }
                 });
             }
-            let permits = |extra: Extra<'_>| !matches!(extra, Extra::Forbidden);
-            self.at(ctx, "additionalItems".into(), |d, ctx| {
-                if permits(o_extra) != permits(u_extra) {
-                    ctx.add(if permits(o_extra) {
-                        ADDITIONAL_ITEMS_REMOVED
-                    } else {
-                        ADDITIONAL_ITEMS_ADDED
-                    });
-                    return;
-                }
-                match (o_extra, u_extra) {
-                    (Extra::Open, Extra::Schema(_)) => ctx.add(ADDITIONAL_ITEMS_NARROWED),
-                    (Extra::Schema(_), Extra::Open) => ctx.add(ADDITIONAL_ITEMS_EXTENDED),
-                    (Extra::Schema(a), Extra::Schema(b)) => d.compare(ctx, a, b),
-                    _ => {}
-                }
-            });
         }
+        let permits = |extra: Extra<'_>| !matches!(extra, Extra::Forbidden);
+        self.at(ctx, "additionalItems".into(), |d, ctx| {
+            if permits(oi.after) != permits(ui.after) {
+                ctx.add(if permits(oi.after) {
+                    ADDITIONAL_ITEMS_REMOVED
+                } else {
+                    ADDITIONAL_ITEMS_ADDED
+                });
+                return;
+            }
+            match (oi.after, ui.after) {
+                (Extra::Open, Extra::Schema(_)) => ctx.add(ADDITIONAL_ITEMS_NARROWED),
+                (Extra::Schema(_), Extra::Open) => ctx.add(ADDITIONAL_ITEMS_EXTENDED),
+                (Extra::Schema(a), Extra::Schema(b)) => d.compare(ctx, a, b),
+                _ => {}
+            }
+        });
         self.compare_extra(
             ctx,
             "unevaluatedItems",
@@ -924,21 +904,26 @@ impl Differ {
         u_subs: Vec<View<'a>>,
     ) {
         if o_criterion != u_criterion {
-            if u_criterion == Criterion::Any {
-                ctx.add(COMBINED_TYPE_EXTENDED);
-            } else {
+            // A single branch means the same under any criterion, so Confluent lets it change
+            // to anything that keeps one branch, to `oneOf`, and an `allOf` become one branch.
+            let (o_single, u_single) = (o_subs.len() == 1, u_subs.len() == 1);
+            let extended = u_criterion == Criterion::Any
+                || (o_single && (u_single || u_criterion == Criterion::One))
+                || (u_single && o_criterion == Criterion::All);
+            if !extended {
                 return ctx.add(COMBINED_TYPE_CHANGED);
             }
+            ctx.add(COMBINED_TYPE_EXTENDED);
         }
         let (o_subs, u_subs) = (distinct(o_subs), distinct(u_subs));
-        let product = u_criterion == Criterion::All;
+        // More branches are named after the update's criterion, fewer after the original's.
         match o_subs.len().cmp(&u_subs.len()) {
-            std::cmp::Ordering::Less => ctx.add(if product {
+            std::cmp::Ordering::Less => ctx.add(if u_criterion == Criterion::All {
                 PRODUCT_TYPE_EXTENDED
             } else {
                 SUM_TYPE_EXTENDED
             }),
-            std::cmp::Ordering::Greater => ctx.add(if product {
+            std::cmp::Ordering::Greater => ctx.add(if o_criterion == Criterion::All {
                 PRODUCT_TYPE_NARROWED
             } else {
                 SUM_TYPE_NARROWED
@@ -998,27 +983,55 @@ enum Extra<'a> {
     Schema(View<'a>),
 }
 
-/// `(items for every element, tuple items, what follows the tuple)`: `prefixItems` with
-/// `items` from 2020-12, `items` as a list with `additionalItems` before.
-#[allow(clippy::type_complexity)]
-fn array_items<'a>(v: View<'a>) -> (Option<View<'a>>, Option<Vec<View<'a>>>, Extra<'a>) {
+/// How an array schema describes its elements.
+struct Items<'a> {
+    /// The schema of every element (`items` as one schema, before 2020-12 or without
+    /// `prefixItems`).
+    all: Option<View<'a>>,
+    /// The tuple: `prefixItems` from 2020-12, `items` as a list before.
+    tuple: Option<Vec<View<'a>>>,
+    /// What the keyword after the tuple says (`items` after `prefixItems`, else
+    /// `additionalItems`, read even without a tuple, as Confluent's checker does).
+    after: Extra<'a>,
+    /// What may follow the tuple: `after`, or `unevaluatedItems` when `after` says nothing.
+    extra: Extra<'a>,
+}
+
+fn array_items<'a>(v: View<'a>) -> Items<'a> {
     let list = |value: &'a Value| {
         value
             .as_array()
-            .map(|l| l.iter().map(|s| v.sub(s)).collect())
+            .map(|l| l.iter().map(|s| v.sub(s)).collect::<Vec<_>>())
     };
     let extra = |value: Option<&'a Value>| match value {
         Some(Value::Bool(false)) => Extra::Forbidden,
         Some(s @ Value::Object(_)) => Extra::Schema(v.sub(s)),
         _ => Extra::Open,
     };
-    if let Some(prefix) = v.get("prefixItems").and_then(list) {
-        return (None, Some(prefix), extra(v.get("items")));
+    let prefixed = v.get("prefixItems").and_then(list);
+    let after_keyword = if prefixed.is_some() {
+        "items"
+    } else {
+        "additionalItems"
+    };
+    let (all, tuple) = match prefixed {
+        Some(prefix) => (None, Some(prefix)),
+        None => match v.get("items").and_then(list) {
+            Some(tuple) => (None, Some(tuple)),
+            None => (v.schema("items"), None),
+        },
+    };
+    let after = extra(v.get(after_keyword));
+    let extra = match v.get(after_keyword) {
+        None => extra(v.get("unevaluatedItems")),
+        Some(_) => after,
+    };
+    Items {
+        all,
+        tuple,
+        after,
+        extra,
     }
-    if let Some(tuple) = v.get("items").and_then(list) {
-        return (None, Some(tuple), extra(v.get("additionalItems")));
-    }
-    (v.schema("items"), None, Extra::Open)
 }
 
 /// Open: any property not described may hold anything.
