@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::limits;
+
 /// Keywords whose value is one sub-schema.
 const SINGLE: &[&str] = &[
     "additionalItems",
@@ -72,6 +74,9 @@ pub fn children(schema: &Value) -> Vec<(String, &Value)> {
 
 /// Calls `f` on `schema` and then on every sub-schema below it, depth first.
 pub fn visit<'a>(schema: &'a Value, f: &mut impl FnMut(&'a Value)) {
+    if !limits::spend(1) {
+        return;
+    }
     f(schema);
     for (_, child) in children(schema) {
         visit(child, f);
@@ -83,6 +88,9 @@ pub fn visit_mut(schema: &mut Value, f: &mut impl FnMut(&mut serde_json::Map<Str
     let Value::Object(map) = schema else {
         return;
     };
+    if !limits::spend(1) {
+        return;
+    }
     f(map);
     for (key, value) in map.iter_mut() {
         let key = key.as_str();

@@ -11,10 +11,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::limits;
 use prost_reflect::{Cardinality, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor};
 
 /// The incompatible differences, named as Confluent names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
     PackageChanged,
     MessageRemoved,
@@ -85,6 +86,7 @@ pub fn diff(original: &FileDescriptor, update: &FileDescriptor) -> Vec<Change> {
     let mut checker = Checker {
         visiting: HashSet::new(),
         inner: Vec::new(),
+        compared: HashMap::new(),
     };
     for message in messages(original) {
         let name = relative(&message);
@@ -100,8 +102,10 @@ pub fn diff(original: &FileDescriptor, update: &FileDescriptor) -> Vec<Change> {
         }
     }
     // An imported type used by several fields is reported once.
+    let mut seen: HashSet<(ChangeKind, String)> =
+        out.iter().map(|c| (c.kind, c.path.clone())).collect();
     for change in checker.inner {
-        if !out.contains(&change) {
+        if seen.insert((change.kind, change.path.clone())) {
             out.push(change);
         }
     }
@@ -203,6 +207,8 @@ struct Checker {
     visiting: HashSet<(String, String)>,
     /// What changed inside imported types, reported at their own paths.
     inner: Vec<Change>,
+    /// Pairs of imported types compared, with the verdict on the field that uses them.
+    compared: HashMap<(String, String), Vec<(ChangeKind, String)>>,
 }
 
 impl Checker {
@@ -371,12 +377,20 @@ impl Checker {
         }
         let local = |m: &MessageDescriptor| m.parent_file().name() == super::parse::ROOT_NAME;
         let key = (old.full_name().to_string(), new.full_name().to_string());
-        if (local(old) && local(new)) || !self.visiting.insert(key.clone()) {
+        if (local(old) && local(new)) || !limits::spend(1) {
+            return Vec::new();
+        }
+        // Each pair of types is compared once, however many fields use it: types that each
+        // use the next one twice would otherwise be compared exponentially often.
+        if let Some(verdict) = self.compared.get(&key) {
+            return verdict.clone();
+        }
+        if !self.visiting.insert(key.clone()) || !limits::deeper(self.visiting.len()) {
             return Vec::new();
         }
         let inner = self.message(old, new);
         self.visiting.remove(&key);
-        let verdict = inner
+        let verdict: Vec<(ChangeKind, String)> = inner
             .first()
             .map(|c| {
                 (
@@ -392,6 +406,7 @@ impl Checker {
             .into_iter()
             .collect();
         self.inner.extend(inner);
+        self.compared.insert(key, verdict.clone());
         verdict
     }
 }
