@@ -149,7 +149,7 @@ impl Documents {
                     return;
                 }
                 if let Some(Value::String(r)) = schema.get("$ref") {
-                    if self.resolve(doc, r).is_none() {
+                    if self.resolve(doc, r).is_none() && !is_meta_schema(r) {
                         missing = Some(r.clone());
                     }
                 }
@@ -170,6 +170,25 @@ impl Document {
             .and_then(|s| Url::parse(without_fragment(s)).ok());
         Document { name, value, id }
     }
+}
+
+/// The drafts' meta-schemas, which the validator bundles: a `$ref` to one needs no reference.
+const META_SCHEMAS: &[&str] = &[
+    "json-schema.org/draft-04/schema",
+    "json-schema.org/draft-06/schema",
+    "json-schema.org/draft-07/schema",
+    "json-schema.org/draft/2019-09/schema",
+    "json-schema.org/draft/2020-12/schema",
+];
+
+/// Whether `reference` names a draft's meta-schema (`http://json-schema.org/draft-07/schema#`).
+pub fn is_meta_schema(reference: &str) -> bool {
+    let uri = without_fragment(reference);
+    let bare = uri
+        .strip_prefix("https://")
+        .or_else(|| uri.strip_prefix("http://"))
+        .unwrap_or("");
+    META_SCHEMAS.contains(&bare)
 }
 
 fn without_fragment(uri: &str) -> &str {
@@ -260,5 +279,18 @@ mod tests {
             1
         );
         assert_eq!(d.first_unresolved(), None);
+    }
+
+    #[test]
+    fn a_reference_to_a_draft_meta_schema_needs_no_reference() {
+        let d = Documents::new(
+            json!({"properties": {"schema": {"$ref": "http://json-schema.org/draft-07/schema#"}}}),
+            vec![],
+        );
+        assert_eq!(d.first_unresolved(), None);
+        assert!(is_meta_schema(
+            "https://json-schema.org/draft/2020-12/schema"
+        ));
+        assert!(!is_meta_schema("https://json-schema.org/draft-07/other"));
     }
 }
