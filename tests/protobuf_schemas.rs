@@ -634,3 +634,27 @@ fn imported_messages_used_twice_at_every_level_are_compared_once_per_pair() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn an_extension_number_with_a_declaration_is_accepted() {
+    let s = TestServer::start().await;
+    // As google/protobuf/descriptor.proto writes it since protobuf 29: one number, options.
+    let schema = r#"syntax = "proto2";
+package ext;
+message Holder {
+  optional string name = 1;
+  extensions 100 [declaration = { number: 100, full_name: ".ext.note", type: "string" }];
+  extensions 200, 0x12c [verification = UNVERIFIED];
+  extensions 1000 to 2000 [verification = UNVERIFIED];
+}"#;
+    let (status, body) = register(&s, "ext-holder", schema, json!([])).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let (_, body) = s.get(&format!("/schemas/ids/{id}")).await;
+    let text = body["schema"].as_str().unwrap();
+    assert!(text.contains("extensions 100"), "{text}");
+    assert!(text.contains("300"), "{text}");
+    // Its own canonical text reads back to the same schema.
+    let (status, again) = register(&s, "ext-holder", text, json!([])).await;
+    assert_eq!((status, again["id"].as_i64()), (200, Some(id)), "{again}");
+}
