@@ -175,3 +175,39 @@ fn a_union_of_sixteen_hundred_branches_is_matched_without_comparing_every_pair()
         "{messages:?}"
     );
 }
+
+#[test]
+fn references_to_embedded_resources_are_looked_up_not_searched_for() {
+    // Thousands of sub-schemas with their own `$id`, each used by a property: finding each
+    // target by walking the whole schema would cost the square of its size.
+    let n = 3_000;
+    let mut definitions = serde_json::Map::new();
+    let mut properties = serde_json::Map::new();
+    for i in 0..n {
+        definitions.insert(
+            format!("d{i}"),
+            json!({"$id": format!("part-{i}.json"), "type": "string", "maxLength": i + 1}),
+        );
+        properties.insert(format!("p{i}"), json!({"$ref": format!("part-{i}.json")}));
+    }
+    let schema = json!({"$id": "https://example.com/parts.json", "type": "object",
+                        "properties": properties, "definitions": definitions});
+    let mut tighter = schema.clone();
+    tighter["definitions"]["d2999"]["maxLength"] = json!(10);
+    let (old, new) = (schema.to_string(), tighter.to_string());
+    let (rows, differences) = limits::bounded(|| {
+        let old = json::parse(&old, &[], false)?;
+        let new = json::parse(&new, &[], false)?;
+        Ok((new.field_table().len(), new.differences(&old, true)))
+    })
+    .expect("within budget");
+    assert_eq!(rows, n);
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert!(
+        differences[0].message.contains("MAX_LENGTH_DECREASED")
+            && differences[0]
+                .message
+                .contains("#/properties/p2999/maxLength"),
+        "{differences:?}"
+    );
+}

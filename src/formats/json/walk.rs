@@ -83,6 +83,24 @@ pub fn visit<'a>(schema: &'a Value, f: &mut impl FnMut(&'a Value)) {
     }
 }
 
+/// Calls `f` on `schema` and every sub-schema below it with its JSON Pointer from `schema`.
+pub fn visit_with_pointer<'a>(schema: &'a Value, f: &mut impl FnMut(&'a Value, &str)) {
+    fn go<'a>(schema: &'a Value, pointer: &mut String, f: &mut impl FnMut(&'a Value, &str)) {
+        if !limits::spend(1) {
+            return;
+        }
+        f(schema, pointer);
+        for (segment, child) in children(schema) {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&segment);
+            go(child, pointer, f);
+            pointer.truncate(len);
+        }
+    }
+    go(schema, &mut String::new(), f);
+}
+
 /// Calls `f` on every schema object at or below `schema`, children after their parent.
 pub fn visit_mut(schema: &mut Value, f: &mut impl FnMut(&mut serde_json::Map<String, Value>)) {
     let Value::Object(map) = schema else {
