@@ -500,3 +500,42 @@ async fn normalize_also_ignores_the_order_of_required_and_type_lists() {
     let (_, d) = register_text(&s, "plain-value", second).await;
     assert_ne!(c["id"], d["id"]);
 }
+
+#[tokio::test]
+async fn a_ref_to_a_draft_meta_schema_resolves_to_the_bundled_one() {
+    let s = TestServer::start().await;
+    // A schema that holds schemas, as configuration formats do.
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "settings": {"$ref": "http://json-schema.org/draft-07/schema#"}
+        }
+    });
+    let (status, body) = register_json(&s, "meta-holder", &schema, json!([])).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    // The same schema again is the same version.
+    let (status, again) = register_json(&s, "meta-holder", &schema, json!([])).await;
+    assert_eq!((status, again["id"].as_i64()), (200, Some(id)));
+    let (status, body) = s
+        .post(
+            "/compatibility/subjects/meta-holder/versions/latest",
+            json!({"schemaType": "JSON", "schema": schema.to_string()}),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["is_compatible"]),
+        (200, &json!(true)),
+        "{body}"
+    );
+    // Payloads are checked against the meta-schema: `settings` must be a schema.
+    let checked = herald::formats::json::parse(&schema.to_string(), &[], false).unwrap();
+    use herald::formats::ParsedSchema;
+    assert!(checked
+        .validate_payload(&json!({"name": "x", "settings": {"type": "string"}}))
+        .is_empty());
+    assert!(!checked
+        .validate_payload(&json!({"name": "x", "settings": {"type": 12}}))
+        .is_empty());
+}

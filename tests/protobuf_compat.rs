@@ -393,6 +393,41 @@ fn cases() -> Vec<Case> {
             None,
         ),
         case(
+            "oneof renamed with the same members",
+            m("oneof before { string a = 1; int64 b = 2; }"),
+            m("oneof after { string a = 1; int64 b = 2; }"),
+            None,
+            None,
+        ),
+        case(
+            "member dropped from a renamed oneof",
+            m("oneof before { string a = 1; int64 b = 2; }"),
+            m("oneof after { string a = 1; }"),
+            Some("ONEOF_FIELD_REMOVED"),
+            None,
+        ),
+        case(
+            "member moved from one oneof into another",
+            m("oneof left { string a = 1; string b = 2; } oneof right { string c = 3; }"),
+            m("oneof left { string a = 1; } oneof right { string c = 3; string b = 2; }"),
+            Some("FIELD_MOVED_TO_EXISTING_ONEOF"),
+            Some("FIELD_MOVED_TO_EXISTING_ONEOF"),
+        ),
+        case(
+            "two oneofs merged into a new one",
+            m("oneof left { string a = 1; } oneof right { string b = 2; }"),
+            m("oneof both { string a = 1; string b = 2; }"),
+            Some("FIELD_MOVED_TO_EXISTING_ONEOF"),
+            None,
+        ),
+        case(
+            "member moved alone into a new oneof",
+            m("oneof left { string a = 1; string b = 2; }"),
+            m("oneof left { string a = 1; } oneof solo { string b = 2; }"),
+            None,
+            Some("FIELD_MOVED_TO_EXISTING_ONEOF"),
+        ),
+        case(
             "whole oneof removed",
             m("string x = 3; oneof choice { string a = 1; string b = 2; }"),
             m("string x = 3;"),
@@ -540,4 +575,99 @@ async fn transitive_levels_check_every_version() {
             .await;
         assert_eq!(status, want, "{body}");
     }
+}
+
+/// Registers `text` under `subject` with `refs`, answering its id.
+async fn register_with(s: &TestServer, subject: &str, text: &str, refs: serde_json::Value) -> i64 {
+    let (status, body) = s
+        .post(
+            &format!("/subjects/{subject}/versions"),
+            json!({"schema": text, "schemaType": "PROTOBUF", "references": refs}),
+        )
+        .await;
+    assert_eq!(status, 200, "{subject}: {body}");
+    body["id"].as_i64().expect("id")
+}
+
+/// The BACKWARD verdict of `text` (with `refs`) against the subject's latest version.
+async fn backward(
+    s: &TestServer,
+    subject: &str,
+    text: &str,
+    refs: serde_json::Value,
+) -> (bool, String) {
+    let (status, body) = s
+        .post(
+            &format!("/compatibility/subjects/{subject}/versions/latest?verbose=true"),
+            json!({"schema": text, "schemaType": "PROTOBUF", "references": refs}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    (
+        body["is_compatible"].as_bool().expect("is_compatible"),
+        body["messages"].to_string(),
+    )
+}
+
+#[tokio::test]
+async fn imported_types_are_compared_by_definition_not_by_package() {
+    let s = TestServer::start().await;
+    let geo = |package: &str, lat: &str| {
+        format!(
+            "syntax = \"proto3\";\npackage {package};\nmessage Area {{ message Point {{ {lat} lat = 1; double lon = 2; }} }}"
+        )
+    };
+    register_with(&s, "geo-v1", &geo("maps.v1", "double"), json!([])).await;
+    register_with(&s, "geo-v2", &geo("maps.v2", "double"), json!([])).await;
+    register_with(&s, "geo-v2-float", &geo("maps.v2", "float"), json!([])).await;
+    let refs = |subject: &str| json!([{"name": "geo.proto", "subject": subject, "version": 1}]);
+    let user = |package: &str| {
+        format!(
+            "syntax = \"proto3\";\nimport \"geo.proto\";\nmessage Visit {{ string who = 1; {package}.Area.Point where = 2; }}"
+        )
+    };
+    register_with(&s, "visits", &user("maps.v1"), refs("geo-v1")).await;
+
+    // The same definition in another package: one type.
+    let (compatible, messages) = backward(&s, "visits", &user("maps.v2"), refs("geo-v2")).await;
+    assert!(compatible, "{messages}");
+
+    // A field changed inside it: reported at that field and at the field using the type.
+    let (compatible, messages) =
+        backward(&s, "visits", &user("maps.v2"), refs("geo-v2-float")).await;
+    assert!(!compatible);
+    assert!(
+        messages.contains("FIELD_SCALAR_KIND_CHANGED") && messages.contains("#/Area/Point/1"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("FIELD_NAMED_TYPE_CHANGED") && messages.contains("#/Visit/2"),
+        "{messages}"
+    );
+
+    // A type of another name is another type, whatever its fields.
+    let renamed = "syntax = \"proto3\";\nimport \"geo.proto\";\nmessage Visit { string who = 1; Spot where = 2; }\nmessage Spot { double lat = 1; double lon = 2; }";
+    let (compatible, messages) = backward(&s, "visits", renamed, refs("geo-v1")).await;
+    assert!(
+        !compatible && messages.contains("FIELD_NAMED_TYPE_CHANGED"),
+        "{messages}"
+    );
+
+    // The definition moved out of the import into the schema itself, unchanged.
+    register_with(
+        &s,
+        "flat",
+        "syntax = \"proto3\";\nimport \"geo.proto\";\nmessage Visit { maps.v1.Area.Point where = 1; }",
+        refs("geo-v1"),
+    )
+    .await;
+    let inline = "syntax = \"proto3\";\nmessage Visit { Area.Point where = 1; }\nmessage Area { message Point { double lat = 1; double lon = 2; } }";
+    let (compatible, messages) = backward(&s, "flat", inline, json!([])).await;
+    assert!(compatible, "{messages}");
+    let changed = inline.replace("double lon", "string lon");
+    let (compatible, messages) = backward(&s, "flat", &changed, json!([])).await;
+    assert!(
+        !compatible && messages.contains("#/Area/Point/2"),
+        "{messages}"
+    );
 }

@@ -575,3 +575,86 @@ async fn a_rich_proto2_file_prints_to_a_fixed_point() {
         id
     );
 }
+
+/// `package {package};` with messages `D0` … `D{depth}`: each `D{i}` has two fields of type
+/// `D{i+1}`; the last holds one field of type `leaf`.
+fn doubling_proto(package: &str, depth: usize, leaf: &str) -> String {
+    let mut text = format!("syntax = \"proto3\";\npackage {package};\n");
+    for i in 0..depth {
+        text.push_str(&format!(
+            "message D{i} {{ D{n} left = 1; D{n} right = 2; }}\n",
+            n = i + 1
+        ));
+    }
+    text.push_str(&format!("message D{depth} {{ {leaf} leaf = 1; }}\n"));
+    text
+}
+
+#[test]
+fn a_message_used_twice_at_every_level_is_listed_once_per_level() {
+    use herald::formats::{protobuf, ParsedSchema};
+    let schema = protobuf::parse(&doubling_proto("deep", 19, "string"), &[], false).unwrap();
+    let rows = herald::limits::bounded(|| Ok(schema.field_table())).expect("within budget");
+    assert_eq!(rows.len(), 19 * 2 + 1);
+    let right = rows.iter().find(|r| r.path == "right").expect("right");
+    assert_eq!(right.doc.as_deref(), Some("Fields as listed under 'left'."));
+    let deepest = vec!["left"; 19].join(".") + ".leaf";
+    assert!(rows.iter().any(|r| r.path == deepest));
+}
+
+#[test]
+fn imported_messages_used_twice_at_every_level_are_compared_once_per_pair() {
+    use herald::formats::{protobuf, Dependency, ParsedSchema};
+    use herald::model::SchemaType;
+    let user = |package: &str| {
+        format!("syntax = \"proto3\";\nimport \"deep.proto\";\nmessage Top {{ {package}.D0 root = 1; }}")
+    };
+    let dep = |package: &str, leaf: &str| {
+        vec![Dependency {
+            name: "deep.proto".into(),
+            schema_type: SchemaType::Protobuf,
+            schema: doubling_proto(package, 24, leaf),
+        }]
+    };
+    let old = protobuf::parse(&user("a"), &dep("a", "string"), false).unwrap();
+    // The same definitions in another package: nothing changed.
+    let moved = protobuf::parse(&user("b"), &dep("b", "string"), false).unwrap();
+    let found = herald::limits::bounded(|| Ok(moved.differences(&old, true))).expect("bounded");
+    assert!(found.is_empty(), "{found:?}");
+    // The leaf changed 2^24 paths down: found, at the leaf and at the field using it.
+    let changed = protobuf::parse(&user("b"), &dep("b", "double"), false).unwrap();
+    let found = herald::limits::bounded(|| Ok(changed.differences(&old, true))).expect("bounded");
+    let text = format!("{found:?}");
+    assert!(
+        text.contains("FIELD_SCALAR_KIND_CHANGED") && text.contains("#/D24/1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FIELD_NAMED_TYPE_CHANGED") && text.contains("#/Top/1"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_extension_number_with_a_declaration_is_accepted() {
+    let s = TestServer::start().await;
+    // As google/protobuf/descriptor.proto writes it since protobuf 29: one number, options.
+    let schema = r#"syntax = "proto2";
+package ext;
+message Holder {
+  optional string name = 1;
+  extensions 100 [declaration = { number: 100, full_name: ".ext.note", type: "string" }];
+  extensions 200, 0x12c [verification = UNVERIFIED];
+  extensions 1000 to 2000 [verification = UNVERIFIED];
+}"#;
+    let (status, body) = register(&s, "ext-holder", schema, json!([])).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let (_, body) = s.get(&format!("/schemas/ids/{id}")).await;
+    let text = body["schema"].as_str().unwrap();
+    assert!(text.contains("extensions 100"), "{text}");
+    assert!(text.contains("300"), "{text}");
+    // Its own canonical text reads back to the same schema.
+    let (status, again) = register(&s, "ext-holder", text, json!([])).await;
+    assert_eq!((status, again["id"].as_i64()), (200, Some(id)), "{again}");
+}

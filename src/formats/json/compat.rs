@@ -7,8 +7,15 @@
 //! type, `enum`, `allOf`, `not`, a `$ref` with siblings, ...) is an `allOf` of those parts;
 //! `true` and `{}` are the empty schema. `$ref`s are followed before comparing, and a pair of
 //! schemas met again while it is being compared counts as compatible (this ends recursion).
+//!
+//! Where Confluent's verdict and what validation would accept part ways, Herald gives
+//! Confluent's, so a change that passes there passes here: `required` is read only for
+//! properties both sides declare, `patternProperties` only decide whether an added or removed
+//! property is covered (their schemas are not compared), and `additionalItems` is compared even
+//! without tuple `items`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -16,12 +23,11 @@ use serde_json::{Map, Value};
 use super::diff::{Change, DiffType, DiffType::*};
 use super::refs::{DocId, Documents, ROOT};
 use super::walk::escape;
+use crate::limits;
 
 /// Every difference from `original` to `update`, compatible ones included.
 pub fn differences(original: &Documents, update: &Documents) -> Vec<Change> {
-    let mut differ = Differ {
-        active: HashSet::new(),
-    };
+    let mut differ = Differ::default();
     let mut ctx = Ctx::default();
     differ.compare(
         &mut ctx,
@@ -390,9 +396,29 @@ impl Ctx {
     }
 }
 
+type Pair = (Key, Key);
+
+/// Shared `$ref` targets make a schema a graph, which a walk as a tree would expand once per
+/// path to them (exponentially many for definitions that each use the next twice). So each
+/// pair of schemas is compared once: its findings, at the paths where they were first found,
+/// are remembered and given again wherever the pair comes back.
+#[derive(Default)]
 struct Differ {
-    /// Pairs being compared further up the walk.
-    active: HashSet<(Key, Key)>,
+    /// Pairs being compared further up the walk, with their nesting level.
+    active: HashMap<Pair, usize>,
+    /// Findings of pairs compared.
+    memo: HashMap<Pair, Vec<Change>>,
+    /// Pairs whose findings assumed that the pair at this level (a recursion cut short there)
+    /// holds: forgotten when that pair is done, as they may not hold elsewhere.
+    provisional: Vec<Vec<Pair>>,
+    /// Nesting level of the pair being compared.
+    depth: usize,
+    /// The shallowest active pair a recursion was cut short at, below the current pair.
+    low: usize,
+    /// Findings given again from the memo (duplicates may need collapsing).
+    reused: usize,
+    /// Fingerprints of sub-schemas, by address.
+    prints: HashMap<Key, u64>,
 }
 
 /// `(added, removed, increased, decreased)` for one numeric keyword.
@@ -424,11 +450,45 @@ impl Differ {
     fn compare(&mut self, ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
         let (o, u) = (o.dereferenced(), u.dereferenced());
         let key = (o.key(), u.key());
-        if !self.active.insert(key) {
+        if let Some(&level) = self.active.get(&key) {
+            self.low = self.low.min(level);
             return;
         }
+        if let Some(found) = self.memo.get(&key) {
+            if limits::spend(1 + found.len() as u64) {
+                self.reused += found.len();
+                ctx.changes.extend(found.iter().cloned());
+            }
+            return;
+        }
+        if !limits::deeper(self.depth + 1) {
+            return;
+        }
+        self.depth += 1;
+        let level = self.depth;
+        self.active.insert(key, level);
+        let outer_low = std::mem::replace(&mut self.low, usize::MAX);
+        let (start, reused) = (ctx.changes.len(), self.reused);
         self.compare_dereferenced(ctx, o, u);
+        if self.reused != reused {
+            collapse_duplicates(&mut ctx.changes, start);
+        }
+        let low = self.low;
         self.active.remove(&key);
+        if let Some(assumed) = self.provisional.get_mut(level) {
+            for pair in std::mem::take(assumed) {
+                self.memo.remove(&pair);
+            }
+        }
+        self.depth -= 1;
+        self.memo.insert(key, ctx.changes[start..].to_vec());
+        if low < level {
+            if self.provisional.len() <= low {
+                self.provisional.resize_with(low + 1, Vec::new);
+            }
+            self.provisional[low].push(key);
+        }
+        self.low = outer_low.min(low);
     }
 
     fn compare_dereferenced(&mut self, ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
@@ -549,23 +609,8 @@ impl Differ {
                 },
             );
         }
-        // `required` may name properties that `properties` does not describe.
-        let mut others: Vec<&str> = o_required
-            .symmetric_difference(&u_required)
-            .copied()
-            .filter(|n| !o_props.contains_key(*n) && !u_props.contains_key(*n))
-            .collect();
-        others.sort_unstable();
-        for name in others {
-            self.at(ctx, format!("properties/{}", escape(name)), |_, ctx| {
-                ctx.add(if o_required.contains(name) {
-                    REQUIRED_ATTRIBUTE_REMOVED
-                } else {
-                    REQUIRED_ATTRIBUTE_ADDED
-                })
-            });
-        }
-
+        // `required` naming a property neither side declares is not compared: Confluent's
+        // checker reads `required` only for declared properties.
         self.compare_dependencies(ctx, o, u);
         self.compare_extra(
             ctx,
@@ -591,24 +636,8 @@ impl Differ {
                 UNEVALUATED_PROPERTIES_NARROWED,
             ),
         );
-        let o_patterns = o.get("patternProperties").and_then(Value::as_object);
-        let u_patterns = u.get("patternProperties").and_then(Value::as_object);
-        let mut patterns: Vec<&String> = o_patterns.into_iter().flat_map(|m| m.keys()).collect();
-        patterns.extend(
-            u_patterns
-                .into_iter()
-                .flat_map(|m| m.keys())
-                .filter(|k| !o_patterns.is_some_and(|m| m.contains_key(*k))),
-        );
-        for pattern in patterns {
-            let os = o_patterns.and_then(|m| m.get(pattern)).map(|v| o.sub(v));
-            let us = u_patterns.and_then(|m| m.get(pattern)).map(|v| u.sub(v));
-            self.at(
-                ctx,
-                format!("patternProperties/{}", escape(pattern)),
-                |d, ctx| d.compare_optional(ctx, os, us),
-            );
-        }
+        // `patternProperties` are not compared themselves (as in Confluent's checker): they
+        // decide only whether an added or removed property is covered.
         self.at(ctx, "propertyNames".into(), |d, ctx| {
             d.compare_optional(ctx, o.schema("propertyNames"), u.schema("propertyNames"))
         });
@@ -657,15 +686,18 @@ impl Differ {
             } else {
                 OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL
             });
-        } else if let Some(partial) = partial_schema(original, name) {
-            let (covered, probe) = self.probe(ctx, partial, added);
-            if covered {
-                ctx.keep(probe);
-                ctx.add(PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
-            } else {
-                ctx.add(PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
-            }
         } else {
+            if let Some(partial) = partial_schema(original, name) {
+                let (covered, probe) = self.probe(ctx, partial, added);
+                if covered {
+                    ctx.keep(probe);
+                    ctx.add(PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
+                } else {
+                    ctx.add(PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL);
+                }
+            }
+            // Closed or partially open alike: data written before lacks a new required
+            // property, whatever schema the open part gave it.
             ctx.add(if required && added.has_default() {
                 REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL
             } else if required {
@@ -775,41 +807,43 @@ impl Differ {
     }
 
     fn compare_array(&mut self, ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
-        let (o_all, o_tuple, o_extra) = array_items(o);
-        let (u_all, u_tuple, u_extra) = array_items(u);
+        let (oi, ui) = (array_items(o), array_items(u));
         self.at(ctx, "items".into(), |d, ctx| {
-            d.compare_optional(ctx, o_all, u_all)
+            d.compare_optional(ctx, oi.all, ui.all)
         });
-        if o_tuple.is_some() || u_tuple.is_some() {
-            let (ot, ut) = (o_tuple.unwrap_or_default(), u_tuple.unwrap_or_default());
+        if oi.tuple.is_some() || ui.tuple.is_some() {
+            let (ot, ut) = (
+                oi.tuple.clone().unwrap_or_default(),
+                ui.tuple.clone().unwrap_or_default(),
+            );
             for i in 0..ot.len().max(ut.len()) {
                 self.at(ctx, format!("items/{i}"), |d, ctx| {
                     match (ot.get(i), ut.get(i)) {
                         (Some(a), Some(b)) => d.compare(ctx, *a, *b),
-                        (Some(a), None) => d.item_removed(ctx, *a, u_extra),
-                        (None, Some(b)) => d.item_added(ctx, o_extra, *b),
+                        (Some(a), None) => d.item_removed(ctx, *a, ui.extra),
+                        (None, Some(b)) => d.item_added(ctx, oi.extra, *b),
                         (None, None) => {}
                     }
                 });
             }
-            let permits = |extra: Extra<'_>| !matches!(extra, Extra::Forbidden);
-            self.at(ctx, "additionalItems".into(), |d, ctx| {
-                if permits(o_extra) != permits(u_extra) {
-                    ctx.add(if permits(o_extra) {
-                        ADDITIONAL_ITEMS_REMOVED
-                    } else {
-                        ADDITIONAL_ITEMS_ADDED
-                    });
-                    return;
-                }
-                match (o_extra, u_extra) {
-                    (Extra::Open, Extra::Schema(_)) => ctx.add(ADDITIONAL_ITEMS_NARROWED),
-                    (Extra::Schema(_), Extra::Open) => ctx.add(ADDITIONAL_ITEMS_EXTENDED),
-                    (Extra::Schema(a), Extra::Schema(b)) => d.compare(ctx, a, b),
-                    _ => {}
-                }
-            });
         }
+        let permits = |extra: Extra<'_>| !matches!(extra, Extra::Forbidden);
+        self.at(ctx, "additionalItems".into(), |d, ctx| {
+            if permits(oi.after) != permits(ui.after) {
+                ctx.add(if permits(oi.after) {
+                    ADDITIONAL_ITEMS_REMOVED
+                } else {
+                    ADDITIONAL_ITEMS_ADDED
+                });
+                return;
+            }
+            match (oi.after, ui.after) {
+                (Extra::Open, Extra::Schema(_)) => ctx.add(ADDITIONAL_ITEMS_NARROWED),
+                (Extra::Schema(_), Extra::Open) => ctx.add(ADDITIONAL_ITEMS_EXTENDED),
+                (Extra::Schema(a), Extra::Schema(b)) => d.compare(ctx, a, b),
+                _ => {}
+            }
+        });
         self.compare_extra(
             ctx,
             "unevaluatedItems",
@@ -924,53 +958,152 @@ impl Differ {
         u_subs: Vec<View<'a>>,
     ) {
         if o_criterion != u_criterion {
-            if u_criterion == Criterion::Any {
-                ctx.add(COMBINED_TYPE_EXTENDED);
-            } else {
+            // A single branch means the same under any criterion, so Confluent lets it change
+            // to anything that keeps one branch, to `oneOf`, and an `allOf` become one branch.
+            let (o_single, u_single) = (o_subs.len() == 1, u_subs.len() == 1);
+            let extended = u_criterion == Criterion::Any
+                || (o_single && (u_single || u_criterion == Criterion::One))
+                || (u_single && o_criterion == Criterion::All);
+            if !extended {
                 return ctx.add(COMBINED_TYPE_CHANGED);
             }
+            ctx.add(COMBINED_TYPE_EXTENDED);
         }
-        let (o_subs, u_subs) = (distinct(o_subs), distinct(u_subs));
-        let product = u_criterion == Criterion::All;
+        let (o_subs, u_subs) = (self.distinct(o_subs), self.distinct(u_subs));
+        // More branches are named after the update's criterion, fewer after the original's.
         match o_subs.len().cmp(&u_subs.len()) {
-            std::cmp::Ordering::Less => ctx.add(if product {
+            std::cmp::Ordering::Less => ctx.add(if u_criterion == Criterion::All {
                 PRODUCT_TYPE_EXTENDED
             } else {
                 SUM_TYPE_EXTENDED
             }),
-            std::cmp::Ordering::Greater => ctx.add(if product {
+            std::cmp::Ordering::Greater => ctx.add(if o_criterion == Criterion::All {
                 PRODUCT_TYPE_NARROWED
             } else {
                 SUM_TYPE_NARROWED
             }),
             std::cmp::Ordering::Equal => {}
         }
-        // Which updated sub-schema each original one could be (compatibly) replaced by.
-        let mut table: Vec<Vec<Option<Ctx>>> = Vec::new();
-        for (i, o_sub) in o_subs.iter().enumerate() {
-            let mut row = Vec::new();
-            for u_sub in &u_subs {
-                let mut probe = ctx.probe();
-                probe.path.push(format!("{}/{i}", o_criterion.keyword()));
-                self.compare(&mut probe, *o_sub, *u_sub);
-                row.push(probe.is_compatible().then_some(probe));
-            }
-            table.push(row);
+        // Which updated sub-schema each original one is (compatibly) replaced by: a maximum
+        // matching, whose edges are compared only when the search asks for them, likeliest
+        // first (an identical branch, then the one at the same place), so a long list that
+        // barely changed costs about one comparison per branch rather than one per pair.
+        let o_prints: Vec<u64> = o_subs.iter().map(|v| self.fingerprint(*v)).collect();
+        let mut by_print: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (j, u_sub) in u_subs.iter().enumerate() {
+            let print = self.fingerprint(*u_sub);
+            by_print.entry(print).or_default().push(j);
         }
-        let edges: Vec<Vec<usize>> = table
-            .iter()
-            .map(|row| (0..row.len()).filter(|j| row[*j].is_some()).collect())
-            .collect();
-        let pairs = maximum_matching(&edges, u_subs.len());
-        let matched = pairs.len();
-        for (i, j) in pairs {
-            if let Some(probe) = table[i][j].take() {
-                ctx.keep(probe);
+        let mut matching = Matching {
+            o_subs: &o_subs,
+            u_subs: &u_subs,
+            keyword: o_criterion.keyword(),
+            o_prints,
+            by_print,
+            edges: HashMap::new(),
+            owner: vec![None; u_subs.len()],
+        };
+        let mut seen = vec![false; u_subs.len()];
+        for i in 0..o_subs.len() {
+            if limits::exhausted() {
+                return;
+            }
+            seen.iter_mut().for_each(|s| *s = false);
+            self.augment(ctx, &mut matching, i, &mut seen);
+        }
+        let mut matched = 0;
+        for (j, owner) in matching.owner.iter().enumerate() {
+            if let Some(i) = owner {
+                matched += 1;
+                if let Some(Some(probe)) = matching.edges.remove(&(*i, j)) {
+                    ctx.keep(probe);
+                }
             }
         }
         if matched < o_subs.len().min(u_subs.len()) {
             ctx.add(COMBINED_TYPE_SUBSCHEMAS_CHANGED);
         }
+    }
+
+    /// Kuhn's augmenting path from original branch `i`.
+    fn augment(
+        &mut self,
+        ctx: &Ctx,
+        m: &mut Matching<'_, '_>,
+        i: usize,
+        seen: &mut [bool],
+    ) -> bool {
+        let same_print = m.by_print.get(&m.o_prints[i]).cloned().unwrap_or_default();
+        let at_same_place = (i < m.u_subs.len()).then_some(i);
+        let candidates = same_print
+            .into_iter()
+            .chain(at_same_place)
+            .chain(0..m.u_subs.len());
+        for j in candidates {
+            if seen[j] || !self.edge(ctx, m, i, j) {
+                continue;
+            }
+            seen[j] = true;
+            let free = match m.owner[j] {
+                None => true,
+                Some(k) => self.augment(ctx, m, k, seen),
+            };
+            if free {
+                m.owner[j] = Some(i);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether original branch `i` may be replaced by updated branch `j` (compared once).
+    fn edge(&mut self, ctx: &Ctx, m: &mut Matching<'_, '_>, i: usize, j: usize) -> bool {
+        if let Some(known) = m.edges.get(&(i, j)) {
+            return known.is_some();
+        }
+        let (o, u) = (m.o_subs[i], m.u_subs[j]);
+        let verdict = if !limits::spend(1) || cannot_match(o, u) {
+            None
+        } else {
+            let mut probe = ctx.probe();
+            probe.path.push(format!("{}/{i}", m.keyword));
+            self.compare(&mut probe, o, u);
+            probe.is_compatible().then_some(probe)
+        };
+        let compatible = verdict.is_some();
+        m.edges.insert((i, j), verdict);
+        compatible
+    }
+
+    /// A hash of a sub-schema's JSON (and the part of it looked at), the same for equal ones.
+    fn fingerprint(&mut self, v: View<'_>) -> u64 {
+        if let Some(print) = self.prints.get(&v.key()) {
+            return *print;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        v.facet.hash(&mut hasher);
+        hash_json(v.value, &mut hasher);
+        let print = hasher.finish();
+        self.prints.insert(v.key(), print);
+        print
+    }
+
+    /// Sub-schemas with duplicates collapsed, as Confluent collects them into a set.
+    fn distinct<'a>(&mut self, subs: Vec<View<'a>>) -> Vec<View<'a>> {
+        let mut out: Vec<View<'a>> = Vec::new();
+        let mut by_print: HashMap<u64, Vec<usize>> = HashMap::new();
+        for s in subs {
+            let print = self.fingerprint(s);
+            let same = by_print.entry(print).or_default();
+            if !same
+                .iter()
+                .any(|&k| out[k].facet == s.facet && out[k].value == s.value)
+            {
+                same.push(out.len());
+                out.push(s);
+            }
+        }
+        out
     }
 
     /// `not A` to `not B` accepts more when B accepts less.
@@ -998,27 +1131,55 @@ enum Extra<'a> {
     Schema(View<'a>),
 }
 
-/// `(items for every element, tuple items, what follows the tuple)`: `prefixItems` with
-/// `items` from 2020-12, `items` as a list with `additionalItems` before.
-#[allow(clippy::type_complexity)]
-fn array_items<'a>(v: View<'a>) -> (Option<View<'a>>, Option<Vec<View<'a>>>, Extra<'a>) {
+/// How an array schema describes its elements.
+struct Items<'a> {
+    /// The schema of every element (`items` as one schema, before 2020-12 or without
+    /// `prefixItems`).
+    all: Option<View<'a>>,
+    /// The tuple: `prefixItems` from 2020-12, `items` as a list before.
+    tuple: Option<Vec<View<'a>>>,
+    /// What the keyword after the tuple says (`items` after `prefixItems`, else
+    /// `additionalItems`, read even without a tuple, as Confluent's checker does).
+    after: Extra<'a>,
+    /// What may follow the tuple: `after`, or `unevaluatedItems` when `after` says nothing.
+    extra: Extra<'a>,
+}
+
+fn array_items<'a>(v: View<'a>) -> Items<'a> {
     let list = |value: &'a Value| {
         value
             .as_array()
-            .map(|l| l.iter().map(|s| v.sub(s)).collect())
+            .map(|l| l.iter().map(|s| v.sub(s)).collect::<Vec<_>>())
     };
     let extra = |value: Option<&'a Value>| match value {
         Some(Value::Bool(false)) => Extra::Forbidden,
         Some(s @ Value::Object(_)) => Extra::Schema(v.sub(s)),
         _ => Extra::Open,
     };
-    if let Some(prefix) = v.get("prefixItems").and_then(list) {
-        return (None, Some(prefix), extra(v.get("items")));
+    let prefixed = v.get("prefixItems").and_then(list);
+    let after_keyword = if prefixed.is_some() {
+        "items"
+    } else {
+        "additionalItems"
+    };
+    let (all, tuple) = match prefixed {
+        Some(prefix) => (None, Some(prefix)),
+        None => match v.get("items").and_then(list) {
+            Some(tuple) => (None, Some(tuple)),
+            None => (v.schema("items"), None),
+        },
+    };
+    let after = extra(v.get(after_keyword));
+    let extra = match v.get(after_keyword) {
+        None => extra(v.get("unevaluatedItems")),
+        Some(_) => after,
+    };
+    Items {
+        all,
+        tuple,
+        after,
+        extra,
     }
-    if let Some(tuple) = v.get("items").and_then(list) {
-        return (None, Some(tuple), extra(v.get("additionalItems")));
-    }
-    (v.schema("items"), None, Extra::Open)
 }
 
 /// Open: any property not described may hold anything.
@@ -1084,47 +1245,58 @@ fn string_set(value: Option<&Value>) -> HashSet<&str> {
         .collect()
 }
 
-/// Sub-schemas with duplicates collapsed, as Confluent collects them into a set.
-fn distinct(subs: Vec<View<'_>>) -> Vec<View<'_>> {
-    let mut out: Vec<View<'_>> = Vec::new();
-    for s in subs {
-        if !out.iter().any(|t| t.facet == s.facet && t.value == s.value) {
-            out.push(s);
-        }
-    }
-    out
+/// The state of one branch matching (see [`Differ::augment`]).
+struct Matching<'s, 'a> {
+    o_subs: &'s [View<'a>],
+    u_subs: &'s [View<'a>],
+    keyword: &'static str,
+    o_prints: Vec<u64>,
+    /// Updated branches by fingerprint.
+    by_print: HashMap<u64, Vec<usize>>,
+    /// Pairs compared: the findings when compatible.
+    edges: HashMap<(usize, usize), Option<Ctx>>,
+    /// The original branch each updated one is matched with.
+    owner: Vec<Option<usize>>,
 }
 
-/// A maximum matching of a bipartite graph (Kuhn's augmenting paths); `edges[i]` lists the
-/// right-hand nodes left node `i` may pair with.
-fn maximum_matching(edges: &[Vec<usize>], right: usize) -> Vec<(usize, usize)> {
-    fn augment(
-        i: usize,
-        edges: &[Vec<usize>],
-        owner: &mut [Option<usize>],
-        seen: &mut [bool],
-    ) -> bool {
-        for &j in &edges[i] {
-            if seen[j] {
-                continue;
-            }
-            seen[j] = true;
-            if owner[j].is_none_or(|k| augment(k, edges, owner, seen)) {
-                owner[j] = Some(i);
-                return true;
+/// Two schemas whose comparison is sure to end in TYPE_CHANGED (different types, neither a
+/// combination nor accepting everything or nothing), decided without comparing them.
+fn cannot_match(o: View<'_>, u: View<'_>) -> bool {
+    let (o, u) = (o.dereferenced(), u.dereferenced());
+    let (ok, uk) = (o.kind(), u.kind());
+    let may_match = ok.is_combined()
+        || uk.is_combined()
+        || ok.class() == uk.class()
+        || matches!(ok, Kind::False)
+        || matches!(uk, Kind::Empty)
+        || (connect_bytes(o) && connect_bytes(u));
+    !may_match
+}
+
+/// Feeds a JSON value to a hasher, object keys in order (equal values hash equal).
+fn hash_json(value: &Value, hasher: &mut impl Hasher) {
+    if !limits::spend(1) {
+        return;
+    }
+    match value {
+        Value::Null => 0u8.hash(hasher),
+        Value::Bool(b) => (1u8, b).hash(hasher),
+        Value::Number(n) => (2u8, n.to_string()).hash(hasher),
+        Value::String(t) => (3u8, t).hash(hasher),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(hasher);
+            items.iter().for_each(|i| hash_json(i, hasher));
+        }
+        Value::Object(map) => {
+            (5u8, map.len()).hash(hasher);
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for k in keys {
+                k.hash(hasher);
+                hash_json(&map[k], hasher);
             }
         }
-        false
     }
-    let mut owner: Vec<Option<usize>> = vec![None; right];
-    for i in 0..edges.len() {
-        augment(i, edges, &mut owner, &mut vec![false; right]);
-    }
-    owner
-        .iter()
-        .enumerate()
-        .filter_map(|(j, i)| i.map(|i| (i, j)))
-        .collect()
 }
 
 fn compare_annotations(ctx: &mut Ctx, o: View<'_>, u: View<'_>) {
@@ -1296,4 +1468,17 @@ fn compare_enum(ctx: &mut Ctx, o: &[&Value], u: &[&Value]) {
     ctx.path.push("enum".into());
     ctx.add(kind);
     ctx.path.pop();
+}
+
+/// Drops repeated findings after `start`, keeping the first of each.
+fn collapse_duplicates(changes: &mut Vec<Change>, start: usize) {
+    let mut seen = HashSet::new();
+    let mut kept = start;
+    for i in start..changes.len() {
+        if seen.insert(changes[i].clone()) {
+            changes.swap(kept, i);
+            kept += 1;
+        }
+    }
+    changes.truncate(kept);
 }

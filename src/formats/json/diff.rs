@@ -228,7 +228,7 @@ impl DiffType {
 }
 
 /// A difference found at a path of the original schema (`#/properties/foo`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Change {
     pub kind: DiffType,
     pub path: String,

@@ -4,12 +4,14 @@
 //! which merge into one object. `oneOf`/`anyOf` are a union: their type reads `A | B` and the
 //! properties of each branch are listed under the field.
 
-use std::collections::HashSet;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
 use super::refs::{DocId, Documents, ROOT};
 use crate::formats::FieldRow;
+use crate::limits;
 
 /// A schema and the document it is in (which `$ref`s inside it resolve against).
 type At<'a> = (DocId, &'a Value);
@@ -18,10 +20,21 @@ type At<'a> = (DocId, &'a Value);
 /// more than any real schema chains, and it ends self-referencing definitions.
 const MAX_HOPS: usize = 16;
 
+/// How many schemas one type name reads at most before it ends in `…`.
+const TYPE_NAME_STEPS: usize = 64;
+
 pub fn field_table(docs: &Documents) -> Vec<FieldRow> {
     let mut rows = Vec::new();
-    let mut expanding = HashSet::new();
-    nested_rows(docs, (ROOT, docs.root()), "", 0, &mut expanding, &mut rows);
+    let mut expanded = HashMap::new();
+    nested_rows(
+        docs,
+        (ROOT, docs.root()),
+        "",
+        0,
+        None,
+        &mut expanded,
+        &mut rows,
+    );
     rows
 }
 
@@ -108,20 +121,41 @@ fn resolved<'a>(docs: &'a Documents, mut at: At<'a>) -> At<'a> {
 }
 
 /// The rows under a field (or the root, with an empty `path`): its object's properties, its
-/// items', its map values' and each union branch's. An object being expanded is not expanded
-/// again inside itself, so a recursive schema stops at its second appearance.
+/// items', its map values' and each union branch's. A schema is expanded once: shared `$ref`
+/// targets make a schema a graph, which listed as a tree grows exponentially with the
+/// definitions that use the next one twice. Where a schema comes back (elsewhere, or inside
+/// itself), the field's row (`owner`) names the path it is listed under instead.
 fn nested_rows<'a>(
     docs: &'a Documents,
     at: At<'a>,
     path: &str,
     depth: usize,
-    expanding: &mut HashSet<usize>,
+    owner: Option<usize>,
+    expanded: &mut HashMap<usize, String>,
     rows: &mut Vec<FieldRow>,
 ) {
-    let target = resolved(docs, at);
-    if !expanding.insert(address(target.1)) {
+    if !limits::deeper(depth) {
         return;
     }
+    let target = resolved(docs, at);
+    if let Some(first) = expanded.get(&address(target.1)) {
+        if let Some(row) = owner.and_then(|i| rows.get_mut(i)) {
+            if !members(docs, at).list.is_empty() && row.path != *first {
+                let place = if first.is_empty() {
+                    "the top level".to_string()
+                } else {
+                    format!("'{first}'")
+                };
+                let note = format!("Fields as listed under {place}.");
+                row.doc = Some(match row.doc.take() {
+                    Some(doc) => format!("{doc} {note}"),
+                    None => note,
+                });
+            }
+        }
+        return;
+    }
+    expanded.insert(address(target.1), path.to_string());
     let prefix = if path.is_empty() {
         String::new()
     } else {
@@ -131,7 +165,16 @@ fn nested_rows<'a>(
     for member in &object.list {
         let field_path = format!("{prefix}{}", member.name);
         rows.push(row(docs, member, &field_path, depth, &object.required));
-        nested_rows(docs, member.schema, &field_path, depth + 1, expanding, rows);
+        let owner = Some(rows.len() - 1);
+        nested_rows(
+            docs,
+            member.schema,
+            &field_path,
+            depth + 1,
+            owner,
+            expanded,
+            rows,
+        );
     }
     let (doc, schema) = target;
     for key in ["items", "prefixItems"] {
@@ -141,7 +184,8 @@ fn nested_rows<'a>(
                 (doc, items),
                 &format!("{path}[]"),
                 depth,
-                expanding,
+                owner,
+                expanded,
                 rows,
             ),
             Some(Value::Array(tuple)) => {
@@ -151,7 +195,8 @@ fn nested_rows<'a>(
                         (doc, items),
                         &format!("{path}[]"),
                         depth,
-                        expanding,
+                        owner,
+                        expanded,
                         rows,
                     );
                 }
@@ -165,7 +210,8 @@ fn nested_rows<'a>(
             (doc, values),
             &format!("{path}{{}}"),
             depth,
-            expanding,
+            owner,
+            expanded,
             rows,
         );
     }
@@ -176,10 +222,9 @@ fn nested_rows<'a>(
             .into_iter()
             .flatten()
         {
-            nested_rows(docs, (doc, branch), path, depth, expanding, rows);
+            nested_rows(docs, (doc, branch), path, depth, owner, expanded, rows);
         }
     }
-    expanding.remove(&address(target.1));
 }
 
 fn row(
@@ -201,7 +246,7 @@ fn row(
         path: path.to_string(),
         name: member.name.to_string(),
         depth,
-        type_name: type_name(docs, member.schema, 0),
+        type_name: type_name(docs, member.schema, 0, &Cell::new(TYPE_NAME_STEPS)),
         default: keyword("default").map(Value::to_string),
         doc,
         required: required.contains(member.name),
@@ -221,7 +266,12 @@ fn map_values(schema: &Value) -> Option<&Value> {
 
 /// A type as people read it: `string (date-time)`, `array<Address>`, `enum [A, B]`,
 /// `string | null`, `object`.
-fn type_name(docs: &Documents, (doc, schema): At, hops: usize) -> String {
+fn type_name(docs: &Documents, (doc, schema): At, hops: usize, left: &Cell<usize>) -> String {
+    // Unions of references to unions grow exponentially when written out in full.
+    if left.get() == 0 || !limits::spend(1) {
+        return "…".into();
+    }
+    left.set(left.get() - 1);
     match schema {
         Value::Bool(true) => return "any".into(),
         Value::Bool(false) => return "nothing".into(),
@@ -231,7 +281,7 @@ fn type_name(docs: &Documents, (doc, schema): At, hops: usize) -> String {
         match docs.resolve(doc, r) {
             // An object is known by its name, as a record is; anything else by what it is.
             Some(target) if hops < MAX_HOPS && !is_object(docs, target) => {
-                return type_name(docs, target, hops + 1)
+                return type_name(docs, target, hops + 1, left)
             }
             Some(target) => return reference_name(r, target.1),
             None => return r.clone(),
@@ -246,18 +296,20 @@ fn type_name(docs: &Documents, (doc, schema): At, hops: usize) -> String {
     for key in ["oneOf", "anyOf"] {
         if let Some(branches) = schema.get(key).and_then(Value::as_array) {
             return join(
-                branches.iter().map(|b| type_name(docs, (doc, b), hops)),
+                branches
+                    .iter()
+                    .map(|b| type_name(docs, (doc, b), hops, left)),
                 " | ",
             );
         }
     }
     match schema.get("type") {
-        Some(Value::String(t)) => simple_type(docs, (doc, schema), t, hops),
+        Some(Value::String(t)) => simple_type(docs, (doc, schema), t, hops, left),
         Some(Value::Array(types)) => join(
             types
                 .iter()
                 .filter_map(Value::as_str)
-                .map(|t| simple_type(docs, (doc, schema), t, hops)),
+                .map(|t| simple_type(docs, (doc, schema), t, hops, left)),
             " | ",
         ),
         _ if is_object(docs, (doc, schema)) => object_name(schema),
@@ -266,27 +318,36 @@ fn type_name(docs: &Documents, (doc, schema): At, hops: usize) -> String {
             .and_then(Value::as_array)
             .map(Vec::as_slice)
         {
-            Some([only]) => type_name(docs, (doc, only), hops),
+            Some([only]) => type_name(docs, (doc, only), hops, left),
             _ => "any".into(),
         },
     }
 }
 
-fn simple_type(docs: &Documents, (doc, schema): At, t: &str, hops: usize) -> String {
+fn simple_type(
+    docs: &Documents,
+    (doc, schema): At,
+    t: &str,
+    hops: usize,
+    left: &Cell<usize>,
+) -> String {
     match t {
         "array" => {
             let items = match schema.get("items").or_else(|| schema.get("prefixItems")) {
                 Some(Value::Array(tuple)) => format!(
                     "[{}]",
-                    join(tuple.iter().map(|i| type_name(docs, (doc, i), hops)), ", ")
+                    join(
+                        tuple.iter().map(|i| type_name(docs, (doc, i), hops, left)),
+                        ", "
+                    )
                 ),
-                Some(items) => type_name(docs, (doc, items), hops),
+                Some(items) => type_name(docs, (doc, items), hops, left),
                 None => "any".into(),
             };
             format!("array<{items}>")
         }
         "object" => match map_values(schema) {
-            Some(values) => format!("map<{}>", type_name(docs, (doc, values), hops)),
+            Some(values) => format!("map<{}>", type_name(docs, (doc, values), hops, left)),
             None => object_name(schema),
         },
         _ => match schema.get("format").and_then(Value::as_str) {

@@ -2,6 +2,8 @@
 //! resolution among them. Nothing is fetched: a `$ref` resolves inside its own document or to
 //! a referenced schema, whose reference `name` is the URI the `$ref` uses.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 use url::Url;
 
@@ -26,6 +28,11 @@ pub struct Document {
 #[derive(Debug, Clone)]
 pub struct Documents {
     docs: Vec<Document>,
+    /// Where each embedded resource (a sub-schema with its own `$id`) is, by its URI resolved
+    /// against its document's base: the first of each.
+    embedded: HashMap<String, (DocId, String)>,
+    /// Where each plain-name fragment (`$anchor`, or an `$id` of `#name`) is, per document.
+    anchors: HashMap<(DocId, String), String>,
 }
 
 impl Documents {
@@ -35,7 +42,50 @@ impl Documents {
             deps.into_iter()
                 .map(|(name, value)| Document::new(name, value)),
         );
-        Documents { docs }
+        let mut documents = Documents {
+            docs,
+            embedded: HashMap::new(),
+            anchors: HashMap::new(),
+        };
+        documents.index();
+        documents
+    }
+
+    /// Finds every embedded resource and anchor once, so that resolving a `$ref` to one is a
+    /// lookup rather than a walk of the document.
+    fn index(&mut self) {
+        let mut embedded = HashMap::new();
+        let mut anchors = HashMap::new();
+        for (doc, document) in self.iter() {
+            let base = self.base(doc);
+            let mut found = Vec::new();
+            walk::visit_with_pointer(&document.value, &mut |schema, pointer| {
+                found.push((schema, pointer.to_string()))
+            });
+            for (schema, pointer) in found {
+                for key in ["$id", "id"] {
+                    let Some(id) = schema.get(key).and_then(Value::as_str) else {
+                        continue;
+                    };
+                    if let Some(name) = id.strip_prefix('#') {
+                        anchors
+                            .entry((doc, name.to_string()))
+                            .or_insert_with(|| pointer.clone());
+                    } else if let Ok(uri) = base.join(id) {
+                        embedded
+                            .entry(uri.to_string())
+                            .or_insert_with(|| (doc, pointer.clone()));
+                    }
+                }
+                if let Some(name) = schema.get("$anchor").and_then(Value::as_str) {
+                    anchors
+                        .entry((doc, name.to_string()))
+                        .or_insert_with(|| pointer.clone());
+                }
+            }
+        }
+        self.embedded = embedded;
+        self.anchors = anchors;
     }
 
     pub fn root(&self) -> &Value {
@@ -110,7 +160,9 @@ impl Documents {
         } else if fragment.starts_with('/') {
             root.pointer(&fragment)
         } else {
-            find_anchor(root, &fragment)
+            // Anchors are looked up in the whole document, embedded resources included.
+            let at = self.anchors.get(&(doc, fragment.to_string()))?;
+            self.docs[doc].value.pointer(at)
         };
         target.map(|v| (doc, v))
     }
@@ -118,26 +170,8 @@ impl Documents {
     /// A schema inside a document that declares `uri` as its own `$id` (an embedded resource).
     fn embedded(&self, from: DocId, uri: &str) -> Option<(DocId, &Value)> {
         let wanted = self.base(from).join(uri).ok()?;
-        for (doc, document) in self.iter() {
-            let base = self.base(doc);
-            let mut found = None;
-            walk::visit(&document.value, &mut |schema| {
-                if found.is_some() {
-                    return;
-                }
-                let id = ["$id", "id"]
-                    .iter()
-                    .find_map(|k| schema.get(*k).and_then(Value::as_str))
-                    .filter(|id| !id.starts_with('#'));
-                if id.and_then(|id| base.join(id).ok()).as_ref() == Some(&wanted) {
-                    found = Some(schema);
-                }
-            });
-            if let Some(schema) = found {
-                return Some((doc, schema));
-            }
-        }
-        None
+        let (doc, pointer) = self.embedded.get(wanted.as_str())?;
+        Some((*doc, self.docs[*doc].value.pointer(pointer)?))
     }
 
     /// The first `$ref` that resolves nowhere, with the name of the document holding it.
@@ -149,7 +183,7 @@ impl Documents {
                     return;
                 }
                 if let Some(Value::String(r)) = schema.get("$ref") {
-                    if self.resolve(doc, r).is_none() {
+                    if self.resolve(doc, r).is_none() && !is_meta_schema(r) {
                         missing = Some(r.clone());
                     }
                 }
@@ -172,30 +206,27 @@ impl Document {
     }
 }
 
-fn without_fragment(uri: &str) -> &str {
-    uri.split_once('#').map_or(uri, |(u, _)| u)
+/// The drafts' meta-schemas, which the validator bundles: a `$ref` to one needs no reference.
+const META_SCHEMAS: &[&str] = &[
+    "json-schema.org/draft-04/schema",
+    "json-schema.org/draft-06/schema",
+    "json-schema.org/draft-07/schema",
+    "json-schema.org/draft/2019-09/schema",
+    "json-schema.org/draft/2020-12/schema",
+];
+
+/// Whether `reference` names a draft's meta-schema (`http://json-schema.org/draft-07/schema#`).
+pub fn is_meta_schema(reference: &str) -> bool {
+    let uri = without_fragment(reference);
+    let bare = uri
+        .strip_prefix("https://")
+        .or_else(|| uri.strip_prefix("http://"))
+        .unwrap_or("");
+    META_SCHEMAS.contains(&bare)
 }
 
-/// A plain-name fragment: `$anchor` (2019-09 on) or an `$id`/`id` of `#name` (drafts 4 to 7).
-fn find_anchor<'a>(root: &'a Value, name: &str) -> Option<&'a Value> {
-    let mut found = None;
-    walk::visit(root, &mut |schema| {
-        if found.is_some() {
-            return;
-        }
-        let anchor = schema.get("$anchor").and_then(Value::as_str) == Some(name);
-        let id = ["$id", "id"].iter().any(|k| {
-            schema
-                .get(*k)
-                .and_then(Value::as_str)
-                .and_then(|s| s.strip_prefix('#'))
-                == Some(name)
-        });
-        if anchor || id {
-            found = Some(schema);
-        }
-    });
-    found
+fn without_fragment(uri: &str) -> &str {
+    uri.split_once('#').map_or(uri, |(u, _)| u)
 }
 
 #[cfg(test)]
@@ -260,5 +291,18 @@ mod tests {
             1
         );
         assert_eq!(d.first_unresolved(), None);
+    }
+
+    #[test]
+    fn a_reference_to_a_draft_meta_schema_needs_no_reference() {
+        let d = Documents::new(
+            json!({"properties": {"schema": {"$ref": "http://json-schema.org/draft-07/schema#"}}}),
+            vec![],
+        );
+        assert_eq!(d.first_unresolved(), None);
+        assert!(is_meta_schema(
+            "https://json-schema.org/draft/2020-12/schema"
+        ));
+        assert!(!is_meta_schema("https://json-schema.org/draft-07/other"));
     }
 }

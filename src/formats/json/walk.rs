@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::limits;
+
 /// Keywords whose value is one sub-schema.
 const SINGLE: &[&str] = &[
     "additionalItems",
@@ -72,10 +74,31 @@ pub fn children(schema: &Value) -> Vec<(String, &Value)> {
 
 /// Calls `f` on `schema` and then on every sub-schema below it, depth first.
 pub fn visit<'a>(schema: &'a Value, f: &mut impl FnMut(&'a Value)) {
+    if !limits::spend(1) {
+        return;
+    }
     f(schema);
     for (_, child) in children(schema) {
         visit(child, f);
     }
+}
+
+/// Calls `f` on `schema` and every sub-schema below it with its JSON Pointer from `schema`.
+pub fn visit_with_pointer<'a>(schema: &'a Value, f: &mut impl FnMut(&'a Value, &str)) {
+    fn go<'a>(schema: &'a Value, pointer: &mut String, f: &mut impl FnMut(&'a Value, &str)) {
+        if !limits::spend(1) {
+            return;
+        }
+        f(schema, pointer);
+        for (segment, child) in children(schema) {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&segment);
+            go(child, pointer, f);
+            pointer.truncate(len);
+        }
+    }
+    go(schema, &mut String::new(), f);
 }
 
 /// Calls `f` on every schema object at or below `schema`, children after their parent.
@@ -83,6 +106,9 @@ pub fn visit_mut(schema: &mut Value, f: &mut impl FnMut(&mut serde_json::Map<Str
     let Value::Object(map) = schema else {
         return;
     };
+    if !limits::spend(1) {
+        return;
+    }
     f(map);
     for (key, value) in map.iter_mut() {
         let key = key.as_str();

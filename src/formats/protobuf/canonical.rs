@@ -10,6 +10,8 @@ use prost_types::{
     ServiceDescriptorProto,
 };
 
+use crate::limits;
+
 /// How a field's type name is written where it is used.
 pub trait TypeNames {
     /// `type_name` as the descriptor holds it, used inside the message `scope` (full name).
@@ -188,6 +190,9 @@ impl Printer<'_> {
     }
 
     fn message(&mut self, message: &DescriptorProto, parent: &str, depth: usize) {
+        if !limits::deeper(depth) {
+            return;
+        }
         let scope = if parent.is_empty() {
             message.name().to_string()
         } else {

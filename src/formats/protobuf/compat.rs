@@ -11,10 +11,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::limits;
 use prost_reflect::{Cardinality, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor};
 
 /// The incompatible differences, named as Confluent names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
     PackageChanged,
     MessageRemoved,
@@ -83,9 +84,9 @@ pub fn diff(original: &FileDescriptor, update: &FileDescriptor) -> Vec<Change> {
         .map(|m| (relative(&m), m))
         .collect();
     let mut checker = Checker {
-        original_package: original.package_name().to_string(),
-        update_package: update.package_name().to_string(),
         visiting: HashSet::new(),
+        inner: Vec::new(),
+        compared: HashMap::new(),
     };
     for message in messages(original) {
         let name = relative(&message);
@@ -98,6 +99,14 @@ pub fn diff(original: &FileDescriptor, update: &FileDescriptor) -> Vec<Change> {
                 detail: String::new(),
             }),
             Some(new) => out.extend(checker.message(&message, new)),
+        }
+    }
+    // An imported type used by several fields is reported once.
+    let mut seen: HashSet<(ChangeKind, String)> =
+        out.iter().map(|c| (c.kind, c.path.clone())).collect();
+    for change in checker.inner {
+        if seen.insert((change.kind, change.path.clone())) {
+            out.push(change);
         }
     }
     out
@@ -194,10 +203,12 @@ fn real_oneof(f: &FieldDescriptor) -> Option<String> {
 }
 
 struct Checker {
-    original_package: String,
-    update_package: String,
     /// Message pairs being compared through a field, which stops recursion.
     visiting: HashSet<(String, String)>,
+    /// What changed inside imported types, reported at their own paths.
+    inner: Vec<Change>,
+    /// Pairs of imported types compared, with the verdict on the field that uses them.
+    compared: HashMap<(String, String), Vec<(ChangeKind, String)>>,
 }
 
 impl Checker {
@@ -220,11 +231,6 @@ impl Checker {
             .filter(|o| !o.is_synthetic())
             .map(|o| o.name().to_string())
             .collect();
-        let original_oneofs: HashSet<String> = original
-            .oneofs()
-            .filter(|o| !o.is_synthetic())
-            .map(|o| o.name().to_string())
-            .collect();
         for old in original.fields() {
             match update.get_field(old.number()) {
                 None if old.is_required() => out.push(change(
@@ -233,7 +239,18 @@ impl Checker {
                     String::new(),
                 )),
                 None => {
-                    if let Some(oneof) = real_oneof(&old).filter(|o| update_oneofs.contains(o)) {
+                    // A member dropped from a oneof that is kept, or renamed (another of its
+                    // members now in some oneof of the update).
+                    let kept = |oneof: &String| {
+                        update_oneofs.contains(oneof)
+                            || original.fields().any(|f| {
+                                real_oneof(&f).as_ref() == Some(oneof)
+                                    && update
+                                        .get_field(f.number())
+                                        .is_some_and(|n| real_oneof(&n).is_some())
+                            })
+                    };
+                    if let Some(oneof) = real_oneof(&old).filter(kept) {
                         out.push(change(
                             ChangeKind::OneofFieldRemoved,
                             Some(&old),
@@ -258,24 +275,21 @@ impl Checker {
             }
         }
         for oneof in update.oneofs().filter(|o| !o.is_synthetic()) {
-            // Fields that existed outside this oneof and now share it.
-            let moved: Vec<FieldDescriptor> = oneof
-                .fields()
-                .filter(|f| {
-                    original
-                        .get_field(f.number())
-                        .is_some_and(|old| real_oneof(&old).as_deref() != Some(oneof.name()))
-                })
-                .collect();
-            if original_oneofs.contains(oneof.name()) {
-                for f in &moved {
-                    out.push(change(
-                        ChangeKind::FieldMovedToExistingOneof,
-                        Some(f),
-                        format!("oneof '{}'", oneof.name()),
-                    ));
+            // Members that were fields of their own before, and the oneofs the others were
+            // in: members from two of these now exclude each other where they did not (a
+            // oneof renamed whole, or a member moved alone to a new oneof, is compatible).
+            let mut moved: Vec<FieldDescriptor> = Vec::new();
+            let mut groups: Vec<(String, FieldDescriptor)> = Vec::new();
+            for f in oneof.fields() {
+                match original.get_field(f.number()).map(|old| real_oneof(&old)) {
+                    Some(None) => moved.push(f),
+                    Some(Some(group)) if !groups.iter().any(|(g, _)| *g == group) => {
+                        groups.push((group, f))
+                    }
+                    _ => {}
                 }
-            } else if moved.len() > 1 {
+            }
+            if moved.len() > 1 {
                 out.push(change(
                     ChangeKind::MultipleFieldsMovedToOneof,
                     Some(&moved[0]),
@@ -288,6 +302,13 @@ impl Checker {
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
+                ));
+            } else if moved.len() + groups.len() > 1 {
+                let joined = moved.first().unwrap_or(&groups[groups.len() - 1].1);
+                out.push(change(
+                    ChangeKind::FieldMovedToExistingOneof,
+                    Some(joined),
+                    format!("oneof '{}'", oneof.name()),
                 ));
             }
         }
@@ -338,30 +359,39 @@ impl Checker {
         }
     }
 
-    /// A message-typed field: the same type by name, and, for a type of another file (an
-    /// import), the type itself compatible, since the main diff walks only this file.
+    /// A message-typed field: the same type by its name within its own package, and, when
+    /// either side is a type of another file (an import), the two definitions compared field
+    /// by field (the main diff walks only this file's messages). A definition moved between
+    /// files or packages unchanged is the same type; what changed inside it is reported at its
+    /// own path too.
     fn named(
         &mut self,
         old: &MessageDescriptor,
         new: &MessageDescriptor,
     ) -> Vec<(ChangeKind, String)> {
-        let same_name = self.name_in_package(old, &self.original_package)
-            == self.name_in_package(new, &self.update_package);
-        if !same_name {
+        if relative(old) != relative(new) {
             return vec![(
                 ChangeKind::FieldNamedTypeChanged,
                 format!("'{}' became '{}'", old.full_name(), new.full_name()),
             )];
         }
-        let root = new.parent_file().name() == super::parse::ROOT_NAME;
+        let local = |m: &MessageDescriptor| m.parent_file().name() == super::parse::ROOT_NAME;
         let key = (old.full_name().to_string(), new.full_name().to_string());
-        if root || !self.visiting.insert(key.clone()) {
+        if (local(old) && local(new)) || !limits::spend(1) {
+            return Vec::new();
+        }
+        // Each pair of types is compared once, however many fields use it: types that each
+        // use the next one twice would otherwise be compared exponentially often.
+        if let Some(verdict) = self.compared.get(&key) {
+            return verdict.clone();
+        }
+        if !self.visiting.insert(key.clone()) || !limits::deeper(self.visiting.len()) {
             return Vec::new();
         }
         let inner = self.message(old, new);
         self.visiting.remove(&key);
-        inner
-            .into_iter()
+        let verdict: Vec<(ChangeKind, String)> = inner
+            .first()
             .map(|c| {
                 (
                     ChangeKind::FieldNamedTypeChanged,
@@ -373,19 +403,11 @@ impl Checker {
                     ),
                 )
             })
-            .collect()
-    }
-
-    /// Types of the schema's own package are compared without it, so a package change is
-    /// reported once (PACKAGE_CHANGED) rather than on every field.
-    fn name_in_package(&self, m: &MessageDescriptor, package: &str) -> String {
-        let full = m.full_name();
-        if !package.is_empty() && m.parent_file().name() == super::parse::ROOT_NAME {
-            if let Some(rest) = full.strip_prefix(package).and_then(|r| r.strip_prefix('.')) {
-                return rest.to_string();
-            }
-        }
-        full.to_string()
+            .into_iter()
+            .collect();
+        self.inner.extend(inner);
+        self.compared.insert(key, verdict.clone());
+        verdict
     }
 }
 

@@ -7,18 +7,22 @@
 //! Rows carry no docs: the stored canonical text is printed from a descriptor, which keeps no
 //! comments.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
 
 use crate::formats::FieldRow;
+use crate::limits;
 
 pub fn field_table(message: &MessageDescriptor) -> Vec<FieldRow> {
     let mut rows = Vec::new();
-    let mut expanded = HashSet::from([message.full_name().to_string()]);
+    let mut expanded = HashMap::from([(message.full_name().to_string(), String::new())]);
     message_rows(message, "", 0, &mut expanded, &mut rows);
     rows
 }
+
+/// Where each message is listed, by full name.
+type Expanded = HashMap<String, String>;
 
 /// The message's fields in the order the schema declares them (`fields()` goes by number).
 fn declared_fields(message: &MessageDescriptor) -> Vec<FieldDescriptor> {
@@ -34,9 +38,12 @@ fn message_rows(
     message: &MessageDescriptor,
     prefix: &str,
     depth: usize,
-    expanded: &mut HashSet<String>,
+    expanded: &mut Expanded,
     rows: &mut Vec<FieldRow>,
 ) {
+    if !limits::deeper(depth) {
+        return;
+    }
     for field in declared_fields(message) {
         let path = format!("{prefix}{}", field.json_name());
         rows.push(FieldRow {
@@ -53,12 +60,14 @@ fn message_rows(
 }
 
 /// Expands the message a field holds (a list's items under `path[]`, a map's values under
-/// `path{}`), each message once along a path so that a tree stops at its second level.
+/// `path{}`) the first time it is met. Messages used by several fields make a graph, which
+/// listed as a tree grows exponentially with messages that use the next one twice; where a
+/// message comes back (elsewhere, or inside itself), the field's row names where it is listed.
 fn nested_rows(
     field: &FieldDescriptor,
     path: &str,
     depth: usize,
-    expanded: &mut HashSet<String>,
+    expanded: &mut Expanded,
     rows: &mut Vec<FieldRow>,
 ) {
     let (message, prefix) = match field.kind() {
@@ -72,11 +81,22 @@ fn nested_rows(
         Kind::Message(m) => (m, format!("{path}.")),
         _ => return,
     };
-    if is_well_known(&message) || !expanded.insert(message.full_name().to_string()) {
+    if is_well_known(&message) {
         return;
     }
+    if let Some(first) = expanded.get(message.full_name()) {
+        if let Some(row) = rows.last_mut().filter(|_| message.fields().len() > 0) {
+            row.doc = Some(if first.is_empty() {
+                "Fields as listed at the top level.".to_string()
+            } else {
+                format!("Fields as listed under '{first}'.")
+            });
+        }
+        return;
+    }
+    let listed_at = prefix.trim_end_matches('.').to_string();
+    expanded.insert(message.full_name().to_string(), listed_at);
     message_rows(&message, &prefix, depth, expanded, rows);
-    expanded.remove(message.full_name());
 }
 
 fn field_type_name(field: &FieldDescriptor) -> String {
@@ -215,9 +235,6 @@ mod tests {
                 "lines[].quantity",
                 "counts",
                 "byId",
-                "byId{}.customerId",
-                "byId{}.address",
-                "byId{}.address.city",
                 "tags",
                 "status",
                 "card",
@@ -236,6 +253,16 @@ mod tests {
         assert_eq!(by_path("lines[].quantity").type_name, "int64");
         assert_eq!(by_path("counts").type_name, "map<string, int32>");
         assert_eq!(by_path("byId").type_name, "map<string, Customer>");
+        // A message met again is listed once; the later field names where.
+        assert_eq!(
+            by_path("byId").doc.as_deref(),
+            Some("Fields as listed under 'customer'.")
+        );
+        assert_eq!(
+            by_path("tree.children").doc.as_deref(),
+            Some("Fields as listed under 'tree'.")
+        );
+        assert_eq!(by_path("customer").doc, None);
         assert_eq!(by_path("tags").type_name, "repeated string");
         assert_eq!(by_path("status").type_name, "enum OrderPlaced.Status");
         assert_eq!(by_path("card").type_name, "string (oneof payment)");

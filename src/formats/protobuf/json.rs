@@ -7,6 +7,7 @@ use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MessageDescriptor};
 use serde_json::Value;
 
 use crate::formats::PayloadError;
+use crate::limits;
 
 pub fn validate(message: &MessageDescriptor, payload: &Value) -> Vec<PayloadError> {
     let mut errors = Vec::new();
@@ -35,6 +36,9 @@ fn check_message(
     path: &str,
     out: &mut Vec<PayloadError>,
 ) {
+    if !limits::spend(1) {
+        return;
+    }
     if is_well_known(message) {
         if let Err(e) = DynamicMessage::deserialize(message.clone(), value) {
             out.push(PayloadError::new(path, e.to_string()));

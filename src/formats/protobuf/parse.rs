@@ -2,13 +2,16 @@
 //! Python and JavaScript serializers send) to a resolved file: imports come from the schema's
 //! references, by import path, or from the well-known `google/protobuf/*.proto` files.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use base64::Engine;
 use prost::Message;
 use prost_reflect::{DescriptorPool, FileDescriptor};
 use prost_types::FileDescriptorProto;
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
+use regex::Regex;
 
 use crate::error::{Error, Result};
 use crate::formats::Dependency;
@@ -32,9 +35,10 @@ pub fn resolve(text: &str, deps: &[Dependency]) -> Result<FileDescriptor> {
         if files.contains_key(&dep.name) {
             continue;
         }
-        let file = File::from_source(&dep.name, &dep.schema).map_err(|e| {
-            Error::InvalidSchema(format!("referenced file '{}': {}", dep.name, describe(&e)))
-        })?;
+        let file =
+            File::from_source(&dep.name, &single_numbers_as_ranges(&dep.schema)).map_err(|e| {
+                Error::InvalidSchema(format!("referenced file '{}': {}", dep.name, describe(&e)))
+            })?;
         files.insert(dep.name.clone(), file);
     }
     files.insert(ROOT_NAME.to_string(), root);
@@ -54,7 +58,7 @@ pub fn resolve(text: &str, deps: &[Dependency]) -> Result<FileDescriptor> {
 /// `.proto` text first; when that does not parse, a base64 `FileDescriptorProto`. A text error
 /// is reported when neither reading works, since text is what a person writes.
 fn read_root(text: &str) -> Result<File> {
-    let text_error = match File::from_source(ROOT_NAME, text) {
+    let text_error = match File::from_source(ROOT_NAME, &single_numbers_as_ranges(text)) {
         Ok(file) => return Ok(file),
         Err(e) => e,
     };
@@ -65,6 +69,27 @@ fn read_root(text: &str) -> Result<File> {
         return Ok(File::from_file_descriptor_proto(descriptor));
     }
     Err(Error::InvalidSchema(describe(&text_error)))
+}
+
+/// `extensions 100 [declaration = {...}];` (one number with options, as
+/// `google/protobuf/descriptor.proto` writes it since protobuf 29) is refused by the parser,
+/// which takes options only after a range; `100 to 100` is the same range.
+fn single_numbers_as_ranges(text: &str) -> Cow<'_, str> {
+    static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\bextensions\s+[0-9a-fA-FxX,\s]*?(\b(?:to\s+)?)(0[xX][0-9a-fA-F]+|[0-9]+)(\s*\[)",
+        )
+        .expect("valid pattern")
+    });
+    STATEMENT.replace_all(text, |c: &regex::Captures| {
+        let whole = &c[0];
+        if c[1].starts_with("to") {
+            return whole.to_string();
+        }
+        let number = c.get(2).expect("number");
+        let cut = number.end() - c.get(0).expect("match").start();
+        format!("{} to {}{}", &whole[..cut], number.as_str(), &whole[cut..])
+    })
 }
 
 fn decode_descriptor(text: &str) -> Option<FileDescriptorProto> {
@@ -105,5 +130,26 @@ impl FileResolver for Files {
             .get(name)
             .cloned()
             .ok_or_else(|| protox::Error::file_not_found(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_extension_number_before_options_becomes_a_range_of_one() {
+        let cases = [
+            ("extensions 100 [a = 1];", "extensions 100 to 100 [a = 1];"),
+            (
+                "extensions 5, 0x10 [a = 1];",
+                "extensions 5, 0x10 to 0x10 [a = 1];",
+            ),
+            ("extensions 5 to 9 [a = 1];", "extensions 5 to 9 [a = 1];"),
+            ("extensions 5;", "extensions 5;"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(single_numbers_as_ranges(text), expected);
+        }
     }
 }
