@@ -360,8 +360,7 @@ fn the_container_runs_unprivileged_behind_a_proxy_it_trusts() {
     let dockerfile = read("Dockerfile");
     let user = dockerfile
         .lines()
-        .filter(|l| l.starts_with("USER "))
-        .next_back()
+        .rfind(|l| l.starts_with("USER "))
         .expect("the image names a user");
     assert!(!user.contains("root") && user.trim() != "USER 0", "{user}");
     assert!(dockerfile.contains("HEALTHCHECK"));
