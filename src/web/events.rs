@@ -3,15 +3,18 @@
 use askama::Template;
 use axum::extract::State;
 
+use super::fieldtree;
 use super::graph::{self, Edge, Node};
 use super::markdown;
 use super::text::datetime;
+use super::warnings::{link_warnings, Warning};
 use super::{page_param, segment, with_query, Page, PageError, PageResult, Pager};
 use crate::api::wire::{Params, PathParams};
 use crate::api::AppState;
-use crate::catalog::model::{Event, Lifecycle, Link, Service};
+use crate::catalog::model::{Event, EventSchema, Lifecycle, Link, Service};
 use crate::catalog::state::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
 use crate::error::Error;
+use crate::formats::{self, PayloadError};
 use crate::model::VersionSpec;
 
 pub fn lifecycle_name(l: Lifecycle) -> &'static str {
@@ -223,9 +226,33 @@ pub struct TeamCard {
     pub chat: Option<String>,
 }
 
+/// A catalog example and whether it matches the version it names.
+pub struct ExampleView {
+    pub name: String,
+    pub version: String,
+    pub payload: String,
+    /// `None` when the version is not registered, so there was nothing to check against.
+    pub errors: Option<Vec<PayloadError>>,
+}
+
+/// The latest registered version of the event's value subject, with its fields.
+pub struct Latest {
+    pub subject: String,
+    pub number: i32,
+    pub semver: String,
+    pub fields: String,
+}
+
 #[derive(Template)]
 #[template(path = "event.html")]
 struct EventPage {
+    summary: String,
+    latest: Option<Latest>,
+    examples: Vec<ExampleView>,
+    sample: String,
+    warnings: Vec<Warning>,
+    /// Consumers of a deprecated or retired event: who must move before the sunset.
+    still_consumed: Vec<String>,
     title: String,
     event: Event,
     lifecycle: &'static str,
@@ -309,7 +336,47 @@ pub async fn event(
         &catalog,
         std::slice::from_ref(&name),
     );
+    let links = catalog.links_to(&name);
+    let mut warnings = event
+        .value_subject()
+        .map(|s| link_warnings(s, &links))
+        .unwrap_or_default();
+    for block in &subjects {
+        for v in block.versions.iter().filter(|v| v.semver.is_empty()) {
+            warnings.push(Warning {
+                kind: "undeclared",
+                service: None,
+                text: format!(
+                    "{} v{} (schema id {}) was registered outside the catalog: no catalog version declares it",
+                    block.subject, v.number, v.id
+                ),
+            });
+        }
+    }
+    let still_consumed = if matches!(event.lifecycle, Lifecycle::Deprecated | Lifecycle::Retired) {
+        consumers.iter().map(|c| c.service.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let latest = match event.value_subject() {
+        Some(schema) => latest_fields(registry, schema, &subjects).await?,
+        None => None,
+    };
+    let examples = examples(registry, &event).await?;
+    // The form starts from the example for the latest version, else any example.
+    let sample = latest
+        .as_ref()
+        .and_then(|l| event.examples.iter().find(|e| e.version == l.semver))
+        .or(event.examples.first())
+        .map(|e| serde_json::to_string_pretty(&e.payload).unwrap_or_default())
+        .unwrap_or_default();
     Page::render(&EventPage {
+        summary: markdown::first_paragraph_text(&event.description),
+        latest,
+        examples,
+        sample,
+        warnings,
+        still_consumed,
         title: name.clone(),
         lifecycle: lifecycle_name(event.lifecycle),
         kind: serde_json::to_value(event.kind)
@@ -328,6 +395,60 @@ pub async fn event(
         graph,
         event,
     })
+}
+
+async fn latest_fields(
+    registry: &crate::registry::Registry,
+    schema: &EventSchema,
+    subjects: &[SubjectBlock],
+) -> Result<Option<Latest>, PageError> {
+    let Some(line) = subjects
+        .iter()
+        .find(|b| b.subject == schema.subject)
+        .and_then(|b| b.versions.last())
+    else {
+        return Ok(None);
+    };
+    let v = registry
+        .get_version(&schema.subject, VersionSpec::Number(line.number), false)
+        .await?;
+    let fields = registry.field_table(&v.schema).await?;
+    Ok(Some(Latest {
+        subject: schema.subject.clone(),
+        number: line.number,
+        semver: line.semver.clone(),
+        fields: fieldtree::render(&fields),
+    }))
+}
+
+/// Each example checked against the registered schema of the version it names.
+async fn examples(
+    registry: &crate::registry::Registry,
+    event: &Event,
+) -> Result<Vec<ExampleView>, PageError> {
+    let mut out = Vec::new();
+    let schema = event.value_subject();
+    for example in &event.examples {
+        let version = schema.and_then(|s| {
+            s.versions
+                .iter()
+                .find(|v| v.version == example.version)
+                .map(|v| (s, v))
+        });
+        let parsed = match version {
+            Some((s, v)) if v.id.is_some() || v.registry_version.is_some() => {
+                registry.catalog_version_schema(s, v).await.ok().flatten()
+            }
+            _ => None,
+        };
+        out.push(ExampleView {
+            name: example.name.clone(),
+            version: example.version.clone(),
+            payload: serde_json::to_string_pretty(&example.payload).unwrap_or_default(),
+            errors: parsed.map(|p| formats::validate_payload(&*p, &example.payload)),
+        });
+    }
+    Ok(out)
 }
 
 pub struct ServiceRow {
