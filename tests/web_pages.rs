@@ -51,11 +51,20 @@ async fn search_groups_by_kind_and_finds_fields_at_any_depth() {
             "orderId: string",
         ],
     );
-    for kind in [
-        "events", "services", "teams", "domains", "subjects", "fields",
-    ] {
-        assert!(body.contains(&format!("id=\"group-{kind}\"")), "{kind}");
-    }
+    // Groups without a hit are left out.
+    assert!(!body.contains("No matches"), "{body}");
+    assert!(!body.contains("id=\"group-teams\""), "{body}");
+    assert!(body.contains("id=\"group-fields\""));
+    // A field hit: its doc, a link to its row on the version page, the consumers reading it.
+    assert_has(
+        fields,
+        &[
+            "/versions/3#field-orderId\">orders.order.placed-value v3, field orderId</a>",
+            "read by notification-service, payment-service",
+        ],
+    );
+    let amount = html(&s, "/ui/search?q=amount&kind=fields").await;
+    assert!(section(&amount, "group-fields").contains(" — "), "{amount}");
     // A field inside the items of an array is found by its own name.
     let nested = html(&s, "/ui/search?q=sku&kind=fields").await;
     assert_has(
@@ -136,7 +145,7 @@ async fn event_page_shows_owner_flow_links_and_versions() {
             "<svg class=\"graph\"",
             "<title id=\"graph-title\">Producers and consumers of orders.order.placed</title>",
             r#"<a href="/ui/services/order-service" class="node service">"#,
-            r#"<a href="/ui/events/orders.order.placed" class="node event">"#,
+            r#"<a href="/ui/events/orders.order.placed" class="node event own">"#,
         ],
     );
     assert_eq!(graph.matches("class=\"edge produces\"").count(), 1);
@@ -231,9 +240,39 @@ async fn service_team_and_domain_pages() {
             "<h1>Domain orders</h1>",
             "Orders placed by customers, from checkout to cancellation.",
             "<title id=\"graph-title\">Service map of domain orders</title>",
-            r#"class="node event"><title>orders.order.placed</title>"#,
+            r#"class="node event own"><title>orders.order.placed</title>"#,
         ],
     );
+    // Each service once, other domains' events set apart, full names kept, and a legend.
+    let map = section(&domain, "map-h");
+    assert_eq!(
+        map.matches(r#"<a href="/ui/services/order-service""#)
+            .count(),
+        1,
+        "{map}"
+    );
+    assert_has(
+        map,
+        &[
+            r#"class="node event foreign"><title>payments.payment.processed.v2</title>"#,
+            "<ul class=\"legend\"",
+        ],
+    );
+    assert!(!map.contains('…'), "{map}");
+
+    // The service page: its own graph, the team's contact, the AsyncAPI export, no column
+    // repeating its name.
+    let service = html(&s, "/ui/services/payment-service").await;
+    assert_has(
+        &service,
+        &[
+            "<title id=\"graph-title\">Events payment-service produces and consumes</title>",
+            r#"class="node event own deprecated"><title>payments.payment.processed</title>"#,
+            r#"href="/herald/v1/services/payment-service/asyncapi.yaml""#,
+            r#"<dd id="contact">"#,
+        ],
+    );
+    assert!(!section(&service, "produces-h").contains(">Service</th>"));
     assert_has(
         section(&domain, "services-h"),
         &["/ui/services/order-service"],

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::State;
 
 use super::fieldtree;
-use super::graph::{self, Edge, Node};
+use super::graph::{self, Graph, Node};
 use super::markdown;
 use super::text::datetime;
 use super::warnings::{link_warnings, Warning};
@@ -87,11 +87,23 @@ fn link_row(catalog: &CatalogState, service: &Service, link: &Link) -> LinkRow {
     }
 }
 
-fn event_node(name: &str) -> Node {
+/// An event's box: own (of the page's domain or the page's event), foreign, or deprecated.
+fn event_node(catalog: &CatalogState, name: &str, own_domain: Option<&str>) -> Node {
+    let event = catalog.events.get(name);
+    let own = match own_domain {
+        Some(d) => event.and_then(|e| e.domain.as_deref()) == Some(d),
+        None => true,
+    };
+    let deprecated =
+        event.is_some_and(|e| matches!(e.lifecycle, Lifecycle::Deprecated | Lifecycle::Retired));
     Node {
         label: name.to_string(),
         href: format!("/ui/events/{}", segment(name)),
-        kind: "event",
+        kind: format!(
+            "event {}{}",
+            if own { "own" } else { "foreign" },
+            if deprecated { " deprecated" } else { "" }
+        ),
     }
 }
 
@@ -99,49 +111,60 @@ fn service_node(name: &str) -> Node {
     Node {
         label: name.to_string(),
         href: format!("/ui/services/{}", segment(name)),
-        kind: "service",
+        kind: "service".into(),
     }
 }
 
-/// producers → events → consumers for the given events, each service once per side.
-fn flow_graph(title: &str, catalog: &CatalogState, events: &[String]) -> String {
-    let mut producers: Vec<String> = Vec::new();
-    let mut consumers: Vec<String> = Vec::new();
-    let mut edges = Vec::new();
-    for (ei, event) in events.iter().enumerate() {
+/// producers → events → consumers for the given events, each service and event once.
+fn flow_graph(
+    title: &str,
+    catalog: &CatalogState,
+    events: &[String],
+    own_domain: Option<&str>,
+) -> String {
+    let mut graph = Graph::default();
+    for event in events {
+        let e = graph.node(event_node(catalog, event, own_domain));
         for (service, role, _) in catalog.links_to(event) {
-            let side = if role == "producer" {
-                &mut producers
+            let s = graph.node(service_node(&service.name));
+            if role == "producer" {
+                graph.edge(s, e, "produces");
             } else {
-                &mut consumers
-            };
-            let index = match side.iter().position(|s| *s == service.name) {
-                Some(i) => i,
-                None => {
-                    side.push(service.name.clone());
-                    side.len() - 1
-                }
-            };
-            edges.push(if role == "producer" {
-                Edge::Produces {
-                    producer: index,
-                    event: ei,
-                }
-            } else {
-                Edge::Consumes {
-                    event: ei,
-                    consumer: index,
-                }
-            });
+                graph.edge(e, s, "consumes");
+            }
         }
     }
-    let nodes = |names: &[String]| names.iter().map(|n| service_node(n)).collect::<Vec<_>>();
-    graph::flow(
-        title,
-        &nodes(&producers),
-        &events.iter().map(|e| event_node(e)).collect::<Vec<_>>(),
-        &nodes(&consumers),
-        &edges,
+    graph::render(title, &graph)
+}
+
+/// A service's neighbourhood: what it produces and who consumes that, what it consumes and
+/// who produces that.
+fn service_graph(catalog: &CatalogState, service: &Service) -> String {
+    let mut graph = Graph::default();
+    let me = graph.node(service_node(&service.name));
+    for link in &service.produces {
+        let e = graph.node(event_node(catalog, &link.event, service.domain.as_deref()));
+        graph.edge(me, e, "produces");
+        for (other, role, _) in catalog.links_to(&link.event) {
+            if role == "consumer" {
+                let c = graph.node(service_node(&other.name));
+                graph.edge(e, c, "consumes");
+            }
+        }
+    }
+    for link in &service.consumes {
+        let e = graph.node(event_node(catalog, &link.event, service.domain.as_deref()));
+        graph.edge(e, me, "consumes");
+        for (other, role, _) in catalog.links_to(&link.event) {
+            if role == "producer" {
+                let p = graph.node(service_node(&other.name));
+                graph.edge(p, e, "produces");
+            }
+        }
+    }
+    graph::render(
+        &format!("Events {} produces and consumes", service.name),
+        &graph,
     )
 }
 
@@ -335,6 +358,7 @@ pub async fn event(
         &format!("Producers and consumers of {name}"),
         &catalog,
         std::slice::from_ref(&name),
+        None,
     );
     let links = catalog.links_to(&name);
     let mut warnings = event
@@ -494,6 +518,9 @@ pub async fn services(State(state): State<AppState>, params: Params) -> PageResu
 #[derive(Template)]
 #[template(path = "service.html")]
 struct ServicePage {
+    graph: String,
+    contact: Option<String>,
+    chat: Option<String>,
     title: String,
     service: Service,
     produces: Vec<LinkRow>,
@@ -516,7 +543,11 @@ pub async fn service(
             .map(|l| link_row(&catalog, &service, l))
             .collect::<Vec<_>>()
     };
+    let team = service.owner.as_ref().and_then(|o| catalog.teams.get(o));
     Page::render(&ServicePage {
+        graph: service_graph(&catalog, &service),
+        contact: team.and_then(|t| t.contact.email.clone()),
+        chat: team.and_then(|t| t.contact.chat.clone()),
         title: name.clone(),
         produces: rows(&service.produces),
         consumes: rows(&service.consumes),
@@ -687,7 +718,12 @@ pub async fn domain(
             }
         }
     }
-    let graph = flow_graph(&format!("Service map of domain {name}"), &catalog, &shown);
+    let graph = flow_graph(
+        &format!("Service map of domain {name}"),
+        &catalog,
+        &shown,
+        Some(&name),
+    );
     Page::render(&DomainPage {
         title: name.clone(),
         description: markdown::render(&domain.description),
