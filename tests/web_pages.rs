@@ -893,3 +893,50 @@ async fn the_diff_puts_changes_first_with_bump_reasons_and_broken_consumers() {
         ],
     );
 }
+
+#[tokio::test]
+async fn a_service_exports_its_events_as_asyncapi() {
+    let s = demo().await;
+    let resp = s
+        .client
+        .get(s.url("/herald/v1/services/inventory-service/asyncapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let doc: Value = resp.json().await.unwrap();
+    assert_eq!(doc["asyncapi"], "3.0.0");
+    assert_eq!(doc["info"]["title"], "inventory-service");
+    let send = &doc["operations"]["send.inventory.stock.reserved"];
+    assert_eq!(send["action"], "send");
+    let receive = &doc["operations"]["receive.orders.order.placed"];
+    assert_eq!(receive["action"], "receive");
+    let channel = receive["channel"]["$ref"].as_str().unwrap();
+    assert_eq!(channel, "#/channels/orders.order.placed");
+    // The version the service declared it reads (1.0.0: no coupon yet), in its own format.
+    let placed = &doc["channels"]["orders.order.placed"]["messages"]["orders.order.placed"];
+    assert_eq!(placed["x-herald-version"], "1.0.0");
+    assert_eq!(
+        placed["payload"]["schemaFormat"],
+        "application/vnd.apache.avro;version=1.9.0"
+    );
+    assert_eq!(placed["payload"]["schema"]["type"], "record");
+    assert!(!placed["payload"]["schema"].to_string().contains("coupon"));
+    let reserved =
+        &doc["channels"]["inventory.stock.reserved"]["messages"]["inventory.stock.reserved"];
+    assert_eq!(
+        reserved["payload"]["schemaFormat"],
+        "application/vnd.google.protobuf;version=3"
+    );
+    assert!(reserved["payload"]["schema"]
+        .as_str()
+        .unwrap()
+        .contains("message StockReserved"));
+
+    let (status, ct, yaml) = page(&s, "/herald/v1/services/inventory-service/asyncapi.yaml").await;
+    assert_eq!((status, ct.as_str()), (200, "application/yaml"));
+    assert!(yaml.starts_with("asyncapi: 3.0.0\n"), "{yaml}");
+    let (status, body) = s.get("/herald/v1/services/nobody/asyncapi.json").await;
+    assert_eq!((status, body["error_code"].as_i64()), (404, Some(40490)));
+}

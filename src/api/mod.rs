@@ -1,6 +1,7 @@
 //! The Confluent Schema Registry REST API over axum. Handlers extract, call the registry, and
 //! shape the answer; every failure leaves as a Confluent error body.
 
+pub mod asyncapi;
 pub mod auth;
 pub mod catalog;
 pub mod compatibility;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mode::router())
         .merge(compatibility::router())
         .merge(catalog::router())
+        .merge(asyncapi::router())
         .merge(ops::router())
         .merge(auth::router())
         .merge(validate::router())

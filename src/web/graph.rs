@@ -254,7 +254,7 @@ pub fn render(title: &str, graph: &Graph) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="graph-title" xmlns="http://www.w3.org/2000/svg"><title id="graph-title">{}</title>"#,
+        r#"<svg class="graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="group" aria-labelledby="graph-title" xmlns="http://www.w3.org/2000/svg"><title id="graph-title">{}</title>"#,
         escape(title)
     );
     svg.push_str(r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"/></marker></defs>"#);
