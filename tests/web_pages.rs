@@ -940,3 +940,19 @@ async fn a_service_exports_its_events_as_asyncapi() {
     let (status, body) = s.get("/herald/v1/services/nobody/asyncapi.json").await;
     assert_eq!((status, body["error_code"].as_i64()), (404, Some(40490)));
 }
+
+#[tokio::test]
+async fn the_version_page_form_starts_from_the_catalog_example() {
+    let s = demo().await;
+    let body = html(&s, "/ui/subjects/orders.order.placed-value/versions/3").await;
+    let form = section(&body, "validate-h");
+    let textarea = &form[form.find("<textarea").unwrap()..];
+    assert!(textarea.contains("&#34;orderId&#34;"), "{form}");
+    assert!(
+        !body.contains("id=\"verdict\""),
+        "no verdict before a payload is sent"
+    );
+    // v1 (1.0.0) has no example: the form starts empty.
+    let body = html(&s, "/ui/subjects/orders.order.placed-value/versions/1").await;
+    assert!(section(&body, "validate-h").contains("rows=\"8\"></textarea>"));
+}
