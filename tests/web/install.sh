@@ -3,6 +3,10 @@
 # driving Debian's chromium, the AsyncAPI parser with its Avro and Protobuf schema parsers) into a
 # cache folder, once: a second run with the same versions does nothing.
 set -euo pipefail
+if ! command -v npm >/dev/null; then
+    echo "installing Debian's nodejs and npm (for the browser checks of the catalog pages)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
 dir="${HERALD_NODE_DIR:-$HOME/.cache/herald-node}"
 packages=(
     puppeteer-core@24.22.0
