@@ -148,6 +148,11 @@ fn order(layer: &[usize], edges: &[(usize, usize, &'static str)]) -> Vec<Vec<usi
     for (n, &l) in layer.iter().enumerate() {
         rows[l].push(n);
     }
+    let mut neighbours = vec![Vec::new(); layer.len()];
+    for &(f, t, _) in edges {
+        neighbours[f].push(t);
+        neighbours[t].push(f);
+    }
     let mut position = vec![0f64; layer.len()];
     let place = |rows: &Vec<Vec<usize>>, position: &mut Vec<f64>| {
         for row in rows {
@@ -167,28 +172,14 @@ fn order(layer: &[usize], edges: &[(usize, usize, &'static str)]) -> Vec<Vec<usi
             let mut keyed: Vec<(f64, usize)> = rows[l]
                 .iter()
                 .map(|&n| {
-                    let neighbours: Vec<f64> = edges
+                    let (sum, count) = neighbours[n]
                         .iter()
-                        .filter_map(|&(f, t, _)| {
-                            let other = if t == n {
-                                f
-                            } else if f == n {
-                                t
-                            } else {
-                                return None;
-                            };
-                            let wanted = if down {
-                                layer[other] < l
-                            } else {
-                                layer[other] > l
-                            };
-                            wanted.then_some(position[other])
-                        })
-                        .collect();
-                    let key = if neighbours.is_empty() {
+                        .filter(|&&o| if down { layer[o] < l } else { layer[o] > l })
+                        .fold((0f64, 0usize), |(s, c), &o| (s + position[o], c + 1));
+                    let key = if count == 0 {
                         position[n]
                     } else {
-                        neighbours.iter().sum::<f64>() / neighbours.len() as f64
+                        sum / count as f64
                     };
                     (key, n)
                 })
