@@ -47,6 +47,8 @@ const LINE_H: usize = 15;
 const ROW_GAP: usize = 16;
 const COL_GAP: usize = 70;
 const PAD: usize = 10;
+/// The height a waypoint of a long edge takes in its column.
+const WAYPOINT_H: usize = 6;
 /// Characters per line of a label; a name is wrapped, never cut.
 const LINE_CHARS: usize = 24;
 /// Barycenter sweeps, down and up; a few settle small graphs.
@@ -193,12 +195,52 @@ fn order(layer: &[usize], edges: &[(usize, usize, &'static str)]) -> Vec<Vec<usi
     rows
 }
 
+/// Layers and their order, with a waypoint in each layer an edge passes over, so that long
+/// edges take part in the ordering and run between boxes rather than through them.
+struct Layout {
+    rows: Vec<Vec<usize>>,
+    /// The graph's nodes first, then the waypoints.
+    layer: Vec<usize>,
+    /// Each edge as the points it runs through (node, waypoints…, node), with its class.
+    chains: Vec<(Vec<usize>, &'static str)>,
+    /// The edges between adjacent layers the ordering saw, for counting crossings.
+    #[cfg(test)]
+    edges: Vec<(usize, usize, &'static str)>,
+}
+
+fn layout(graph: &Graph) -> Layout {
+    let mut layer = layers(graph.nodes.len(), &graph.edges);
+    let mut edges = Vec::new();
+    let mut chains = Vec::new();
+    for &(f, t, class) in &graph.edges {
+        let mut chain = vec![f];
+        if layer[t] > layer[f] + 1 {
+            for l in layer[f] + 1..layer[t] {
+                let waypoint = layer.len();
+                layer.push(l);
+                edges.push((chain[chain.len() - 1], waypoint, class));
+                chain.push(waypoint);
+            }
+        }
+        edges.push((chain[chain.len() - 1], t, class));
+        chain.push(t);
+        chains.push((chain, class));
+    }
+    let rows = order(&layer, &edges);
+    Layout {
+        rows,
+        layer,
+        chains,
+        #[cfg(test)]
+        edges,
+    }
+}
+
 /// How many pairs of edges cross between adjacent columns, for tests of the ordering.
 #[cfg(test)]
 fn crossings(graph: &Graph) -> usize {
-    let layer = layers(graph.nodes.len(), &graph.edges);
-    let rows = order(&layer, &graph.edges);
-    count_crossings(&rows, &graph.edges)
+    let l = layout(graph);
+    count_crossings(&l.rows, &l.edges)
 }
 
 #[cfg(test)]
@@ -223,25 +265,41 @@ fn count_crossings(rows: &[Vec<usize>], edges: &[(usize, usize, &'static str)]) 
 
 /// The SVG, with a legend after it; `title` labels it for screen readers.
 pub fn render(title: &str, graph: &Graph) -> String {
-    let layer = layers(graph.nodes.len(), &graph.edges);
-    let rows = order(&layer, &graph.edges);
+    let Layout {
+        rows,
+        layer,
+        chains,
+        ..
+    } = layout(graph);
+    let real = graph.nodes.len();
     let wrapped: Vec<Vec<String>> = graph.nodes.iter().map(|n| wrap(&n.label)).collect();
     let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1);
     let node_h = lines * LINE_H + 14;
-    let tallest = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let inner = tallest * node_h + (tallest - 1) * ROW_GAP;
+    // A waypoint needs only room for its line to pass.
+    let slot = |n: usize| if n < real { node_h } else { WAYPOINT_H };
+    let column_h = |row: &Vec<usize>| {
+        row.iter().map(|&n| slot(n)).sum::<usize>() + row.len().saturating_sub(1) * ROW_GAP
+    };
+    let inner = rows
+        .iter()
+        .map(column_h)
+        .max()
+        .unwrap_or(node_h)
+        .max(node_h);
     let height = inner + 2 * PAD;
     let columns = rows.len().max(1);
     let width = columns * NODE_W + (columns - 1) * COL_GAP + 2 * PAD;
-    let mut top = vec![0usize; graph.nodes.len()];
-    let mut left = vec![0usize; graph.nodes.len()];
+    let mut top = vec![0usize; layer.len()];
+    let mut left = vec![0usize; layer.len()];
     for (l, row) in rows.iter().enumerate() {
-        let column = row.len() * node_h + row.len().saturating_sub(1) * ROW_GAP;
-        for (i, &n) in row.iter().enumerate() {
-            top[n] = PAD + (inner - column) / 2 + i * (node_h + ROW_GAP);
+        let mut y = PAD + (inner - column_h(row)) / 2;
+        for &n in row {
+            top[n] = y;
             left[n] = PAD + l * (NODE_W + COL_GAP);
+            y += slot(n) + ROW_GAP;
         }
     }
+    let middle = |n: usize| top[n] + slot(n) / 2;
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -249,23 +307,35 @@ pub fn render(title: &str, graph: &Graph) -> String {
         escape(title)
     );
     svg.push_str(r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"/></marker></defs>"#);
-    for &(f, t, class) in &graph.edges {
-        let (x1, y1) = (left[f] + NODE_W, top[f] + node_h / 2);
-        let (x2, y2) = (left[t], top[t] + node_h / 2);
-        // An edge back against the flow leaves and enters on the same sides, looping around.
-        let bend = if x2 > x1 {
-            (x1 + x2) / 2
+    for (chain, class) in &chains {
+        let (f, t) = (chain[0], chain[chain.len() - 1]);
+        let (mut x, mut y) = (left[f] + NODE_W, middle(f));
+        let mut d = format!("M {x} {y}");
+        if left[t] <= left[f] {
+            // An edge back against the flow leaves and enters on the same sides, looping around.
+            let (x2, y2) = (left[t], middle(t));
+            let _ = write!(
+                d,
+                " C {} {y}, {} {y2}, {x2} {y2}",
+                x + COL_GAP / 2,
+                x2.saturating_sub(COL_GAP / 2)
+            );
         } else {
-            x1 + COL_GAP / 2
-        };
-        let bend_in = if x2 > x1 {
-            bend
-        } else {
-            x2.saturating_sub(COL_GAP / 2)
-        };
+            for &n in &chain[1..] {
+                let (x2, y2) = (left[n], middle(n));
+                let mid = (x + x2) / 2;
+                let _ = write!(d, " C {mid} {y}, {mid} {y2}, {x2} {y2}");
+                (x, y) = (x2, y2);
+                if n >= real {
+                    // Straight across the column the waypoint holds.
+                    x += NODE_W;
+                    let _ = write!(d, " L {x} {y}");
+                }
+            }
+        }
         let _ = write!(
             svg,
-            r#"<path class="edge {class}" d="M {x1} {y1} C {bend} {y1}, {bend_in} {y2}, {x2} {y2}" marker-end="url(#arrow)"/>"#
+            r#"<path class="edge {class}" d="{d}" marker-end="url(#arrow)"/>"#
         );
     }
     for (n, node) in graph.nodes.iter().enumerate() {
@@ -339,6 +409,25 @@ mod tests {
         assert_eq!(lines.concat(), name);
         assert_eq!(wrap("short"), ["short"]);
         assert_eq!(wrap("x".repeat(50).as_str()).concat(), "x".repeat(50));
+    }
+
+    #[test]
+    fn a_long_edge_runs_through_a_waypoint_in_each_layer_it_crosses() {
+        let mut g = Graph::default();
+        let a = node(&mut g, "a");
+        let b = node(&mut g, "b");
+        let c = node(&mut g, "c");
+        g.edge(a, b, "produces");
+        g.edge(b, c, "consumes");
+        g.edge(a, c, "consumes");
+        let l = layout(&g);
+        assert_eq!(l.layer.len(), 4, "one waypoint");
+        assert_eq!(l.layer[3], 1);
+        assert_eq!(l.chains[2].0, [a, 3, c]);
+        let svg = render("t", &g);
+        // The arrowhead's path holds two; the long edge one more, across the waypoint.
+        assert_eq!(svg.matches(" L ").count(), 3, "{svg}");
+        assert_eq!(svg.matches("<rect").count(), 3);
     }
 
     #[test]
