@@ -259,6 +259,10 @@ mod tests {
         assert_eq!(r(Method::GET, "/mode"), Need::Role(Role::Reader));
         assert_eq!(r(Method::GET, "/herald/v1/tokens"), Need::Role(Role::Admin));
         assert_eq!(
+            r(Method::GET, "/herald/v1/services/{name}/asyncapi.yaml"),
+            Need::Role(Role::Reader)
+        );
+        assert_eq!(
             r(Method::POST, "/herald/v1/events"),
             Need::Role(Role::Writer)
         );

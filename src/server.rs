@@ -118,6 +118,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     match tls {
         Some(tls) => {
             tracing::info!(%addr, database = %config.database_url, "herald listening (HTTPS)");
+            log_urls("https", addr);
             run(
                 TlsListener::new(listener, tls)?,
                 state,
@@ -131,6 +132,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
                 tracing::warn!(%addr, "serving plain HTTP on a non-loopback address; give --tls-cert and --tls-key for HTTPS");
             }
             tracing::info!(%addr, database = %config.database_url, "herald listening");
+            log_urls("http", addr);
             run(
                 listener,
                 state,
@@ -142,6 +144,21 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     tracing::info!("herald stopped");
     Ok(())
+}
+
+/// Where a person goes next: the catalog pages and the API documentation.
+fn log_urls(scheme: &str, addr: SocketAddr) {
+    // An unspecified address is not one a browser can open; loopback reaches it from this host.
+    let host = if addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    tracing::info!(
+        catalog = %format!("{scheme}://{host}/ui"),
+        docs = %format!("{scheme}://{host}/docs"),
+        "open the catalog in a browser"
+    );
 }
 
 async fn run<L>(

@@ -51,11 +51,20 @@ async fn search_groups_by_kind_and_finds_fields_at_any_depth() {
             "orderId: string",
         ],
     );
-    for kind in [
-        "events", "services", "teams", "domains", "subjects", "fields",
-    ] {
-        assert!(body.contains(&format!("id=\"group-{kind}\"")), "{kind}");
-    }
+    // Groups without a hit are left out.
+    assert!(!body.contains("No matches"), "{body}");
+    assert!(!body.contains("id=\"group-teams\""), "{body}");
+    assert!(body.contains("id=\"group-fields\""));
+    // A field hit: its doc, a link to its row on the version page, the consumers reading it.
+    assert_has(
+        fields,
+        &[
+            "/versions/3#field-orderId\">orders.order.placed-value v3, field orderId</a>",
+            "read by notification-service, payment-service",
+        ],
+    );
+    let amount = html(&s, "/ui/search?q=amount&kind=fields").await;
+    assert!(section(&amount, "group-fields").contains(" — "), "{amount}");
     // A field inside the items of an array is found by its own name.
     let nested = html(&s, "/ui/search?q=sku&kind=fields").await;
     assert_has(
@@ -136,7 +145,7 @@ async fn event_page_shows_owner_flow_links_and_versions() {
             "<svg class=\"graph\"",
             "<title id=\"graph-title\">Producers and consumers of orders.order.placed</title>",
             r#"<a href="/ui/services/order-service" class="node service">"#,
-            r#"<a href="/ui/events/orders.order.placed" class="node event">"#,
+            r#"<a href="/ui/events/orders.order.placed" class="node event own">"#,
         ],
     );
     assert_eq!(graph.matches("class=\"edge produces\"").count(), 1);
@@ -231,9 +240,39 @@ async fn service_team_and_domain_pages() {
             "<h1>Domain orders</h1>",
             "Orders placed by customers, from checkout to cancellation.",
             "<title id=\"graph-title\">Service map of domain orders</title>",
-            r#"class="node event"><title>orders.order.placed</title>"#,
+            r#"class="node event own"><title>orders.order.placed</title>"#,
         ],
     );
+    // Each service once, other domains' events set apart, full names kept, and a legend.
+    let map = section(&domain, "map-h");
+    assert_eq!(
+        map.matches(r#"<a href="/ui/services/order-service""#)
+            .count(),
+        1,
+        "{map}"
+    );
+    assert_has(
+        map,
+        &[
+            r#"class="node event foreign"><title>payments.payment.processed.v2</title>"#,
+            "<ul class=\"legend\"",
+        ],
+    );
+    assert!(!map.contains('…'), "{map}");
+
+    // The service page: its own graph, the team's contact, the AsyncAPI export, no column
+    // repeating its name.
+    let service = html(&s, "/ui/services/payment-service").await;
+    assert_has(
+        &service,
+        &[
+            "<title id=\"graph-title\">Events payment-service produces and consumes</title>",
+            r#"class="node event own deprecated"><title>payments.payment.processed</title>"#,
+            r#"href="/herald/v1/services/payment-service/asyncapi.yaml""#,
+            r#"<dd id="contact">"#,
+        ],
+    );
+    assert!(!section(&service, "produces-h").contains(">Service</th>"));
     assert_has(
         section(&domain, "services-h"),
         &["/ui/services/order-service"],
@@ -339,8 +378,7 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
     assert_has(
         fields,
         &[
-            "<tr class=\"added\">\n        <th scope=\"row\" style=\"padding-left: 1ch\"><code>coupon</code>",
-            "<tr class=\"same\">\n        <th scope=\"row\" style=\"padding-left: 1ch\"><code>orderId</code>",
+            "<tr class=\"added depth-0\">\n        <th scope=\"row\" class=\"field\"><code>coupon</code>",
         ],
     );
     assert_has(
@@ -394,7 +432,7 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
     ] {
         assert!(
             fields.contains(&format!(
-                "<tr class=\"{status}\">\n        <th scope=\"row\" style=\"padding-left: 1ch\"><code>{field}</code>"
+                "<tr class=\"{status} depth-0\">\n        <th scope=\"row\" class=\"field\"><code>{field}</code>"
             )),
             "{field} {status}: {fields}"
         );
@@ -643,4 +681,278 @@ async fn pages_are_reads_under_authentication() {
     .await;
     html(&open, "/ui/events/orders.order.placed").await;
     html(&open, "/ui/decode").await;
+}
+
+#[tokio::test]
+async fn browsers_at_the_root_are_sent_to_the_catalog_and_clients_get_an_empty_object() {
+    let s = demo().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let browser = client
+        .get(s.url("/"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(browser.status().as_u16(), 303);
+    assert_eq!(browser.headers()["location"], "/ui");
+    let (status, body) = s.get("/").await;
+    assert_eq!((status, body), (200, json!({})));
+}
+
+#[tokio::test]
+async fn static_assets_are_cached_pages_compressed_and_described() {
+    let s = demo().await;
+    let home = html(&s, "/ui").await;
+    assert_has(
+        &home,
+        &[
+            r#"<meta name="description" content="Event catalog in the Herald event catalog"#,
+            r#"<link rel="icon" href="/ui/static/favicon.svg" type="image/svg+xml">"#,
+        ],
+    );
+    let css_href = home
+        .split("<link rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(
+        css_href.starts_with("/ui/static/herald.css?v="),
+        "{css_href}"
+    );
+    for path in [css_href.as_str(), "/favicon.ico", "/ui/static/favicon.svg"] {
+        let resp = s.client.get(s.url(path)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        let cache = resp.headers()["cache-control"].to_str().unwrap();
+        assert!(cache.starts_with("public, max-age="), "{path}: {cache}");
+    }
+    let event = html(&s, "/ui/events/orders.order.placed").await;
+    assert_has(
+        &event,
+        &[
+            r#"<meta name="description" content="orders.order.placed: A customer placed an order at checkout."#,
+        ],
+    );
+    let gzipped = s
+        .client
+        .get(s.url("/ui/audit"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let bytes = gzipped.bytes().await.unwrap();
+    assert!(bytes.starts_with(&[0x1f, 0x8b]), "a gzip stream");
+    let plain = s.client.get(s.url("/ui/audit")).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test]
+async fn an_empty_registry_says_how_to_load_a_catalog() {
+    let s = TestServer::start().await;
+    let body = html(&s, "/ui").await;
+    assert_has(
+        section(&body, "empty"),
+        &[
+            "The catalog is empty",
+            "herald serve --catalog PATH",
+            "herald catalog apply PATH",
+        ],
+    );
+    assert!(!html(&demo().await, "/ui").await.contains("id=\"empty\""));
+}
+
+#[tokio::test]
+async fn the_event_page_shows_fields_examples_and_warnings() {
+    let s = demo().await;
+    let body = html(&s, "/ui/events/orders.order.placed").await;
+    let fields = section(&body, "fields-h");
+    assert_has(
+        fields,
+        &[
+            "Fields of <a href=\"/ui/subjects/orders.order.placed-value/versions/3\">v3</a> (1.2.0)",
+            "<ul class=\"field-tree\">",
+            r#"<li id="field-coupon">"#,
+            "<code>coupon</code>",
+        ],
+    );
+    let examples = section(&body, "examples-h");
+    assert_has(
+        examples,
+        &[
+            "typical <span class=\"muted\">for 1.2.0</span>",
+            "<span class=\"badge active verdict\">valid</span>",
+            r#"<form class="validate" action="/ui/subjects/orders.order.placed-value/versions/3""#,
+        ],
+    );
+    // The payload form starts from the example.
+    let form = &examples[examples.find("<textarea").unwrap()..];
+    assert!(form.contains("&#34;orderId&#34;"), "{form}");
+    let warnings = section(&body, "warnings-h");
+    assert_has(
+        warnings,
+        &["<li class=\"warning pinned\">inventory-service pins 1.0.0 but order-service writes 1.2.0"],
+    );
+
+    // A deprecated event still consumed: a banner with the consumers, the sunset and the way out.
+    let body = html(&s, "/ui/events/payments.payment.processed").await;
+    let banner = section(&body, "deprecated");
+    assert_has(
+        banner,
+        &[
+            "is deprecated and still consumed",
+            "<strong>2027-03-31</strong>",
+            "href=\"/ui/events/payments.payment.processed.v2\"",
+            "href=\"/ui/services/shipping-service\"",
+        ],
+    );
+
+    // A consumer on an older major, a version nobody declared, and an example gone bad.
+    let (_, mut inventory) = s.get("/herald/v1/services/inventory-service").await;
+    inventory["consumes"][0]["version"] = json!("^0.9");
+    let (status, out) = s
+        .put("/herald/v1/services/inventory-service", inventory)
+        .await;
+    assert_eq!(status, 200, "{out}");
+    let body = html(&s, "/ui/events/orders.order.placed").await;
+    let warnings = section(&body, "warnings-h");
+    assert_has(
+        warnings,
+        &["<li class=\"warning undeclared\">inventory-service (consumer) declares version ^0.9, which the catalog does not have"],
+    );
+}
+
+#[tokio::test]
+async fn the_diff_puts_changes_first_with_bump_reasons_and_broken_consumers() {
+    let s = demo().await;
+    let body = html(
+        &s,
+        "/ui/subjects/orders.order.placed-value/diff?from=1&to=3",
+    )
+    .await;
+    let changes = body.find("id=\"changes-h\"").unwrap();
+    assert!(changes < body.find("id=\"verdict-h\"").unwrap());
+    assert_has(
+        section(&body, "changes-h"),
+        &[
+            "a <strong>minor</strong> version bump",
+            "The catalog declares v1 as 1.0.0 and v3 as 1.2.0",
+            "<p class=\"ok\" id=\"broken\">None",
+        ],
+    );
+    // Changes only by default; everything on request.
+    let fields = section(&body, "fields-h");
+    assert!(!fields.contains("<code>orderId</code>"), "{fields}");
+    assert_has(
+        fields,
+        &["<code>coupon</code>", "&amp;all=true\">Show everything"],
+    );
+    let all = html(
+        &s,
+        "/ui/subjects/orders.order.placed-value/diff?from=1&to=3&all=true",
+    )
+    .await;
+    assert!(section(&all, "fields-h").contains("<code>orderId</code>"));
+
+    // A breaking version: the consumers it breaks, and why in plain words.
+    let (_, latest) = s
+        .get("/subjects/orders.order.placed-value/versions/latest/schema")
+        .await;
+    let mut schema = latest.clone();
+    schema["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "salesRegion", "type": "string"}));
+    // Consumers on older versions cannot read records without the order id.
+    schema["fields"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| f["name"] != "orderId");
+    let (status, out) = s
+        .put(
+            "/config/orders.order.placed-value",
+            json!({"compatibility": "NONE"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    s.register_ok("orders.order.placed-value", &schema).await;
+    let body = html(&s, "/ui/subjects/orders.order.placed-value/diff").await;
+    let changes = section(&body, "changes-h");
+    assert_has(
+        changes,
+        &[
+            "2 field changes: a <strong>major</strong> version bump",
+            "v4 as undeclared",
+            "The field &#39;salesRegion&#39; at path &#39;/fields/",
+            "in v4 has no default value and is missing in v3. Give it a default",
+            "<ul id=\"broken\" class=\"bad\">",
+            "href=\"/ui/services/payment-service\"",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_service_exports_its_events_as_asyncapi() {
+    let s = demo().await;
+    let resp = s
+        .client
+        .get(s.url("/herald/v1/services/inventory-service/asyncapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let doc: Value = resp.json().await.unwrap();
+    assert_eq!(doc["asyncapi"], "3.0.0");
+    assert_eq!(doc["info"]["title"], "inventory-service");
+    let send = &doc["operations"]["send.inventory.stock.reserved"];
+    assert_eq!(send["action"], "send");
+    let receive = &doc["operations"]["receive.orders.order.placed"];
+    assert_eq!(receive["action"], "receive");
+    let channel = receive["channel"]["$ref"].as_str().unwrap();
+    assert_eq!(channel, "#/channels/orders.order.placed");
+    // The version the service declared it reads (1.0.0: no coupon yet), in its own format.
+    let placed = &doc["channels"]["orders.order.placed"]["messages"]["orders.order.placed"];
+    assert_eq!(placed["x-herald-version"], "1.0.0");
+    assert_eq!(
+        placed["payload"]["schemaFormat"],
+        "application/vnd.apache.avro;version=1.9.0"
+    );
+    assert_eq!(placed["payload"]["schema"]["type"], "record");
+    assert!(!placed["payload"]["schema"].to_string().contains("coupon"));
+    let reserved =
+        &doc["channels"]["inventory.stock.reserved"]["messages"]["inventory.stock.reserved"];
+    assert_eq!(
+        reserved["payload"]["schemaFormat"],
+        "application/vnd.google.protobuf;version=3"
+    );
+    assert!(reserved["payload"]["schema"]
+        .as_str()
+        .unwrap()
+        .contains("message StockReserved"));
+
+    let (status, ct, yaml) = page(&s, "/herald/v1/services/inventory-service/asyncapi.yaml").await;
+    assert_eq!((status, ct.as_str()), (200, "application/yaml"));
+    assert!(yaml.starts_with("asyncapi: 3.0.0\n"), "{yaml}");
+    let (status, body) = s.get("/herald/v1/services/nobody/asyncapi.json").await;
+    assert_eq!((status, body["error_code"].as_i64()), (404, Some(40490)));
+}
+
+#[tokio::test]
+async fn the_version_page_form_starts_from_the_catalog_example() {
+    let s = demo().await;
+    let body = html(&s, "/ui/subjects/orders.order.placed-value/versions/3").await;
+    let form = section(&body, "validate-h");
+    let textarea = &form[form.find("<textarea").unwrap()..];
+    assert!(textarea.contains("&#34;orderId&#34;"), "{form}");
+    assert!(
+        !body.contains("id=\"verdict\""),
+        "no verdict before a payload is sent"
+    );
+    // v1 (1.0.0) has no example: the form starts empty.
+    let body = html(&s, "/ui/subjects/orders.order.placed-value/versions/1").await;
+    assert!(section(&body, "validate-h").contains("rows=\"8\"></textarea>"));
 }

@@ -1,5 +1,7 @@
 //! Root, contexts, server metadata and the association probe newer clients send.
 
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
@@ -24,10 +26,22 @@ pub fn router() -> Router<AppState> {
     path = "/",
     tag = "server",
     operation_id = "root",
-    responses((status = 200, description = "An empty object", body = Object))
+    responses(
+        (status = 200, description = "An empty object", body = Object),
+        (status = 303, description = "A browser (`Accept: text/html`) is sent to the catalog pages at `/ui`")
+    )
 )]
-async fn root() -> Wire<Value> {
-    Wire(json!({}))
+async fn root(headers: HeaderMap) -> Response {
+    // A browser opening the printed address lands on the catalog; clients keep Confluent's `{}`.
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html {
+        Redirect::to("/ui").into_response()
+    } else {
+        Wire(json!({})).into_response()
+    }
 }
 
 #[utoipa::path(

@@ -1,6 +1,7 @@
 //! The Confluent Schema Registry REST API over axum. Handlers extract, call the registry, and
 //! shape the answer; every failure leaves as a Confluent error body.
 
+pub mod asyncapi;
 pub mod auth;
 pub mod browser;
 pub mod catalog;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mode::router())
         .merge(compatibility::router())
         .merge(catalog::router())
+        .merge(asyncapi::router())
         .merge(ops::router())
         .merge(auth::router())
         .merge(validate::router())

@@ -80,6 +80,8 @@ pub fn router() -> Router<AppState> {
         super::catalog::apply,
         super::catalog::audit,
         super::catalog::policy,
+        super::asyncapi::json,
+        super::asyncapi::yaml,
         super::validate::by_version,
         super::validate::by_id,
         super::auth::list,

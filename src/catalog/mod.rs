@@ -1,6 +1,7 @@
 //! The event catalog: domains, teams, services, events and the links between them, kept in the
 //! registry's own database so it is always true to what is registered.
 
+pub mod asyncapi;
 pub mod bundle;
 pub mod impact;
 pub mod model;

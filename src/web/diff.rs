@@ -8,17 +8,31 @@ use super::text::pretty_schema;
 use super::{Page, PageResult};
 use crate::api::wire::{Params, PathParams};
 use crate::api::AppState;
+use crate::catalog::impact::{self, Bump};
 use crate::error::Error;
-use crate::formats::FieldRow;
+use crate::formats::{self, FieldRow};
 use crate::model::{CompatibilityLevel, VersionSpec};
-use crate::registry::compatibility;
+use crate::registry::{compatibility, SchemaRequest};
 
 pub struct Verdict {
     pub level: &'static str,
     pub meaning: &'static str,
     pub compatible: bool,
     pub configured: bool,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// An incompatibility in plain words, with the registry's own message beside it.
+pub struct Reason {
+    pub plain: String,
+    pub raw: String,
+}
+
+/// A service the new version would break, and why.
+pub struct Broken {
+    pub service: String,
+    pub version: Option<String>,
+    pub reason: String,
 }
 
 pub struct FieldChange {
@@ -49,6 +63,15 @@ struct DiffPage {
     verdicts: Vec<Verdict>,
     fields: Vec<FieldChange>,
     lines: Vec<LinePair>,
+    /// Whether unchanged fields and lines are shown too (the default shows changes only).
+    all: bool,
+    changed: usize,
+    bump: &'static str,
+    /// The semvers the catalog declares for the two versions, when an event claims the subject.
+    declared: Option<(String, String)>,
+    event: Option<String>,
+    broken: Vec<Broken>,
+    backward: Vec<Reason>,
 }
 
 pub async fn diff(
@@ -93,11 +116,18 @@ pub async fn diff(
     ]
     .into_iter()
     .collect::<Vec<_>>();
-    let verdicts = crate::limits::offload(move || {
-        Ok(verdicts
+    // The verdicts, the backward differences and the bump are compatibility checks: they run
+    // on the work pool under its budget, as a registration's do.
+    let (old_arc, new_arc) = (old_parsed.clone(), new_parsed.clone());
+    let (verdicts, backward, bump) = crate::limits::offload(move || {
+        let verdicts: Vec<Verdict> = verdicts
             .into_iter()
             .map(|(level, meaning)| {
-                let reasons = compatibility::reasons(level, &*new_parsed, &*old_parsed);
+                let reasons: Vec<Reason> =
+                    compatibility::reasons(level, &*new_arc, &*old_arc)
+                        .iter()
+                        .map(|m| plain_reason(m, None, from, to))
+                        .collect();
                 Verdict {
                     level: level.as_str(),
                     meaning,
@@ -107,18 +137,85 @@ pub async fn diff(
                     reasons,
                 }
             })
-            .collect())
+            .collect();
+        let backward: Vec<Reason> = formats::differences(&*new_arc, &*old_arc, true)
+            .iter()
+            .map(|d| plain_reason(&d.message, d.field.as_deref(), from, to))
+            .collect();
+        let bump = impact::required_bump(&*old_arc, &*new_arc);
+        Ok((verdicts, backward, bump))
     })
     .await?;
-    let fields = field_changes(
+    let all = params.flag("all");
+    let mut fields = field_changes(
         &registry.field_table(&old.schema).await?,
         &registry.field_table(&new.schema).await?,
     );
-    let lines = side_by_side(
+    let changed = fields.iter().filter(|f| f.status != "same").count();
+    let mut lines = side_by_side(
         &pretty_schema(&old.schema.schema),
         &pretty_schema(&new.schema.schema),
     );
+    if !all {
+        fields.retain(|f| f.status != "same");
+        lines = fold_unchanged(lines, CONTEXT);
+    }
+    let bump = match bump {
+        Bump::Major => "major",
+        Bump::Minor => "minor",
+        Bump::Patch if old.schema.schema == new.schema.schema => "none",
+        Bump::Patch => "patch",
+    };
+    let catalog = registry.catalog().await?;
+    let event = catalog.event_for_subject(&subject);
+    let declared = event
+        .and_then(|e| e.schemas.iter().find(|s| s.subject == subject))
+        .map(|s| {
+            let semver = |v: &crate::registry::SubjectVersion| {
+                s.versions
+                    .iter()
+                    .find(|sv| {
+                        sv.registry_version == Some(v.version)
+                            || (sv.registry_version.is_none() && sv.id == Some(v.schema.id))
+                    })
+                    .map(|sv| sv.version.clone())
+                    .unwrap_or_else(|| "undeclared".into())
+            };
+            (semver(&old), semver(&new))
+        });
+    let broken = if event.is_some() && from != to {
+        let request = SchemaRequest {
+            schema: Some(new.schema.schema.clone()),
+            schema_type: Some(new.schema.schema_type.as_str().to_string()),
+            references: Some(new.schema.references.clone()),
+            ..SchemaRequest::default()
+        };
+        registry
+            .impact(&subject, &request)
+            .await?
+            .breaks
+            .into_iter()
+            .filter(|b| b.role == "consumer")
+            .map(|b| Broken {
+                service: b.service,
+                version: b.version,
+                reason: b
+                    .reason
+                    .map(|r| plain_reason(&r, None, from, to).plain)
+                    .unwrap_or_default(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Page::render(&DiffPage {
+        all,
+        changed,
+        bump,
+        declared,
+        event: event.map(|e| e.name.clone()),
+        broken,
+        backward,
         title: format!("{subject}: v{from} → v{to}"),
         subject,
         versions,
@@ -189,6 +286,104 @@ pub fn field_changes(old: &[FieldRow], new: &[FieldRow]) -> Vec<FieldChange> {
     out
 }
 
+/// Unchanged lines kept around each change when only changes are shown.
+const CONTEXT: usize = 3;
+
+/// Keeps the changed lines and `context` unchanged ones on either side; each longer run of
+/// unchanged lines becomes one `folded` pair saying how many it hides.
+pub fn fold_unchanged(lines: Vec<LinePair>, context: usize) -> Vec<LinePair> {
+    let near_change: Vec<bool> = (0..lines.len())
+        .map(|i| {
+            let lo = i.saturating_sub(context);
+            let hi = (i + context + 1).min(lines.len());
+            lines[lo..hi].iter().any(|l| l.status != "same")
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut hidden = 0;
+    for (line, keep) in lines.into_iter().zip(near_change) {
+        if keep {
+            if hidden > 0 {
+                out.push(folded(hidden));
+                hidden = 0;
+            }
+            out.push(line);
+        } else {
+            hidden += 1;
+        }
+    }
+    if hidden > 0 {
+        out.push(folded(hidden));
+    }
+    out
+}
+
+fn folded(count: usize) -> LinePair {
+    let text = format!(
+        "… {count} unchanged line{}",
+        if count == 1 { "" } else { "s" }
+    );
+    LinePair {
+        left: Some(text.clone()),
+        right: Some(text),
+        status: "folded",
+    }
+}
+
+/// The value of `key:'…'` or `key:"…"` in a Confluent-style message.
+fn quoted<'a>(message: &'a str, key: &str) -> Option<&'a str> {
+    let start = message.find(&format!("{key}:"))? + key.len() + 1;
+    let rest = &message[start..];
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let body = &rest[1..];
+    // Descriptions hold quoted paths themselves; the value ends at the quote before `, key:` or `}`.
+    let end = [
+        format!("{quote}, "),
+        format!("{quote}}}"),
+        "'}".to_string(),
+        "\"}".to_string(),
+    ]
+    .iter()
+    .filter_map(|end| body.find(end.as_str()))
+    .min()
+    .unwrap_or(body.len());
+    Some(&body[..end])
+}
+
+/// A registry incompatibility message in plain words: the versions named by number instead of
+/// "new" and "old", and the field it concerns first. Messages in another shape pass as they are.
+pub fn plain_reason(message: &str, field: Option<&str>, from: i32, to: i32) -> Reason {
+    let raw = message.to_string();
+    let Some(description) = quoted(message, "description") else {
+        return Reason {
+            plain: raw.clone(),
+            raw,
+        };
+    };
+    let mut plain = description
+        .replace("the new schema", &format!("v{to}"))
+        .replace("the old schema", &format!("v{from}"));
+    let kind = quoted(message, "errorType").unwrap_or_default();
+    let consequence = match kind {
+        "READER_FIELD_MISSING_DEFAULT_VALUE" => {
+            " Give it a default, or readers cannot fill it in for records written without it."
+        }
+        "TYPE_MISMATCH" => " Records written with one type cannot be read as the other.",
+        "MISSING_ENUM_SYMBOLS" => " A reader meeting a removed symbol fails.",
+        "MISSING_UNION_BRANCH" => " Values of the missing branch cannot be read.",
+        "NAME_MISMATCH" => " Readers resolve records by name.",
+        _ => "",
+    };
+    if !consequence.is_empty() && !plain.ends_with('.') {
+        plain.push('.');
+    }
+    plain.push_str(consequence);
+    if let Some(f) = field.filter(|f| !plain.contains(&format!("'{f}'"))) {
+        plain = format!("Field {f}: {plain}");
+    }
+    Reason { plain, raw }
+}
+
 /// Lines this long or longer are compared as wholes only (the alignment is quadratic).
 const MAX_ALIGNED_LINES: usize = 2000;
 
@@ -254,6 +449,39 @@ pub fn side_by_side(old: &str, new: &str) -> Vec<LinePair> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_name_versions_and_fields_in_plain_words() {
+        let r = plain_reason(
+            "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'coupon' at path '/fields/3' in the new schema has no default value and is missing in the old schema', additionalInfo:'coupon'}",
+            Some("coupon"),
+            2,
+            3,
+        );
+        assert!(r.plain.starts_with("The field 'coupon' at path '/fields/3' in v3 has no default value and is missing in v2."), "{}", r.plain);
+        assert!(r.plain.contains("Give it a default"));
+        let j = plain_reason(
+            "{errorType:\"MAX_LENGTH_DECREASED\", description:\"The maxLength at path '#/properties/name' is decreased in the new schema compared with the old schema'}",
+            Some("name"),
+            1,
+            2,
+        );
+        assert_eq!(j.plain, "Field name: The maxLength at path '#/properties/name' is decreased in v2 compared with v1");
+        assert_eq!(plain_reason("odd", None, 1, 2).plain, "odd");
+    }
+
+    #[test]
+    fn unchanged_runs_fold_around_changes() {
+        let text_a: String = (0..20).map(|i| format!("l{i}\n")).collect();
+        let text_b = text_a.replace("l10\n", "L10\n");
+        let folded = fold_unchanged(side_by_side(&text_a, &text_b), 2);
+        let shape: Vec<&str> = folded.iter().map(|l| l.status).collect();
+        assert_eq!(
+            shape,
+            ["folded", "same", "same", "added", "removed", "same", "same", "folded"]
+        );
+        assert_eq!(folded[0].left.as_deref(), Some("… 8 unchanged lines"));
+    }
 
     #[test]
     fn lines_align_on_what_they_share() {

@@ -3,15 +3,18 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::graph::{self, Edge, Node};
+use super::fieldtree;
+use super::graph::{self, Graph, Node};
 use super::markdown;
 use super::text::datetime;
+use super::warnings::{link_warnings, Warning};
 use super::{page_param, segment, with_query, Page, PageError, PageResult, Pager};
 use crate::api::wire::{Params, PathParams};
 use crate::api::AppState;
-use crate::catalog::model::{Event, Lifecycle, Link, Service};
+use crate::catalog::model::{Event, EventSchema, Lifecycle, Link, Service};
 use crate::catalog::state::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
 use crate::error::Error;
+use crate::formats::{self, PayloadError};
 use crate::model::VersionSpec;
 
 pub fn lifecycle_name(l: Lifecycle) -> &'static str {
@@ -84,11 +87,23 @@ fn link_row(catalog: &CatalogState, service: &Service, link: &Link) -> LinkRow {
     }
 }
 
-fn event_node(name: &str) -> Node {
+/// An event's box: own (of the page's domain or the page's event), foreign, or deprecated.
+fn event_node(catalog: &CatalogState, name: &str, own_domain: Option<&str>) -> Node {
+    let event = catalog.events.get(name);
+    let own = match own_domain {
+        Some(d) => event.and_then(|e| e.domain.as_deref()) == Some(d),
+        None => true,
+    };
+    let deprecated =
+        event.is_some_and(|e| matches!(e.lifecycle, Lifecycle::Deprecated | Lifecycle::Retired));
     Node {
         label: name.to_string(),
         href: format!("/ui/events/{}", segment(name)),
-        kind: "event",
+        kind: format!(
+            "event {}{}",
+            if own { "own" } else { "foreign" },
+            if deprecated { " deprecated" } else { "" }
+        ),
     }
 }
 
@@ -96,49 +111,60 @@ fn service_node(name: &str) -> Node {
     Node {
         label: name.to_string(),
         href: format!("/ui/services/{}", segment(name)),
-        kind: "service",
+        kind: "service".into(),
     }
 }
 
-/// producers → events → consumers for the given events, each service once per side.
-fn flow_graph(title: &str, catalog: &CatalogState, events: &[String]) -> String {
-    let mut producers: Vec<String> = Vec::new();
-    let mut consumers: Vec<String> = Vec::new();
-    let mut edges = Vec::new();
-    for (ei, event) in events.iter().enumerate() {
+/// producers → events → consumers for the given events, each service and event once.
+fn flow_graph(
+    title: &str,
+    catalog: &CatalogState,
+    events: &[String],
+    own_domain: Option<&str>,
+) -> String {
+    let mut graph = Graph::default();
+    for event in events {
+        let e = graph.node(event_node(catalog, event, own_domain));
         for (service, role, _) in catalog.links_to(event) {
-            let side = if role == "producer" {
-                &mut producers
+            let s = graph.node(service_node(&service.name));
+            if role == "producer" {
+                graph.edge(s, e, "produces");
             } else {
-                &mut consumers
-            };
-            let index = match side.iter().position(|s| *s == service.name) {
-                Some(i) => i,
-                None => {
-                    side.push(service.name.clone());
-                    side.len() - 1
-                }
-            };
-            edges.push(if role == "producer" {
-                Edge::Produces {
-                    producer: index,
-                    event: ei,
-                }
-            } else {
-                Edge::Consumes {
-                    event: ei,
-                    consumer: index,
-                }
-            });
+                graph.edge(e, s, "consumes");
+            }
         }
     }
-    let nodes = |names: &[String]| names.iter().map(|n| service_node(n)).collect::<Vec<_>>();
-    graph::flow(
-        title,
-        &nodes(&producers),
-        &events.iter().map(|e| event_node(e)).collect::<Vec<_>>(),
-        &nodes(&consumers),
-        &edges,
+    graph::render(title, &graph)
+}
+
+/// A service's neighbourhood: what it produces and who consumes that, what it consumes and
+/// who produces that.
+fn service_graph(catalog: &CatalogState, service: &Service) -> String {
+    let mut graph = Graph::default();
+    let me = graph.node(service_node(&service.name));
+    for link in &service.produces {
+        let e = graph.node(event_node(catalog, &link.event, service.domain.as_deref()));
+        graph.edge(me, e, "produces");
+        for (other, role, _) in catalog.links_to(&link.event) {
+            if role == "consumer" {
+                let c = graph.node(service_node(&other.name));
+                graph.edge(e, c, "consumes");
+            }
+        }
+    }
+    for link in &service.consumes {
+        let e = graph.node(event_node(catalog, &link.event, service.domain.as_deref()));
+        graph.edge(e, me, "consumes");
+        for (other, role, _) in catalog.links_to(&link.event) {
+            if role == "producer" {
+                let p = graph.node(service_node(&other.name));
+                graph.edge(p, e, "produces");
+            }
+        }
+    }
+    graph::render(
+        &format!("Events {} produces and consumes", service.name),
+        &graph,
     )
 }
 
@@ -223,9 +249,33 @@ pub struct TeamCard {
     pub chat: Option<String>,
 }
 
+/// A catalog example and whether it matches the version it names.
+pub struct ExampleView {
+    pub name: String,
+    pub version: String,
+    pub payload: String,
+    /// `None` when the version is not registered, so there was nothing to check against.
+    pub errors: Option<Vec<PayloadError>>,
+}
+
+/// The latest registered version of the event's value subject, with its fields.
+pub struct Latest {
+    pub subject: String,
+    pub number: i32,
+    pub semver: String,
+    pub fields: String,
+}
+
 #[derive(Template)]
 #[template(path = "event.html")]
 struct EventPage {
+    summary: String,
+    latest: Option<Latest>,
+    examples: Vec<ExampleView>,
+    sample: String,
+    warnings: Vec<Warning>,
+    /// Consumers of a deprecated or retired event: who must move before the sunset.
+    still_consumed: Vec<String>,
     title: String,
     event: Event,
     lifecycle: &'static str,
@@ -308,8 +358,49 @@ pub async fn event(
         &format!("Producers and consumers of {name}"),
         &catalog,
         std::slice::from_ref(&name),
+        None,
     );
+    let links = catalog.links_to(&name);
+    let mut warnings = event
+        .value_subject()
+        .map(|s| link_warnings(s, &links))
+        .unwrap_or_default();
+    for block in &subjects {
+        for v in block.versions.iter().filter(|v| v.semver.is_empty()) {
+            warnings.push(Warning {
+                kind: "undeclared",
+                service: None,
+                text: format!(
+                    "{} v{} (schema id {}) was registered outside the catalog: no catalog version declares it",
+                    block.subject, v.number, v.id
+                ),
+            });
+        }
+    }
+    let still_consumed = if matches!(event.lifecycle, Lifecycle::Deprecated | Lifecycle::Retired) {
+        consumers.iter().map(|c| c.service.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let latest = match event.value_subject() {
+        Some(schema) => latest_fields(registry, schema, &subjects).await?,
+        None => None,
+    };
+    let examples = examples(registry, &event).await?;
+    // The form starts from the example for the latest version, else any example.
+    let sample = latest
+        .as_ref()
+        .and_then(|l| event.examples.iter().find(|e| e.version == l.semver))
+        .or(event.examples.first())
+        .map(|e| serde_json::to_string_pretty(&e.payload).unwrap_or_default())
+        .unwrap_or_default();
     Page::render(&EventPage {
+        summary: markdown::first_paragraph_text(&event.description),
+        latest,
+        examples,
+        sample,
+        warnings,
+        still_consumed,
         title: name.clone(),
         lifecycle: lifecycle_name(event.lifecycle),
         kind: serde_json::to_value(event.kind)
@@ -328,6 +419,60 @@ pub async fn event(
         graph,
         event,
     })
+}
+
+async fn latest_fields(
+    registry: &crate::registry::Registry,
+    schema: &EventSchema,
+    subjects: &[SubjectBlock],
+) -> Result<Option<Latest>, PageError> {
+    let Some(line) = subjects
+        .iter()
+        .find(|b| b.subject == schema.subject)
+        .and_then(|b| b.versions.last())
+    else {
+        return Ok(None);
+    };
+    let v = registry
+        .get_version(&schema.subject, VersionSpec::Number(line.number), false)
+        .await?;
+    let fields = registry.field_table(&v.schema).await?;
+    Ok(Some(Latest {
+        subject: schema.subject.clone(),
+        number: line.number,
+        semver: line.semver.clone(),
+        fields: fieldtree::render(&fields),
+    }))
+}
+
+/// Each example checked against the registered schema of the version it names.
+async fn examples(
+    registry: &crate::registry::Registry,
+    event: &Event,
+) -> Result<Vec<ExampleView>, PageError> {
+    let mut out = Vec::new();
+    let schema = event.value_subject();
+    for example in &event.examples {
+        let version = schema.and_then(|s| {
+            s.versions
+                .iter()
+                .find(|v| v.version == example.version)
+                .map(|v| (s, v))
+        });
+        let parsed = match version {
+            Some((s, v)) if v.id.is_some() || v.registry_version.is_some() => {
+                registry.catalog_version_schema(s, v).await.ok().flatten()
+            }
+            _ => None,
+        };
+        out.push(ExampleView {
+            name: example.name.clone(),
+            version: example.version.clone(),
+            payload: serde_json::to_string_pretty(&example.payload).unwrap_or_default(),
+            errors: parsed.map(|p| formats::validate_payload(&*p, &example.payload)),
+        });
+    }
+    Ok(out)
 }
 
 pub struct ServiceRow {
@@ -373,6 +518,9 @@ pub async fn services(State(state): State<AppState>, params: Params) -> PageResu
 #[derive(Template)]
 #[template(path = "service.html")]
 struct ServicePage {
+    graph: String,
+    contact: Option<String>,
+    chat: Option<String>,
     title: String,
     service: Service,
     produces: Vec<LinkRow>,
@@ -395,7 +543,11 @@ pub async fn service(
             .map(|l| link_row(&catalog, &service, l))
             .collect::<Vec<_>>()
     };
+    let team = service.owner.as_ref().and_then(|o| catalog.teams.get(o));
     Page::render(&ServicePage {
+        graph: service_graph(&catalog, &service),
+        contact: team.and_then(|t| t.contact.email.clone()),
+        chat: team.and_then(|t| t.contact.chat.clone()),
         title: name.clone(),
         produces: rows(&service.produces),
         consumes: rows(&service.consumes),
@@ -566,7 +718,12 @@ pub async fn domain(
             }
         }
     }
-    let graph = flow_graph(&format!("Service map of domain {name}"), &catalog, &shown);
+    let graph = flow_graph(
+        &format!("Service map of domain {name}"),
+        &catalog,
+        &shown,
+        Some(&name),
+    );
     Page::render(&DomainPage {
         title: name.clone(),
         description: markdown::render(&domain.description),

@@ -40,6 +40,8 @@ struct Home {
     counts: Vec<Count>,
     recent: Vec<Recent>,
     sunsets: Vec<Sunset>,
+    /// Nothing registered and no catalog: the page says how to load one.
+    empty: bool,
 }
 
 const RECENT: usize = 10;
@@ -48,6 +50,7 @@ pub async fn home(State(state): State<AppState>, access: crate::api::auth::Acces
     let registry = &state.registry;
     let catalog = registry.catalog().await?;
     let overview = registry.overview(RECENT).await?;
+    let empty = overview.subjects == 0 && catalog.events.is_empty() && catalog.services.is_empty();
     let counts = vec![
         Count {
             label: "events",
@@ -112,5 +115,6 @@ pub async fn home(State(state): State<AppState>, access: crate::api::auth::Acces
         counts,
         recent,
         sunsets,
+        empty,
     })
 }

@@ -23,6 +23,22 @@ fn defuse(url: CowStr<'_>) -> CowStr<'_> {
     }
 }
 
+/// The text of the first paragraph, without markup or link targets: a page's meta description.
+pub fn first_paragraph_text(text: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new(text) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(pulldown_cmark::TagEnd::Paragraph) if !out.is_empty() => break,
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Markdown to HTML with raw HTML turned into text.
 pub fn render(text: &str) -> String {
     let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(

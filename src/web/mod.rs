@@ -5,12 +5,14 @@ mod audit;
 mod decoder;
 mod diff;
 mod events;
+mod fieldtree;
 mod graph;
 mod home;
 mod markdown;
 mod schemas;
 mod search;
 mod text;
+mod warnings;
 
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -22,6 +24,18 @@ use crate::api::AppState;
 use crate::error::Error;
 
 const STYLESHEET: &str = include_str!("../../templates/herald.css");
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
+
+/// The stylesheet's address carries a digest of its text, so browsers may keep it for a year
+/// and still fetch the new one the moment an upgrade changes it.
+pub fn stylesheet_href() -> &'static str {
+    static HREF: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use sha2::Digest;
+        let digest = hex::encode(sha2::Sha256::digest(STYLESHEET.as_bytes()));
+        format!("/ui/static/herald.css?v={}", &digest[..12])
+    });
+    &HREF
+}
 
 /// Rows per page in every list.
 pub const PAGE_SIZE: usize = 50;
@@ -30,6 +44,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/ui", get(home::home))
         .route("/ui/static/herald.css", get(stylesheet))
+        .route("/ui/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/ui/search", get(search::search))
         .route("/ui/domains", get(events::domains))
         .route("/ui/domains/{name}", get(events::domain))
@@ -49,15 +65,30 @@ pub fn router() -> Router<AppState> {
         .route("/ui/decode", get(decoder::decode))
         .route("/ui/audit", get(audit::audit))
         .route("/ui/{*rest}", get(not_found))
+        // Pages are text that shrinks tenfold; clients that do not ask get them as they are.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
+}
+
+/// A static asset answered with its content type and how long browsers may keep it.
+fn asset(body: &'static str, content_type: &'static str, cache: &'static str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
 }
 
 async fn stylesheet() -> Response {
-    let mut response = STYLESHEET.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    response
+    asset(
+        STYLESHEET,
+        "text/css; charset=utf-8",
+        "public, max-age=31536000, immutable",
+    )
+}
+
+async fn favicon() -> Response {
+    // Its address never changes, so a day rather than a year.
+    asset(FAVICON, "image/svg+xml", "public, max-age=86400")
 }
 
 /// A rendered page.

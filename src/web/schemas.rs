@@ -208,6 +208,16 @@ pub async fn version(
             Err(e) => vec![PayloadError::new("", format!("not JSON: {e}"))],
         })
     };
+    // Until a payload is sent, the form starts from the catalog's example for this version.
+    let sample = if sample.trim().is_empty() {
+        event
+            .zip(semver.as_ref())
+            .and_then(|(e, sv)| e.examples.iter().find(|x| &x.version == sv))
+            .map(|x| serde_json::to_string_pretty(&x.payload).unwrap_or_default())
+            .unwrap_or_default()
+    } else {
+        sample
+    };
     Page::render(&VersionPage {
         title: format!("{subject} v{}", v.version),
         version: v.version,

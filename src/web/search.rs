@@ -13,6 +13,21 @@ use crate::api::AppState;
 use crate::catalog::state::CatalogState;
 use crate::registry::FieldHit;
 
+/// By event: each consumer that declared the fields it reads, with those fields.
+type Readers = HashMap<String, Vec<(String, Vec<String>)>>;
+
+fn readers(catalog: &CatalogState) -> Readers {
+    let mut out: Readers = HashMap::new();
+    for service in catalog.services.values() {
+        for link in service.consumes.iter().filter(|l| !l.fields.is_empty()) {
+            out.entry(link.event.clone())
+                .or_default()
+                .push((service.name.clone(), link.fields.clone()));
+        }
+    }
+    out
+}
+
 /// How many hits each group shows when all groups are shown together.
 const PREVIEW: usize = 10;
 
@@ -59,7 +74,13 @@ impl Found {
         }
     }
 
-    fn hits(&self, skip: usize, take: usize, claims: &HashMap<&str, &str>) -> Vec<Hit> {
+    fn hits(
+        &self,
+        skip: usize,
+        take: usize,
+        claims: &HashMap<&str, &str>,
+        readers: &Readers,
+    ) -> Vec<Hit> {
         match self {
             Found::Catalog(hits) => hits.iter().skip(skip).take(take).cloned().collect(),
             Found::Subjects(subjects) => subjects
@@ -80,30 +101,55 @@ impl Found {
                 .iter()
                 .skip(skip)
                 .take(take)
-                .map(|h| field_hit(h, claims))
+                .map(|h| field_hit(h, claims, readers))
                 .collect(),
         }
     }
 }
 
-fn field_hit(h: &FieldHit, claims: &HashMap<&str, &str>) -> Hit {
+fn field_hit(h: &FieldHit, claims: &HashMap<&str, &str>, readers: &Readers) -> Hit {
     let version_href = format!(
         "/ui/subjects/{}/versions/{}",
         segment(&h.subject),
         h.version
     );
     let version_label = format!("{} v{}", h.subject, h.version);
-    let detail = format!("{}: {}", h.field.path, h.field.type_name);
+    let mut detail = format!("{}: {}", h.field.path, h.field.type_name);
+    if let Some(doc) = &h.field.doc {
+        detail.push_str(&format!(" — {doc}"));
+    }
+    let read_by: Vec<&str> = claims
+        .get(h.subject.as_str())
+        .and_then(|e| readers.get(*e))
+        .map(|links| {
+            links
+                .iter()
+                .filter(|(_, fields)| {
+                    fields
+                        .iter()
+                        .any(|f| *f == h.field.path || *f == h.field.name)
+                })
+                .map(|(s, _)| s.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !read_by.is_empty() {
+        detail.push_str(&format!(" · read by {}", read_by.join(", ")));
+    }
+    let field_href = format!("{version_href}#field-{}", h.field.path);
     match claims.get(h.subject.as_str()) {
         Some(event) => Hit {
             title: event.to_string(),
             href: format!("/ui/events/{}", segment(event)),
             detail,
-            extra: Some((version_href, version_label)),
+            extra: Some((
+                field_href,
+                format!("{version_label}, field {}", h.field.path),
+            )),
         },
         None => Hit {
             title: version_label,
-            href: version_href,
+            href: field_href,
             detail,
             extra: None,
         },
@@ -212,6 +258,7 @@ pub async fn search(
                 .map(move |s| (s.subject.as_str(), e.name.as_str()))
         })
         .collect();
+    let readers = readers(&catalog);
     let total = found.iter().map(|(_, _, f)| f.len()).sum();
     let mut pager = None;
     let mut groups = Vec::new();
@@ -222,10 +269,10 @@ pub async fn search(
         let base = with_query("/ui/search", &[("q", &q), ("kind", kind)]);
         let (hits, more) = if only.is_empty() {
             let more = (matched.len() > PREVIEW).then(|| base.clone());
-            (matched.hits(0, PREVIEW, &claims), more)
+            (matched.hits(0, PREVIEW, &claims, &readers), more)
         } else {
             let p = Pager::new(page_param(&params), matched.len(), &base);
-            let hits = matched.hits(p.offset(), PAGE_SIZE, &claims);
+            let hits = matched.hits(p.offset(), PAGE_SIZE, &claims, &readers);
             pager = Some(p);
             (hits, None)
         };
@@ -237,8 +284,8 @@ pub async fn search(
             more,
         });
     }
-    // Kinds with hits first; the empty ones stay listed, saying so.
-    groups.sort_by_key(|g| g.total == 0);
+    // Only kinds with hits; the summary line says when nothing matched at all.
+    groups.retain(|g| g.total > 0);
     Page::render(&SearchPage {
         title: if q.is_empty() {
             "Search".into()
