@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod codegen;
 pub mod compatibility;
 pub mod config;
 pub mod misc;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(auth::router())
         .merge(validate::router())
+        .merge(codegen::router())
         .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { Error::NotFound })
