@@ -469,3 +469,215 @@ fn generated_models_compile_and_round_trip_in_every_language() {
     let out = rust(&cases, &sub("rust"));
     check_round_trips("rust", &cases, &out);
 }
+
+async fn fetch(s: &TestServer, path: &str) -> (u16, String, String, String) {
+    let resp = s.client.get(s.url(path)).send().await.unwrap();
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (ct, cd) = (header("content-type"), header("content-disposition"));
+    (resp.status().as_u16(), ct, cd, resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_route_hands_out_each_language_with_a_file_name_and_the_same_bytes_each_time() {
+    let s = demo().await;
+    let base = "/herald/v1/subjects/orders.order.placed-value/versions/3/code";
+    let expected = [
+        (
+            "typescript",
+            "OrdersOrderPlacedValueV3.ts",
+            "export interface OrderPlaced {",
+        ),
+        (
+            "python",
+            "orders_order_placed_value_v3.py",
+            "class OrderPlaced:",
+        ),
+        (
+            "java",
+            "OrdersOrderPlacedValueV3.java",
+            "public record OrderPlaced(",
+        ),
+        (
+            "rust",
+            "orders_order_placed_value_v3.rs",
+            "pub struct OrderPlaced {",
+        ),
+    ];
+    for (lang, file, needle) in expected {
+        let (status, ct, cd, body) = fetch(&s, &format!("{base}/{lang}")).await;
+        assert_eq!(status, 200, "{lang}: {body}");
+        assert_eq!(ct, "text/plain; charset=utf-8");
+        assert_eq!(cd, format!("attachment; filename=\"{file}\""));
+        assert_has(
+            &body,
+            &[needle, "orders.order.placed-value version 3", "coupon"],
+        );
+        let (_, _, _, again) = fetch(&s, &format!("{base}/{lang}")).await;
+        assert_eq!(body, again, "{lang}: output is deterministic");
+    }
+    // `latest` names the same version.
+    let (_, _, cd, _) = fetch(
+        &s,
+        "/herald/v1/subjects/orders.order.placed-value/versions/latest/code/rust",
+    )
+    .await;
+    assert_eq!(
+        cd,
+        "attachment; filename=\"orders_order_placed_value_v3.rs\""
+    );
+    // A Protobuf and a JSON Schema version as well.
+    let (status, _, _, body) = fetch(
+        &s,
+        "/herald/v1/subjects/shipping.shipment.dispatched-value/versions/latest/code/java",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_has(
+        &body,
+        &[
+            "package shop.shipping;",
+            "@WireName(\"trackingUrl\") String trackingUrl",
+        ],
+    );
+    let (status, _, _, body) = fetch(
+        &s,
+        "/herald/v1/subjects/users.user.created-value/versions/1/code/python",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_has(
+        &body,
+        &["class UserCreated:", "metadata={\"wire\": \"eventId\"}"],
+    );
+
+    let (status, body) = s.get(&format!("{base}/cobol")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cobol"),
+        "{body}"
+    );
+    let (status, body) = s
+        .get("/herald/v1/subjects/orders.order.placed-value/versions/9/code/rust")
+        .await;
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (404, Some(40402)),
+        "{body}"
+    );
+    let (status, body) = s.get("/herald/v1/subjects/nope/versions/1/code/rust").await;
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (404, Some(40401)),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn the_route_needs_a_reader_token_when_auth_is_on() {
+    let s = TestServer::start_with(|c| c.auth = true).await;
+    let (status, _) = s.get("/herald/v1/subjects/x/versions/1/code/rust").await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn the_version_page_links_each_language() {
+    let s = demo().await;
+    let body = html(&s, "/ui/subjects/orders.order.placed-value/versions/2").await;
+    let code = section(&body, "code-h");
+    for (lang, name) in [
+        ("typescript", "TypeScript"),
+        ("python", "Python"),
+        ("java", "Java"),
+        ("rust", "Rust"),
+    ] {
+        let href = format!("/herald/v1/subjects/orders.order.placed-value/versions/2/code/{lang}");
+        assert_has(code, &[&format!("href=\"{href}\" download>{name}</a>")]);
+        let (status, _, cd, _) = fetch(&s, &href).await;
+        assert_eq!(status, 200, "{href}");
+        assert!(cd.starts_with("attachment; filename="), "{href}: {cd}");
+    }
+    assert!(
+        !code.contains("<script") && !code.contains("style="),
+        "{code}"
+    );
+}
+
+#[tokio::test]
+async fn the_cli_writes_the_files_the_route_serves_and_a_catalog_folder_s_versions() {
+    let s = demo().await;
+    let out = tempfile::tempdir().unwrap();
+    let herald = env!("CARGO_BIN_EXE_herald");
+    let status = tokio::process::Command::new(herald)
+        .args([
+            "codegen",
+            "--lang",
+            "java",
+            "--subject",
+            "shipping.shipment.dispatched-value",
+            "--version",
+            "2",
+        ])
+        .arg("--out")
+        .arg(out.path())
+        .args(["--registry", &s.base])
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success());
+    let written = std::fs::read_to_string(
+        out.path()
+            .join("shop/shipping/ShippingShipmentDispatchedValueV2.java"),
+    )
+    .unwrap();
+    let (_, _, _, served) = fetch(
+        &s,
+        "/herald/v1/subjects/shipping.shipment.dispatched-value/versions/2/code/java",
+    )
+    .await;
+    let first_difference = written.lines().zip(served.lines()).find(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "the CLI and the route differ");
+    assert_eq!(written, served);
+
+    let status = tokio::process::Command::new(herald)
+        .args(["codegen", "--lang", "typescript", "--catalog"])
+        .arg(demo_dir())
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success());
+    for file in [
+        "OrdersOrderPlacedV1_0_0.ts",
+        "OrdersOrderPlacedV1_2_0.ts",
+        "InventoryStockReservedV1_1_0.ts",
+        "UsersUserCreatedV1_2_0.ts",
+    ] {
+        let text = std::fs::read_to_string(out.path().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(text.contains("export interface"), "{file}");
+    }
+
+    let status = tokio::process::Command::new(herald)
+        .args([
+            "codegen",
+            "--lang",
+            "rust",
+            "--subject",
+            "nope",
+            "--registry",
+            &s.base,
+        ])
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .await
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}

@@ -190,6 +190,9 @@ pub fn version_label(subject: &str, version: i32) -> String {
 }
 
 /// Code for a registered version, generated off the async workers under the work budget.
+/// The stored text is parsed afresh rather than taken from the cache: a cached parse may come
+/// from the text as registered (Protobuf comments included), and the same version must give
+/// the same bytes before and after a restart, and as `herald codegen` gives them.
 pub async fn for_version(
     registry: &crate::registry::Registry,
     subject: &str,
@@ -197,8 +200,15 @@ pub async fn for_version(
     lang: Lang,
 ) -> Result<Generated> {
     let version = registry.get_version(subject, spec, false).await?;
-    let parsed = registry.parsed_version(&version).await?;
+    let deps = registry
+        .resolve_references(&version.schema.references, true)
+        .await?;
     let label = version_label(&version.subject, version.version);
     let source = format!("subject {} version {}", version.subject, version.version);
-    crate::limits::offload(move || code(lang, parsed.as_ref(), &label, &source)).await
+    let (schema_type, text) = (version.schema.schema_type, version.schema.schema.clone());
+    crate::limits::offload(move || {
+        let parsed = crate::formats::parse(schema_type, &text, &deps, false)?;
+        code(lang, parsed.as_ref(), &label, &source)
+    })
+    .await
 }
