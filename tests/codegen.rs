@@ -190,7 +190,13 @@ fn construct_cases() -> Vec<Case> {
             "test.common.Money",
             "money.avsc",
         ),
-        (SchemaType::Json, "constructs.json", "json", "", ""),
+        (
+            SchemaType::Json,
+            "constructs.json",
+            "json",
+            "money.json",
+            "money.schema.json",
+        ),
         (
             SchemaType::Protobuf,
             "constructs.proto",

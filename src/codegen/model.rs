@@ -95,6 +95,57 @@ impl Ty {
     }
 }
 
+/// Type names some target language already uses for its own types or the helpers a generated
+/// file defines; a schema type of that name gets a `Type` suffix everywhere.
+const TAKEN: &[&str] = &[
+    "Any",
+    "Optional",
+    "Callable",
+    "TypeVar",
+    "TypeAlias",
+    "TypeError",
+    "ValueError",
+    "KeyError",
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "Box",
+    "String",
+    "Result",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Object",
+    "List",
+    "Map",
+    "Function",
+    "ArrayList",
+    "LinkedHashMap",
+    "Override",
+    "SuppressWarnings",
+    "Integer",
+    "Long",
+    "Boolean",
+    "Double",
+    "Float",
+    "Number",
+    "Character",
+    "Math",
+    "StringBuilder",
+    "IllegalArgumentException",
+    "RuntimeException",
+    "Json",
+    "ToJson",
+    "WireName",
+    "Record",
+    "Array",
+    "Enum",
+];
+
 /// A name registry that hands out unique PascalCase names in order of request.
 #[derive(Debug, Default)]
 pub struct Builder {
@@ -107,6 +158,8 @@ impl Builder {
         let base = super::names::pascal(simple);
         let base = if base.is_empty() {
             "Type".to_string()
+        } else if TAKEN.contains(&base.as_str()) {
+            format!("{base}Type")
         } else {
             base
         };
