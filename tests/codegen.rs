@@ -236,6 +236,38 @@ fn construct_cases() -> Vec<Case> {
         .collect()
 }
 
+/// Every Avro schema of the Avro compatibility test table (its raw string literals that parse),
+/// to compile only: they carry no examples.
+fn avro_table_cases() -> Vec<Case> {
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/avro_compat.rs"))
+            .unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut cases = Vec::new();
+    for piece in source.split("r#\"").skip(1) {
+        let Some((text, _)) = piece.split_once("\"#") else {
+            continue;
+        };
+        let Ok(parsed) = formats::parse(SchemaType::Avro, text, &[], false) else {
+            continue;
+        };
+        if !seen.insert(parsed.canonical().to_string()) {
+            continue;
+        }
+        let label = format!("avro table {}", cases.len() + 1);
+        cases.push(Case {
+            module: codegen::model_of(parsed.as_ref(), &label, "tests/avro_compat.rs").unwrap(),
+            examples: Vec::new(),
+        });
+    }
+    assert!(
+        cases.len() >= 40,
+        "only {} schemas read from the Avro table",
+        cases.len()
+    );
+    cases
+}
+
 fn run(cmd: &mut Command, what: &str) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
@@ -461,6 +493,7 @@ fn generated_models_compile_and_round_trip_in_every_language() {
     let tools = tools();
     let mut cases = demo_cases();
     cases.extend(construct_cases());
+    cases.extend(avro_table_cases());
     let dir = tempfile::tempdir().unwrap();
     let sub = |name: &str| {
         let d = dir.path().join(name);

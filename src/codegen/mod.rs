@@ -212,3 +212,44 @@ pub async fn for_version(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::json::refs::Documents;
+
+    /// `$ref`s that only point at each other never reach a type: the walk stops at the
+    /// nesting budget instead of recursing forever, and the budget's error is what answers.
+    #[test]
+    fn a_reference_cycle_stops_at_the_nesting_budget() {
+        let job = std::thread::Builder::new()
+            .stack_size(256 * 1024 * 1024)
+            .spawn(|| {
+                let schema = serde_json::json!({
+                    "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
+                    "$ref": "#/$defs/a"
+                });
+                let docs = Documents::new(schema, Vec::new());
+                crate::limits::bounded(|| {
+                    let mut builder = Builder::default();
+                    Ok(json::build(&docs, "cycle", &mut builder))
+                })
+            })
+            .unwrap();
+        assert!(matches!(job.join().unwrap(), Err(Error::TooComplex(_))));
+    }
+
+    #[test]
+    fn the_same_schema_gives_the_same_bytes() {
+        let text = r#"{"type":"record","name":"R","namespace":"a.b","fields":[
+            {"name":"u","type":["string","long",{"type":"record","name":"S","fields":[]}]},
+            {"name":"e","type":{"type":"enum","name":"E","symbols":["X","Y"]},"default":"Y"}]}"#;
+        let parsed =
+            crate::formats::parse(crate::model::SchemaType::Avro, text, &[], false).unwrap();
+        for lang in Lang::ALL {
+            let once = code(lang, parsed.as_ref(), "r v1", "a test").unwrap();
+            let again = code(lang, parsed.as_ref(), "r v1", "a test").unwrap();
+            assert_eq!(once, again, "{lang:?}");
+        }
+    }
+}
