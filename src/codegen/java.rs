@@ -412,22 +412,22 @@ fn record(module: &Module, names: &Names, index: usize, fields: &[Field], out: &
             "        Json.object(json);\n        return new {name}();\n    }}"
         );
     } else {
-        out.push_str("        Map<String, Object> o = Json.object(json);\n");
+        out.push_str("        Map<String, Object> o$ = Json.object(json);\n");
         let values: Vec<String> = fields
             .iter()
             .map(|f| {
                 let wire = quoted(&f.wire);
-                let get = format!("o.get({wire})");
+                let get = format!("o$.get({wire})");
                 let read = decode(module, names, &f.ty, &get, 0);
                 match &f.presence {
                     Presence::Required => read,
                     Presence::Optional if f.ty.is_nullable() => read,
-                    Presence::Optional => format!("o.containsKey({wire}) ? {read} : null"),
+                    Presence::Optional => format!("o$.containsKey({wire}) ? {read} : null"),
                     Presence::Defaulted(None) => {
                         format!("{get} == null ? {} : {read}", zero(module, names, &f.ty))
                     }
                     Presence::Defaulted(Some(v)) => format!(
-                        "o.containsKey({wire}) ? {read} : {}",
+                        "o$.containsKey({wire}) ? {read} : {}",
                         decode(
                             module,
                             names,
@@ -447,20 +447,20 @@ fn record(module: &Module, names: &Names, index: usize, fields: &[Field], out: &
     }
     let _ = writeln!(
         out,
-        "\n    public static {name} parse(String text) {{\n        return fromJson(Json.parse(text));\n    }}\n\n    @Override\n    public Object toJson() {{\n        Map<String, Object> o = new LinkedHashMap<>();"
+        "\n    public static {name} parse(String text) {{\n        return fromJson(Json.parse(text));\n    }}\n\n    @Override\n    public Object toJson() {{\n        Map<String, Object> o$ = new LinkedHashMap<>();"
     );
     for (f, a) in fields.iter().zip(&attrs) {
         let wire = quoted(&f.wire);
         if f.omitted_when_empty() {
             let _ = writeln!(
                 out,
-                "        if ({a} != null) {{\n            o.put({wire}, Json.value({a}));\n        }}"
+                "        if ({a} != null) {{\n            o$.put({wire}, Json.value({a}));\n        }}"
             );
         } else {
-            let _ = writeln!(out, "        o.put({wire}, Json.value({a}));");
+            let _ = writeln!(out, "        o$.put({wire}, Json.value({a}));");
         }
     }
-    out.push_str("        return o;\n    }\n\n    public String toJsonText() {\n        return Json.write(toJson());\n    }\n}\n");
+    out.push_str("        return o$;\n    }\n\n    public String toJsonText() {\n        return Json.write(toJson());\n    }\n}\n");
     let _ = Value::Null;
 }
 

@@ -54,6 +54,14 @@ const RESERVED: &[&str] = &[
     "self",
     "cls",
     "mro",
+    // Builtins the annotations name: a field of that name would shadow them in the class body.
+    "str",
+    "int",
+    "float",
+    "bool",
+    "list",
+    "dict",
+    "object",
 ];
 
 fn ident(name: String) -> String {
