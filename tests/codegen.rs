@@ -18,10 +18,19 @@ use herald::formats::{self, Dependency};
 use herald::model::SchemaType;
 use serde_json::Value;
 
-/// A model with the decoded examples it must read and write back.
+/// A model with the decoded examples it must read, and what it must write back for each.
 struct Case {
     module: Module,
-    examples: Vec<Value>,
+    examples: Vec<(Value, Value)>,
+}
+
+/// An example file's entry: the data itself, or `{"__input": .., "__output": ..}` where
+/// writing back normalises (a 64-bit Protobuf integer read from text is written as a number).
+fn example_pair(entry: Value) -> (Value, Value) {
+    match (entry.get("__input"), entry.get("__output")) {
+        (Some(i), Some(o)) => (i.clone(), o.clone()),
+        _ => (entry.clone(), entry),
+    }
 }
 
 fn schemas_dir() -> PathBuf {
@@ -166,7 +175,8 @@ fn demo_cases() -> Vec<Case> {
                 .filter(|e| e.version == v.version.version)
                 .map(|e| {
                     assert!(formats::validate_payload(v.parsed.as_ref(), &e.payload).is_empty());
-                    decoded(v.parsed.as_ref(), &e.payload)
+                    let data = decoded(v.parsed.as_ref(), &e.payload);
+                    (data.clone(), data)
                 })
                 .collect();
             Case {
@@ -218,11 +228,12 @@ fn construct_cases() -> Vec<Case> {
                 }]
             };
             let parsed = formats::parse(*ty, &read(file), &deps, false).unwrap();
-            let examples: Vec<Value> =
+            let entries: Vec<Value> =
                 serde_json::from_str(&read(&format!("constructs.{tag}.examples.json"))).unwrap();
+            let examples: Vec<(Value, Value)> = entries.into_iter().map(example_pair).collect();
             if *ty != SchemaType::Avro {
                 // The examples are real data for their schema (Avro's here are already decoded).
-                for e in &examples {
+                for (e, _) in &examples {
                     let errors = formats::validate_payload(parsed.as_ref(), e);
                     assert!(errors.is_empty(), "{file}: {errors:?} for {e}");
                 }
@@ -296,6 +307,9 @@ fn write(dir: &Path, file: &codegen::Generated) {
 /// Numbers compare by value (`2` and `2.0` are the same JSON number).
 fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_i64() && y.is_i64() => {
+            x.as_i64() == y.as_i64()
+        }
         (Value::Number(x), Value::Number(y)) => x
             .as_f64()
             .zip(y.as_f64())
@@ -313,7 +327,10 @@ fn same_json(a: &Value, b: &Value) -> bool {
 }
 
 fn check_round_trips(lang: &str, cases: &[Case], output: &str) {
-    let expected: Vec<&Value> = cases.iter().flat_map(|c| &c.examples).collect();
+    let expected: Vec<&Value> = cases
+        .iter()
+        .flat_map(|c| c.examples.iter().map(|(_, o)| o))
+        .collect();
     let lines: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(
         lines.len(),
@@ -339,7 +356,7 @@ fn typescript(cases: &[Case], dir: &Path, tools: &Path) {
         files.push(dir.join(&file.path));
         let stem = file.path.trim_end_matches(".ts");
         check.push_str(&format!("import type * as m{i} from \"./{stem}\";\n"));
-        for (j, example) in case.examples.iter().enumerate() {
+        for (j, (example, _)) in case.examples.iter().enumerate() {
             check.push_str(&format!(
                 "export const c{i}_{j}: m{i}.{} = {example};\n",
                 case.module.types[case.module.root].name
@@ -367,7 +384,7 @@ fn python(cases: &[Case], dir: &Path, tools: &Path) -> String {
         write(dir, &file);
         let module = file.path.trim_end_matches(".py").to_string();
         script.push_str(&format!("import {module}\n"));
-        for example in &case.examples {
+        for (example, _) in &case.examples {
             calls.push_str(&format!(
                 "print(json.dumps({module}.{}.from_dict(json.loads({})).to_dict()))\n",
                 case.module.types[case.module.root].name,
@@ -414,7 +431,7 @@ fn java(cases: &[Case], dir: &Path) -> String {
         files.push(dir.join(&file.path));
         let root = codegen::java::root_class(&case.module);
         let holder = root.rsplit_once('.').unwrap().0;
-        for example in &case.examples {
+        for (example, _) in &case.examples {
             main.push_str(&format!(
                 "        System.out.println({holder}.Json.write({root}.fromJson({holder}.Json.parse({})).toJson()));\n",
                 names::quoted(&example.to_string())
@@ -463,7 +480,7 @@ fn rust(cases: &[Case], dir: &Path) -> String {
         let module = file.path.trim_end_matches(".rs");
         lib.push_str(&format!("pub mod {module};\n"));
         let root = codegen::rust::root_path(&case.module);
-        for example in &case.examples {
+        for (example, _) in &case.examples {
             main.push_str(&format!(
                 "    let value: models_check::{module}::{root} = serde_json::from_str(r###\"{example}\"###).expect(\"{module}\");\n    println!(\"{{}}\", serde_json::to_string(&value).unwrap());\n"
             ));

@@ -239,7 +239,7 @@ fn java_type(module: &Module, names: &Names, t: &Ty, boxed: bool) -> String {
     match t {
         Ty::Bool => prim("boolean", "Boolean"),
         Ty::Int => prim("int", "Integer"),
-        Ty::Long => prim("long", "Long"),
+        Ty::Long | Ty::Int64 => prim("long", "Long"),
         Ty::Float => prim("float", "Float"),
         Ty::Double => prim("double", "Double"),
         Ty::String => "String".into(),
@@ -259,7 +259,7 @@ fn decode(module: &Module, names: &Names, t: &Ty, value: &str, depth: usize) -> 
     match t {
         Ty::Bool => format!("Json.bool({value})"),
         Ty::Int => format!("Json.intValue({value})"),
-        Ty::Long => format!("Json.longValue({value})"),
+        Ty::Long | Ty::Int64 => format!("Json.longValue({value})"),
         Ty::Float => format!("Json.floatValue({value})"),
         Ty::Double => format!("Json.doubleValue({value})"),
         Ty::String => format!("Json.string({value})"),
@@ -279,7 +279,7 @@ fn zero(module: &Module, names: &Names, t: &Ty) -> String {
     match resolved(module, t) {
         Ty::Bool => "false".into(),
         Ty::Int => "0".into(),
-        Ty::Long => "0L".into(),
+        Ty::Long | Ty::Int64 => "0L".into(),
         Ty::Float => "0.0f".into(),
         Ty::Double => "0.0".into(),
         Ty::String => "\"\"".into(),
@@ -539,7 +539,11 @@ public static final class Json {
         throw new IllegalArgumentException("expected a number");
     }
 
+    /** Also from decimal text, as Protobuf's JSON mapping writes 64-bit integers. */
     public static long longValue(Object json) {
+        if (json instanceof String text) {
+            return Long.parseLong(text);
+        }
         return number(json).longValueExact();
     }
 

@@ -68,6 +68,9 @@ pub enum Ty {
     Bool,
     Int,
     Long,
+    /// A 64-bit integer the data may also carry as decimal text (Protobuf's JSON mapping
+    /// writes it so): read either way, written as a number.
+    Int64,
     Float,
     Double,
     String,
@@ -144,6 +147,7 @@ const TAKEN: &[&str] = &[
     "Record",
     "Array",
     "Enum",
+    "Int64",
 ];
 
 /// A name registry that hands out unique PascalCase names in order of request.

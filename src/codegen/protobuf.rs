@@ -46,20 +46,51 @@ fn simple_name(full_name: &str, package_name: &str) -> String {
 fn well_known(message: &MessageDescriptor) -> Option<(Ty, &'static str)> {
     let nullable = |t: Ty| t.nullable();
     Some(match message.full_name() {
-        "google.protobuf.Timestamp" => (Ty::String, "RFC 3339 timestamp text, UTC (google.protobuf.Timestamp)."),
-        "google.protobuf.Duration" => (Ty::String, "Duration text in seconds with an `s` suffix (google.protobuf.Duration)."),
-        "google.protobuf.FieldMask" => (Ty::String, "Comma-separated camelCase field paths (google.protobuf.FieldMask)."),
-        "google.protobuf.Struct" => (Ty::Map(Box::new(Ty::Any)), "Any JSON object (google.protobuf.Struct)."),
+        "google.protobuf.Timestamp" => (
+            Ty::String,
+            "RFC 3339 timestamp text, UTC (google.protobuf.Timestamp).",
+        ),
+        "google.protobuf.Duration" => (
+            Ty::String,
+            "Duration text in seconds with an `s` suffix (google.protobuf.Duration).",
+        ),
+        "google.protobuf.FieldMask" => (
+            Ty::String,
+            "Comma-separated camelCase field paths (google.protobuf.FieldMask).",
+        ),
+        "google.protobuf.Struct" => (
+            Ty::Map(Box::new(Ty::Any)),
+            "Any JSON object (google.protobuf.Struct).",
+        ),
         "google.protobuf.Value" => (Ty::Any, "Any JSON value (google.protobuf.Value)."),
-        "google.protobuf.ListValue" => (Ty::Array(Box::new(Ty::Any)), "Any JSON array (google.protobuf.ListValue)."),
-        "google.protobuf.Any" => (Ty::Map(Box::new(Ty::Any)), "A message with its `@type` URL (google.protobuf.Any)."),
-        "google.protobuf.Empty" => (Ty::Map(Box::new(Ty::Any)), "An empty JSON object (google.protobuf.Empty)."),
+        "google.protobuf.ListValue" => (
+            Ty::Array(Box::new(Ty::Any)),
+            "Any JSON array (google.protobuf.ListValue).",
+        ),
+        "google.protobuf.Any" => (
+            Ty::Map(Box::new(Ty::Any)),
+            "A message with its `@type` URL (google.protobuf.Any).",
+        ),
+        "google.protobuf.Empty" => (
+            Ty::Map(Box::new(Ty::Any)),
+            "An empty JSON object (google.protobuf.Empty).",
+        ),
         "google.protobuf.StringValue" => (nullable(Ty::String), "google.protobuf.StringValue."),
-        "google.protobuf.BytesValue" => (nullable(Ty::String), "Base64 text (google.protobuf.BytesValue)."),
+        "google.protobuf.BytesValue" => (
+            nullable(Ty::String),
+            "Base64 text (google.protobuf.BytesValue).",
+        ),
         "google.protobuf.BoolValue" => (nullable(Ty::Bool), "google.protobuf.BoolValue."),
-        "google.protobuf.Int32Value" | "google.protobuf.UInt32Value" => (nullable(Ty::Long), "A 32-bit integer wrapper."),
-        "google.protobuf.Int64Value" | "google.protobuf.UInt64Value" => (nullable(Ty::Long), "A 64-bit integer wrapper; the mapping may write it as decimal text, which these types do not read."),
-        "google.protobuf.FloatValue" | "google.protobuf.DoubleValue" => (nullable(Ty::Double), "A floating-point wrapper."),
+        "google.protobuf.Int32Value" | "google.protobuf.UInt32Value" => {
+            (nullable(Ty::Long), "A 32-bit integer wrapper.")
+        }
+        "google.protobuf.Int64Value" | "google.protobuf.UInt64Value" => (
+            nullable(Ty::Int64),
+            "A 64-bit integer wrapper, read from a number or decimal text.",
+        ),
+        "google.protobuf.FloatValue" | "google.protobuf.DoubleValue" => {
+            (nullable(Ty::Double), "A floating-point wrapper.")
+        }
         _ => return None,
     })
 }
@@ -163,8 +194,8 @@ fn kind_type(
         Kind::Double | Kind::Float => Ty::Double,
         Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 | Kind::Uint32 | Kind::Fixed32 => Ty::Long,
         Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 | Kind::Uint64 | Kind::Fixed64 => {
-            notes.push("64-bit integer; the JSON mapping may also write it as decimal text, which these types do not read.".into());
-            Ty::Long
+            notes.push("64-bit integer: the JSON mapping writes it as decimal text; read from text or a number, written as a number.".into());
+            Ty::Int64
         }
         Kind::Bool => Ty::Bool,
         Kind::String => Ty::String,

@@ -103,6 +103,13 @@ def _int(value: Any) -> int:
     raise _fail("an integer", value)
 
 
+def _int64(value: Any) -> int:
+    """A 64-bit integer, also from the decimal text Protobuf's JSON mapping writes."""
+    if isinstance(value, str):
+        return int(value)
+    return _int(value)
+
+
 def _float(value: Any) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
@@ -189,7 +196,7 @@ fn docstring(doc: &str, indent: &str, out: &mut String) {
 fn py_type(module: &Module, t: &Ty) -> String {
     match t {
         Ty::Bool => "bool".into(),
-        Ty::Int | Ty::Long => "int".into(),
+        Ty::Int | Ty::Long | Ty::Int64 => "int".into(),
         Ty::Float | Ty::Double => "float".into(),
         Ty::String => "str".into(),
         Ty::Any => "Any".into(),
@@ -206,6 +213,7 @@ fn decoder(module: &Module, t: &Ty, depth: usize) -> String {
     match t {
         Ty::Bool => "_bool".into(),
         Ty::Int | Ty::Long => "_int".into(),
+        Ty::Int64 => "_int64".into(),
         Ty::Float | Ty::Double => "_float".into(),
         Ty::String => "_str".into(),
         Ty::Any => "_any".into(),
@@ -256,7 +264,7 @@ fn literal(value: &Value) -> String {
 fn zero(module: &Module, t: &Ty) -> String {
     match t {
         Ty::Bool => "False".into(),
-        Ty::Int | Ty::Long => "0".into(),
+        Ty::Int | Ty::Long | Ty::Int64 => "0".into(),
         Ty::Float | Ty::Double => "0.0".into(),
         Ty::String => "\"\"".into(),
         Ty::Array(_) => "[]".into(),

@@ -36,6 +36,9 @@ pub fn generate(module: &Module) -> Generated {
         out,
         "//! Models of the decoded data (serde + serde_json); wire names are kept by `rename`."
     );
+    if module.types.iter().any(uses_int64) {
+        out.push_str(INT64);
+    }
     // Types grouped by module, the tree printed depth first in a stable order.
     let mut by_module: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
     for (i, def) in module.types.iter().enumerate() {
@@ -55,6 +58,45 @@ pub fn generate(module: &Module) -> Generated {
 pub fn root_path(module: &Module) -> String {
     type_path(module, module.root, &[])
 }
+
+fn uses_int64(def: &TypeDef) -> bool {
+    fn has(t: &Ty) -> bool {
+        match t {
+            Ty::Int64 => true,
+            Ty::Array(t) | Ty::Map(t) | Ty::Nullable(t) => has(t),
+            _ => false,
+        }
+    }
+    match &def.body {
+        Body::Record(fields) => fields.iter().any(|f| has(&f.ty)),
+        Body::Union(members) => members.iter().any(has),
+        Body::Enum(_) => false,
+    }
+}
+
+/// The file's one helper type, when a 64-bit Protobuf integer needs it.
+const INT64: &str = r#"
+/// A 64-bit integer that Protobuf's JSON mapping writes as decimal text: read from text or a
+/// number, written as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize)]
+#[serde(transparent)]
+pub struct Int64(pub i64);
+
+impl<'de> serde::Deserialize<'de> for Int64 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(i64),
+            Text(String),
+        }
+        match Either::deserialize(d)? {
+            Either::Number(n) => Ok(Int64(n)),
+            Either::Text(t) => t.parse().map(Int64).map_err(serde::de::Error::custom),
+        }
+    }
+}
+"#;
 
 fn print_tree(
     module: &Module,
@@ -122,6 +164,7 @@ fn ty(module: &Module, t: &Ty, from: &[String], boxed_for: Option<usize>) -> Str
         Ty::Bool => "bool".into(),
         Ty::Int => "i32".into(),
         Ty::Long => "i64".into(),
+        Ty::Int64 => format!("{}Int64", "super::".repeat(from.len())),
         Ty::Float => "f32".into(),
         Ty::Double => "f64".into(),
         Ty::String => "String".into(),
@@ -205,6 +248,7 @@ pub fn variant_name(module: &Module, t: &Ty) -> String {
         Ty::Bool => "Bool".into(),
         Ty::Int => "Int".into(),
         Ty::Long => "Long".into(),
+        Ty::Int64 => "Int64".into(),
         Ty::Float => "Float".into(),
         Ty::Double => "Double".into(),
         Ty::String => "String".into(),

@@ -38,6 +38,7 @@ fn ts_type(module: &Module, t: &Ty) -> String {
     match t {
         Ty::Bool => "boolean".into(),
         Ty::Int | Ty::Long | Ty::Float | Ty::Double => "number".into(),
+        Ty::Int64 => "number | string".into(),
         Ty::String => "string".into(),
         Ty::Any => "unknown".into(),
         Ty::Named(i) => module.types[*i].name.clone(),
