@@ -4,8 +4,6 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
 use super::model::{Body, Field, Module, Presence, Ty};
 use super::names::{camel, doc_lines, pascal, quoted, unique, upper_snake};
 use super::Generated;
@@ -461,7 +459,6 @@ fn record(module: &Module, names: &Names, index: usize, fields: &[Field], out: &
         }
     }
     out.push_str("        return o$;\n    }\n\n    public String toJsonText() {\n        return Json.write(toJson());\n    }\n}\n");
-    let _ = Value::Null;
 }
 
 /// A JSON reader and writer over Map, List, String, BigDecimal, Boolean and null.

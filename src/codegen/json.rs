@@ -95,7 +95,7 @@ impl Walk<'_> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(branches)) = obj.get(key) {
-                return self.union(doc, obj, branches, name, pointer, key, depth, notes);
+                return self.union(doc, branches, name, pointer, key, depth, notes);
             }
         }
         if let Some(Value::Array(parts)) = obj.get("allOf") {
@@ -195,11 +195,11 @@ impl Walk<'_> {
     ) -> Option<Ty> {
         let properties = obj.get("properties").and_then(Value::as_object);
         let additional = obj.get("additionalProperties");
-        let Some(properties) = properties.filter(|p| !p.is_empty()) else {
+        if properties.is_none_or(|p| p.is_empty()) {
             return Some(match additional {
-                Some(Value::Object(_)) => Ty::Map(Box::new(self.schema(
+                Some(schema @ Value::Object(_)) => Ty::Map(Box::new(self.schema(
                     doc,
-                    &additional.cloned().unwrap_or(Value::Bool(true)),
+                    schema,
                     &format!("{name}Value"),
                     &format!("{pointer}/additionalProperties"),
                     depth + 1,
@@ -207,7 +207,7 @@ impl Walk<'_> {
                 )?)),
                 _ => Ty::Map(Box::new(Ty::Any)),
             });
-        };
+        }
         let key = format!("{doc}:{pointer}");
         if let Some(i) = self.builder.find(&key) {
             return Some(Ty::Named(i));
@@ -224,7 +224,6 @@ impl Walk<'_> {
             }
             doc_text.push_str("The schema allows properties beyond these; this type keeps only the declared ones.");
         }
-        let _ = properties;
         self.builder.types[index].body = Body::Record(fields);
         Some(Ty::Named(index))
     }
@@ -428,7 +427,6 @@ impl Walk<'_> {
     fn union(
         &mut self,
         doc: DocId,
-        obj: &Map<String, Value>,
         branches: &[Value],
         name: &str,
         pointer: &str,
@@ -479,7 +477,6 @@ impl Walk<'_> {
                     notes,
                 )?);
             }
-            let _ = obj;
             self.builder.types[index].body = Body::Union(members);
             Ty::Named(index)
         };
