@@ -736,4 +736,20 @@ async fn the_cli_writes_the_files_the_route_serves_and_a_catalog_folder_s_versio
         .await
         .unwrap();
     assert_eq!(status.code(), Some(2));
+
+    let help = tokio::process::Command::new(herald)
+        .args(["codegen", "--help"])
+        .output()
+        .await
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert_has(
+        &help,
+        &[
+            "Examples:",
+            "--catalog",
+            "--subject",
+            "typescript, python, java, rust",
+        ],
+    );
 }
