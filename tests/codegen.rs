@@ -665,6 +665,28 @@ async fn the_version_page_links_each_language() {
 }
 
 #[tokio::test]
+async fn the_event_page_links_the_latest_version_s_code() {
+    let s = demo().await;
+    let body = html(&s, "/ui/events/orders.order.placed").await;
+    let code = section(&body, "code-h");
+    assert_has(
+        code,
+        &[
+            "value v3:",
+            "href=\"/herald/v1/subjects/orders.order.placed-value/versions/3/code/typescript\" download>TypeScript</a>",
+            "href=\"/herald/v1/subjects/orders.order.placed-value/versions/3/code/rust\" download>Rust</a>",
+        ],
+    );
+    let (status, _, _, text) = fetch(
+        &s,
+        "/herald/v1/subjects/orders.order.placed-value/versions/3/code/python",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(text.contains("class OrderPlaced:"), "{text}");
+}
+
+#[tokio::test]
 async fn the_cli_writes_the_files_the_route_serves_and_a_catalog_folder_s_versions() {
     let s = demo().await;
     let out = tempfile::tempdir().unwrap();
