@@ -775,3 +775,53 @@ async fn the_cli_writes_the_files_the_route_serves_and_a_catalog_folder_s_versio
         ],
     );
 }
+
+/// The version page as a browser builds it (the page runs under Herald's strict
+/// Content-Security-Policy, so the section must need no script): Chromium's DOM has the section
+/// and its four links. Chromium comes with scripts/test (and tests/web_browser.rs installs it).
+#[tokio::test]
+async fn a_browser_shows_the_code_section_of_the_version_page() {
+    const CHROMIUM: &str = "/usr/bin/chromium";
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("skipped: no {CHROMIUM}");
+        return;
+    }
+    let s = demo().await;
+    let profile = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(s.url("/ui/subjects/orders.order.placed-value/versions/3"))
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let code = section(&dom, "code-h");
+    assert_has(
+        code,
+        &[
+            ">Code</h2>",
+            ">TypeScript</a>",
+            ">Python</a>",
+            ">Java</a>",
+            ">Rust</a>",
+        ],
+    );
+    assert_eq!(
+        code.matches("download=\"\"").count() + code.matches(" download>").count(),
+        4,
+        "{code}"
+    );
+}
