@@ -95,6 +95,7 @@ pub fn required(method: &Method, route: &str) -> Need {
         || route.starts_with("/compatibility/")
         || route.ends_with("/impact")
         || route.ends_with("/validate")
+        || route.ends_with("/code/{lang}")
         || route == "/herald/v1/catalog/plan";
     Need::Role(if read_like {
         Role::Reader
@@ -260,6 +261,13 @@ mod tests {
         assert_eq!(r(Method::GET, "/herald/v1/tokens"), Need::Role(Role::Admin));
         assert_eq!(
             r(Method::GET, "/herald/v1/services/{name}/asyncapi.yaml"),
+            Need::Role(Role::Reader)
+        );
+        assert_eq!(
+            r(
+                Method::GET,
+                "/herald/v1/subjects/{subject}/versions/{version}/code/{lang}"
+            ),
             Need::Role(Role::Reader)
         );
         assert_eq!(

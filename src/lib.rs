@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod catalog;
 pub mod cli;
+pub mod codegen;
 pub mod config;
 pub mod error;
 pub mod formats;

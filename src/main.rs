@@ -41,6 +41,14 @@ enum Command {
     /// Keep the event catalog as code: plan or apply a catalog folder against a Herald.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Write typed models (TypeScript, Python, Java or Rust) of a registered version, or of
+    /// every version a catalog folder declares.
+    ///
+    /// Examples:
+    ///   herald codegen --lang rust --out src/models --subject orders.order.placed-value --version 3
+    ///   herald codegen --lang typescript --out models/ --catalog catalog/
+    #[command(verbatim_doc_comment)]
+    Codegen(herald::cli::codegen::CodegenArgs),
     /// Write everything (schemas with their ids, subjects, versions, deleted flags, config,
     /// modes, catalog) to one JSON document.
     ///
@@ -197,6 +205,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Catalog(CatalogCommand::Apply(args)) => {
             std::process::exit(herald::cli::catalog::run(args, true).await)
         }
+        Command::Codegen(args) => std::process::exit(herald::cli::codegen::run(args).await),
         Command::Export { file, database } => {
             let n = herald::transfer::export_to_file(&database, &file).await?;
             println!("exported {n} subject versions to {}", file.display());

@@ -396,6 +396,21 @@ const ROUTE_ROLES: &[(&str, &str, &str)] = &[
     ("GET", "/herald/v1/services", "reader"),
     ("POST", "/herald/v1/services", "writer"),
     ("GET", "/herald/v1/services/{name}", "reader"),
+    (
+        "GET",
+        "/herald/v1/services/{name}/asyncapi.json",
+        "unrestricted",
+    ),
+    (
+        "GET",
+        "/herald/v1/services/{name}/asyncapi.yaml",
+        "unrestricted",
+    ),
+    (
+        "GET",
+        "/herald/v1/subjects/{subject}/versions/{version}/code/{lang}",
+        "reader",
+    ),
     ("PUT", "/herald/v1/services/{name}", "writer"),
     ("DELETE", "/herald/v1/services/{name}", "admin"),
     ("POST", "/herald/v1/subjects/{subject}/impact", "reader"),
@@ -543,6 +558,7 @@ async fn every_route_answers_each_identity_as_its_grants_say() {
                 .replace("{version}", "1")
                 .replace("{id}", &id)
                 .replace("{role}", "produces")
+                .replace("{lang}", "rust")
                 .replace("{file}", "swagger-ui.css")
                 .replace("{name}", "nobody")
                 .replace("{namespace}", "nobody")

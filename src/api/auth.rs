@@ -326,6 +326,16 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
             ),
         );
     }
+    if route.starts_with("/herald/v1/services/{name}/asyncapi") && !token.subjects.is_empty() {
+        // The document embeds the schema of every event the service touches.
+        return refuse(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Token '{}' is limited to some subjects; an AsyncAPI document carries the schemas of every event its service touches",
+                token.name
+            ),
+        );
+    }
     if route == "/ui/events/{name}" && !token.subjects.is_empty() {
         // The event page shows its subjects' schemas and examples.
         let name = params

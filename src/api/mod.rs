@@ -5,6 +5,7 @@ pub mod asyncapi;
 pub mod auth;
 pub mod browser;
 pub mod catalog;
+pub mod codegen;
 pub mod compatibility;
 pub mod config;
 pub mod misc;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(auth::router())
         .merge(validate::router())
+        .merge(codegen::router())
         .merge(crate::web::router())
         .merge(openapi::router())
         .fallback(|| async { Error::NotFound })

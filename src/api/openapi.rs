@@ -84,6 +84,7 @@ pub fn router() -> Router<AppState> {
         super::asyncapi::yaml,
         super::validate::by_version,
         super::validate::by_id,
+        super::codegen::code,
         super::auth::list,
         super::auth::create,
         super::auth::remove,
@@ -112,6 +113,7 @@ pub fn router() -> Router<AppState> {
         (name = "catalog", description = "The event catalog (Herald)"),
         (name = "audit", description = "The audit trail (Herald)"),
         (name = "validation", description = "Payloads checked against registered schemas (Herald)"),
+        (name = "codegen", description = "Typed models of registered versions (Herald)"),
         (name = "tokens", description = "API tokens (Herald)"),
         (name = "operations", description = "Health, metrics and this description"),
     )

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod client;
+pub mod codegen;
 pub mod locate;
 pub mod output;
 pub mod run;

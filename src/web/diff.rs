@@ -123,11 +123,10 @@ pub async fn diff(
         let verdicts: Vec<Verdict> = verdicts
             .into_iter()
             .map(|(level, meaning)| {
-                let reasons: Vec<Reason> =
-                    compatibility::reasons(level, &*new_arc, &*old_arc)
-                        .iter()
-                        .map(|m| plain_reason(m, None, from, to))
-                        .collect();
+                let reasons: Vec<Reason> = compatibility::reasons(level, &*new_arc, &*old_arc)
+                    .iter()
+                    .map(|m| plain_reason(m, None, from, to))
+                    .collect();
                 Verdict {
                     level: level.as_str(),
                     meaning,

@@ -172,6 +172,8 @@ struct VersionPage {
     sample: String,
     /// `None` when no sample was sent; else the reasons it is invalid (empty when valid).
     verdict: Option<Vec<PayloadError>>,
+    /// Typed-model downloads: (language path segment, language name).
+    code: Vec<(&'static str, &'static str)>,
 }
 
 pub async fn version(
@@ -232,6 +234,10 @@ pub async fn version(
         schema: pretty_schema(&v.schema.schema),
         sample,
         verdict,
+        code: crate::codegen::Lang::ALL
+            .iter()
+            .map(|l| (l.name(), l.title()))
+            .collect(),
         subject,
     })
 }

@@ -36,6 +36,11 @@ impl JsonSchema {
     pub fn value(&self) -> &Value {
         self.docs.root()
     }
+
+    /// The schema with the schemas it references, for walks that follow `$ref`s.
+    pub fn documents(&self) -> &Documents {
+        &self.docs
+    }
 }
 
 /// Parses and validates a JSON schema with its referenced schemas (by reference name).
