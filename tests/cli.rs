@@ -397,12 +397,12 @@ async fn a_catalog_folder_is_checked_and_registered_in_one_run() {
     .unwrap();
     std::fs::write(
         root.join("orders/events/order.placed.yaml"),
-        "name: order.placed\nschemas:\n  - subject: orders-value\n    file: placed.avsc\n",
+        "kind: event\nname: order.placed\nschemas:\n  - subject: orders-value\n    versions:\n      - { version: 1.0.0, file: placed.avsc }\n",
     )
     .unwrap();
     std::fs::write(
         root.join("users/events/user.created.yaml"),
-        "name: user.created\nschemas:\n  - subject: users-value\n    file: created.avsc\n",
+        "kind: event\nname: user.created\nschemas:\n  - subject: users-value\n    versions:\n      - { version: 1.0.0, file: created.avsc }\n",
     )
     .unwrap();
     let catalog = root.display().to_string();
@@ -615,4 +615,47 @@ async fn impact_from_a_herald_catalog_names_the_services_and_teams_it_breaks() {
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_documented_shape(&doc);
     assert_eq!(doc["results"][0]["impact"][0]["team"], "logistics");
+}
+
+#[tokio::test]
+async fn the_demo_catalog_is_checked_and_registered_as_plan_and_apply_read_it() {
+    // The same folder `herald serve` loaded: nothing to register, everything compatible.
+    let s = demo().await;
+    let catalog = demo_dir().display().to_string();
+    let run = herald(&["check", "--registry", &s.base, "--catalog", &catalog]).await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("inventory.stock.released-value"),
+        "{}",
+        run.stdout
+    );
+    let run = herald(&[
+        "check",
+        "--registry",
+        &s.base,
+        "--catalog",
+        &catalog,
+        "--format",
+        "json",
+    ])
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("a JSON report on stdout");
+    assert!(!doc["results"].as_array().unwrap().is_empty());
+    let (_, before) = s.get("/schemas?limit=-1").await;
+    let run = herald(&["register", "--registry", &s.base, "--catalog", &catalog]).await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let (_, after) = s.get("/schemas?limit=-1").await;
+    assert_eq!(
+        before, after,
+        "registering the loaded catalog again adds nothing"
+    );
+    // And against an empty registry, every declared version is registered, oldest first.
+    let fresh = TestServer::start().await;
+    let run = herald(&["register", "--registry", &fresh.base, "--catalog", &catalog]).await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let (_, versions) = fresh
+        .get("/subjects/orders.order.placed-value/versions")
+        .await;
+    assert!(versions.as_array().unwrap().len() >= 2, "{versions}");
 }

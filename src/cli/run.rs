@@ -35,9 +35,9 @@ pub struct Targets {
 }
 
 impl Targets {
-    fn sources(&self) -> Result<Vec<SchemaSource>, String> {
+    fn sources(&self, every_version: bool) -> Result<Vec<SchemaSource>, String> {
         if let Some(dir) = &self.catalog {
-            return from_catalog(dir);
+            return from_catalog(dir, every_version);
         }
         let (Some(subject), Some(path)) = (&self.subject, &self.schema) else {
             return Err("give --subject and --schema, or --catalog".into());
@@ -54,6 +54,7 @@ impl Targets {
         Ok(vec![SchemaSource {
             subject: subject.clone(),
             path: path.clone(),
+            text: None,
             schema_type,
             references,
         }])
@@ -75,7 +76,7 @@ pub async fn check(targets: Targets) -> i32 {
 }
 
 async fn run(targets: Targets, action: Action) -> i32 {
-    let sources = match targets.sources() {
+    let sources = match targets.sources(action == Action::Register) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("herald: {e}");

@@ -1,22 +1,22 @@
-//! What to check or register: one schema file named on the command line, or every schema that a
-//! catalog folder's event files declare.
-//!
-//! An event file is a YAML file with a `schemas` list; other YAML files (domains, teams,
-//! services) are ignored here:
+//! What to check or register: one schema file named on the command line, or the schema
+//! versions a catalog folder's events declare, read by the same parser `herald catalog
+//! plan|apply` uses (`catalog/README.md` describes the folder):
 //!
 //! ```yaml
-//! name: order.placed
+//! name: orders.order.placed
 //! schemas:
-//!   - subject: orders-value
-//!     file: order-placed.avsc        # relative to this YAML file
-//!     type: AVRO                     # optional: from the extension (.avsc, .json, .proto)
-//!     references:                    # optional
-//!       - { name: shop.Address, subject: address, version: 1 }
+//!   - subject: orders.order.placed-value
+//!     role: value
+//!     versions:
+//!       - { version: 1.0.0, file: v1.avsc }     # relative to this YAML file
+//!       - { version: 1.1.0, file: v2.avsc }
+//!     references: []                          # optional
 //! ```
+//!
+//! `check` checks each subject's newest declared version; `register` registers every declared
+//! version, oldest first (registering one already there answers its id again).
 
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
 
 use crate::model::Reference;
 
@@ -24,6 +24,8 @@ use crate::model::Reference;
 pub struct SchemaSource {
     pub subject: String,
     pub path: PathBuf,
+    /// The text when it is already read (a catalog version, possibly inline).
+    pub text: Option<String>,
     /// `AVRO`, `JSON` or `PROTOBUF`.
     pub schema_type: String,
     pub references: Vec<Reference>,
@@ -31,6 +33,9 @@ pub struct SchemaSource {
 
 impl SchemaSource {
     pub fn read(&self) -> Result<String, String> {
+        if let Some(text) = &self.text {
+            return Ok(text.clone());
+        }
         std::fs::read_to_string(&self.path)
             .map_err(|e| format!("cannot read {}: {e}", self.path.display()))
     }
@@ -78,61 +83,78 @@ pub fn parse_reference(raw: &str) -> Result<Reference, String> {
     })
 }
 
-#[derive(Debug, Deserialize)]
-struct EventFile {
-    #[serde(default)]
-    schemas: Vec<EventSchema>,
-}
-
-#[derive(Debug, Deserialize)]
-struct EventSchema {
-    subject: String,
-    file: PathBuf,
-    #[serde(default, rename = "type")]
-    schema_type: Option<String>,
-    #[serde(default)]
-    references: Vec<Reference>,
-}
-
-/// Every schema the event files under `dir` declare, in path order.
-pub fn from_catalog(dir: &Path) -> Result<Vec<SchemaSource>, String> {
-    let mut yaml_files = Vec::new();
-    collect_yaml(dir, &mut yaml_files)?;
-    yaml_files.sort();
+/// The declared schema versions of every event under `dir`: each subject's newest, or with
+/// `every_version` all of them oldest first.
+pub fn from_catalog(dir: &Path, every_version: bool) -> Result<Vec<SchemaSource>, String> {
+    let bundle = crate::catalog::bundle::read_folder(dir)?;
+    let folders = event_folders(dir)?;
     let mut out = Vec::new();
-    for file in yaml_files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let event: EventFile =
-            serde_yaml_ng::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        let base = file.parent().unwrap_or(dir);
-        for s in event.schemas {
-            let path = base.join(&s.file);
-            let schema_type = match s.schema_type {
-                Some(t) => t.to_ascii_uppercase(),
-                None => type_for(&path)
-                    .ok_or_else(|| {
-                        format!(
-                            "{}: cannot tell the schema type of {}; add `type:`",
-                            file.display(),
-                            s.file.display()
-                        )
-                    })?
-                    .to_string(),
-            };
-            out.push(SchemaSource {
-                subject: s.subject,
-                path,
-                schema_type,
-                references: s.references,
+    for event in &bundle.events {
+        let base = folders.get(&event.name).map_or(dir, PathBuf::as_path);
+        for schema in &event.schemas {
+            let mut versions: Vec<_> = schema.versions.iter().collect();
+            versions.sort_by(|a, b| {
+                match (
+                    semver::Version::parse(&a.version),
+                    semver::Version::parse(&b.version),
+                ) {
+                    (Ok(a), Ok(b)) => a.cmp(&b),
+                    _ => std::cmp::Ordering::Equal,
+                }
             });
+            if !every_version {
+                versions = versions.into_iter().next_back().into_iter().collect();
+            }
+            for version in versions {
+                let path = match &version.file {
+                    Some(file) => base.join(file),
+                    None => base.join(format!(
+                        "{} (inline, version {})",
+                        event.name, version.version
+                    )),
+                };
+                let schema_type = version
+                    .schema_type
+                    .as_deref()
+                    .or_else(|| type_for(&path))
+                    .unwrap_or("AVRO")
+                    .to_ascii_uppercase();
+                out.push(SchemaSource {
+                    subject: schema.subject.clone(),
+                    path,
+                    text: version.schema.clone(),
+                    schema_type,
+                    references: schema.references.clone(),
+                });
+            }
         }
     }
     if out.is_empty() {
         return Err(format!(
-            "no event file under {} declares schemas",
+            "no event under {} declares a schema version",
             dir.display()
         ));
+    }
+    Ok(out)
+}
+
+/// The folder of each event's YAML file, by event name, so that reports name real files.
+fn event_folders(dir: &Path) -> Result<std::collections::HashMap<String, PathBuf>, String> {
+    let mut files = Vec::new();
+    collect_yaml(dir, &mut files)?;
+    let mut out = std::collections::HashMap::new();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(value) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+            continue;
+        };
+        if let Some(name) = value.get("name").and_then(|n| n.as_str()) {
+            if value.get("schemas").is_some() {
+                out.insert(name.to_string(), file.parent().unwrap_or(dir).to_path_buf());
+            }
+        }
     }
     Ok(out)
 }
@@ -193,13 +215,19 @@ mod tests {
         std::fs::write(dir.path().join("orders/team.yaml"), "name: orders\n").unwrap();
         std::fs::write(
             events.join("order.placed.yaml"),
-            "name: order.placed\nschemas:\n  - subject: orders-value\n    file: placed.avsc\n",
+            "kind: event\nname: order.placed\nschemas:\n  - subject: orders-value\n    role: value\n    versions:\n      - { version: 1.1.0, file: v2.avsc }\n      - { version: 1.0.0, file: v1.avsc }\n",
         )
         .unwrap();
-        let found = from_catalog(dir.path()).unwrap();
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].subject, "orders-value");
-        assert_eq!(found[0].schema_type, "AVRO");
-        assert_eq!(found[0].path, events.join("placed.avsc"));
+        std::fs::write(events.join("v1.avsc"), r#"{"type":"string"}"#).unwrap();
+        std::fs::write(events.join("v2.avsc"), r#"["null","string"]"#).unwrap();
+        let newest = from_catalog(dir.path(), false).unwrap();
+        assert_eq!(newest.len(), 1);
+        assert_eq!(newest[0].subject, "orders-value");
+        assert_eq!(newest[0].schema_type, "AVRO");
+        assert_eq!(newest[0].path, events.join("v2.avsc"));
+        assert_eq!(newest[0].read().unwrap(), r#"["null","string"]"#);
+        let all = from_catalog(dir.path(), true).unwrap();
+        let paths: Vec<_> = all.iter().map(|s| s.path.clone()).collect();
+        assert_eq!(paths, [events.join("v1.avsc"), events.join("v2.avsc")]);
     }
 }
