@@ -361,6 +361,10 @@ impl<'a> Checker<'a> {
         writer: &'a Schema,
         loc: &mut Vec<String>,
     ) -> Vec<Incompatibility> {
+        // Over budget the walk stops; the caller's budget turns that into a refusal.
+        if !crate::limits::deeper(loc.len()) {
+            return Vec::new();
+        }
         let (r_node, r_view) = resolve(reader, &self.reader_names);
         let (w_node, w_view) = resolve(writer, &self.writer_names);
         let key = (

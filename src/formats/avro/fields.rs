@@ -25,7 +25,13 @@ fn record_rows(
     expanded: &mut HashSet<Name>,
     rows: &mut Vec<FieldRow>,
 ) {
+    if !crate::limits::deeper(depth) {
+        return;
+    }
     for field in &record.fields {
+        if !crate::limits::spend(1) {
+            return;
+        }
         let path = format!("{prefix}{}", field.name);
         rows.push(FieldRow {
             path: path.clone(),
