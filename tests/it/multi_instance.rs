@@ -1,0 +1,448 @@
+//! Several `herald serve` processes on one PostgreSQL database: shared ids, gapless versions,
+//! settings and reads that agree across instances, and no acknowledged write lost to SIGKILL.
+//! Runs when `HERALD_TEST_POSTGRES` names a server (the test command starts one).
+
+use crate::common::*;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Instance {
+    child: Child,
+    base: String,
+}
+
+impl Instance {
+    // The child is waited for in `Drop`, or right after a deliberate kill.
+    #[allow(clippy::zombie_processes)]
+    async fn start(database_url: &str) -> Instance {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--database", database_url])
+            .args(["--catalog", "/nonexistent/catalog"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("herald starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client.get(&base).send().await.is_ok() {
+                return Instance { child, base };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("herald on port {port} did not come up");
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn postgres_available() -> bool {
+    if std::env::var("HERALD_TEST_POSTGRES").is_ok() {
+        return true;
+    }
+    eprintln!("HERALD_TEST_POSTGRES is not set: run through scripts/with-postgres");
+    false
+}
+
+async fn send(
+    client: &reqwest::Client,
+    method: &str,
+    url: String,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = client.request(method.parse().unwrap(), url);
+    if let Some(b) = body {
+        req = req.header("content-type", CT).body(b.to_string());
+    }
+    match req.send().await {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            (status, resp.json().await.unwrap_or(Value::Null))
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+fn schema(name: &str) -> Value {
+    json!({"schema": record(name, json!([{"name": "id", "type": "string"}])).to_string()})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_agree_on_ids_versions_settings_and_reads() {
+    if !postgres_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let a = Instance::start(&db).await;
+    let b = Instance::start(&db).await;
+    let client = reqwest::Client::new();
+
+    // The same schemas registered at once through both instances under different subjects.
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        for (inst, subject) in [
+            (&a.base, format!("left-{i}")),
+            (&b.base, format!("right-{i}")),
+        ] {
+            let (client, url) = (
+                client.clone(),
+                format!("{inst}/subjects/{subject}/versions"),
+            );
+            tasks.push(tokio::spawn(async move {
+                (
+                    i,
+                    send(&client, "POST", url, Some(schema(&format!("Shared{i}")))).await,
+                )
+            }));
+        }
+    }
+    let mut ids = vec![Vec::new(); 10];
+    for t in tasks {
+        let (i, (status, body)) = t.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        ids[i].push(body["id"].as_i64().unwrap());
+    }
+    let mut distinct = Vec::new();
+    for pair in &ids {
+        assert_eq!(
+            pair[0], pair[1],
+            "one schema, one id across instances: {ids:?}"
+        );
+        distinct.push(pair[0]);
+    }
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 10, "different schemas never share an id");
+
+    // A config change through A applies on B at once.
+    let (status, _) = send(
+        &client,
+        "PUT",
+        format!("{}/config/busy", a.base),
+        Some(json!({"compatibility": "NONE"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, config) = send(&client, "GET", format!("{}/config/busy", b.base), None).await;
+    assert_eq!(config["compatibilityLevel"], "NONE");
+
+    // Config changes for many subjects at once through both instances; both read the result.
+    let levels = ["FULL", "FORWARD", "BACKWARD_TRANSITIVE", "NONE"];
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let inst = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
+        let client = client.clone();
+        let body = json!({"compatibility": levels[i % levels.len()]});
+        tasks.push(tokio::spawn(async move {
+            send(&client, "PUT", format!("{inst}/config/cfg-{i}"), Some(body))
+                .await
+                .0
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    for inst in [&a.base, &b.base] {
+        for i in 0..12 {
+            let (_, config) = send(&client, "GET", format!("{inst}/config/cfg-{i}"), None).await;
+            assert_eq!(
+                config["compatibilityLevel"],
+                levels[i % levels.len()],
+                "on {inst}"
+            );
+        }
+    }
+
+    // Many versions of one subject, concurrently through both instances.
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let inst = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            send(
+                &client,
+                "POST",
+                format!("{inst}/subjects/busy/versions"),
+                Some(schema(&format!("V{i}"))),
+            )
+            .await
+        }));
+    }
+    let mut version_ids = Vec::new();
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        version_ids.push(body["id"].as_i64().unwrap());
+    }
+    version_ids.sort_unstable();
+    version_ids.dedup();
+    assert_eq!(version_ids.len(), 30);
+    for inst in [&a.base, &b.base] {
+        let (_, versions) = send(
+            &client,
+            "GET",
+            format!("{inst}/subjects/busy/versions"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            versions,
+            json!((1..=30).collect::<Vec<_>>()),
+            "gapless on {inst}"
+        );
+    }
+
+    // A schema registered on A is readable by id on B immediately.
+    let (_, body) = send(
+        &client,
+        "POST",
+        format!("{}/subjects/fresh/versions", a.base),
+        Some(schema("Fresh")),
+    )
+    .await;
+    let id = body["id"].as_i64().unwrap();
+    let (status, read) = send(&client, "GET", format!("{}/schemas/ids/{id}", b.base), None).await;
+    assert_eq!(status, 200);
+    assert!(read["schema"].as_str().unwrap().contains("Fresh"));
+
+    // A mode change through B refuses writes through A at once.
+    let (status, _) = send(
+        &client,
+        "PUT",
+        format!("{}/mode/fresh", b.base),
+        Some(json!({"mode": "READONLY"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = send(
+        &client,
+        "POST",
+        format!("{}/subjects/fresh/versions", a.base),
+        Some(schema("Other")),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (422, Some(42205)),
+        "{body}"
+    );
+
+    // A delete through B is seen by A's memory: re-registering creates a new version.
+    send(&client, "DELETE", format!("{}/mode/fresh", b.base), None).await;
+    let (status, _) = send(
+        &client,
+        "DELETE",
+        format!("{}/subjects/left-0", b.base),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut seen_new_version = false;
+    for _ in 0..50 {
+        let (_, body) = send(
+            &client,
+            "POST",
+            format!("{}/subjects/left-0/versions", a.base),
+            Some(schema("Shared0")),
+        )
+        .await;
+        let (_, versions) = send(
+            &client,
+            "GET",
+            format!("{}/subjects/left-0/versions", a.base),
+            None,
+        )
+        .await;
+        if versions == json!([2]) {
+            assert_eq!(body["id"].as_i64(), Some(ids[0][0]));
+            seen_new_version = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        seen_new_version,
+        "A still answered from a stale memory after B's delete"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_an_instance_mid_load_loses_no_acknowledged_registration() {
+    if !postgres_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let mut a = Instance::start(&db).await;
+    let b = Instance::start(&db).await;
+    let client = reqwest::Client::new();
+
+    // Every load schema is a different record; only ids and durability matter here.
+    let (status, _) = send(
+        &client,
+        "PUT",
+        format!("{}/config", a.base),
+        Some(json!({"compatibility": "NONE"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (tx, mut acked) = tokio::sync::mpsc::unbounded_channel::<(String, i64)>();
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (client, base, tx) = (client.clone(), a.base.clone(), tx.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..500 {
+                let name = format!("W{w}N{i}");
+                let url = format!("{base}/subjects/load-{w}/versions");
+                let (status, body) = send(&client, "POST", url, Some(schema(&name))).await;
+                if status != 200 {
+                    break;
+                }
+                tx.send((name, body["id"].as_i64().unwrap())).unwrap();
+            }
+        }));
+    }
+    drop(tx);
+    let mut got = Vec::new();
+    while got.len() < 40 {
+        got.push(acked.recv().await.expect("acks before the kill"));
+    }
+    a.child.kill().expect("SIGKILL");
+    a.child.wait().unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    while let Some(ack) = acked.recv().await {
+        got.push(ack);
+    }
+
+    for (name, id) in &got {
+        let (status, body) =
+            send(&client, "GET", format!("{}/schemas/ids/{id}", b.base), None).await;
+        assert_eq!(status, 200, "acknowledged id {id} lost");
+        assert!(
+            body["schema"].as_str().unwrap().contains(name.as_str()),
+            "{body}"
+        );
+    }
+
+    // Every version that made it to the database has its audit line, and no line is without
+    // its version: both were in one transaction.
+    let mut versions = 0;
+    for w in 0..4 {
+        let url = format!("{}/subjects/load-{w}/versions", b.base);
+        let (status, body) = send(&client, "GET", url, None).await;
+        if status == 200 {
+            versions += body.as_array().unwrap().len();
+        }
+    }
+    assert!(versions >= got.len() && versions < 1000, "{versions}");
+    let url = format!(
+        "{}/herald/v1/audit?action=schema.register&target=subject/load-&limit=1000",
+        b.base
+    );
+    let (status, lines) = send(&client, "GET", url, None).await;
+    assert_eq!(status, 200, "{lines}");
+    assert_eq!(lines.as_array().unwrap().len(), versions);
+}
+
+/// A token secret from `herald token create` on the database.
+async fn admin_token(database_url: &str) -> String {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["token", "create", "--name", "root", "--role", "admin"])
+        .args(["--database", database_url])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+async fn with_token(s: &TestServer, secret: &str, method: &str, path: &str) -> u16 {
+    s.client
+        .request(method.parse().unwrap(), s.url(path))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+// Two servers on one database (SQLite or PostgreSQL): the one that did not delete the token
+// must stop honouring it within a second, although it had just verified (and cached) it.
+#[tokio::test]
+async fn a_deleted_token_is_refused_by_every_instance_within_a_second() {
+    let a = TestServer::start_with(|c| c.auth = true).await;
+    let url = a.database_url.clone();
+    let b = TestServer::start_with(|c| {
+        c.auth = true;
+        c.database_url = url;
+    })
+    .await;
+    let admin = admin_token(&a.database_url).await;
+    let resp = a
+        .client
+        .post(a.url("/herald/v1/tokens"))
+        .bearer_auth(&admin)
+        .header("content-type", CT)
+        .body(json!({"name": "ci", "role": "reader"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let secret = resp.json::<Value>().await.unwrap()["secret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    assert_eq!(with_token(&b, &secret, "GET", "/subjects").await, 200);
+
+    assert_eq!(
+        with_token(&a, &admin, "DELETE", "/herald/v1/tokens/ci").await,
+        204
+    );
+    let deleted = std::time::Instant::now();
+    assert_eq!(with_token(&a, &secret, "GET", "/subjects").await, 401);
+    loop {
+        let status = with_token(&b, &secret, "GET", "/subjects").await;
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(
+            deleted.elapsed() < Duration::from_secs(5),
+            "instance B still accepts the deleted token after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let took = deleted.elapsed();
+    assert!(
+        took <= Duration::from_millis(1500),
+        "instance B refused the deleted token only after {took:?}"
+    );
+}

@@ -1,0 +1,284 @@
+//! What survives a restart, ids that are never handed out twice, and concurrent registrations.
+
+use crate::common::*;
+use herald::config::ServeConfig;
+use serde_json::json;
+
+fn schema(name: &str) -> serde_json::Value {
+    record(name, json!([{"name": "id", "type": "string"}]))
+}
+
+async fn start_on(database_url: &str) -> (herald::server::RunningServer, String) {
+    let server = herald::server::spawn(ServeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: database_url.to_string(),
+        ..ServeConfig::default()
+    })
+    .await
+    .unwrap();
+    let base = format!("http://{}", server.addr);
+    (server, base)
+}
+
+#[tokio::test]
+async fn registrations_config_and_mode_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let client = reqwest::Client::new();
+    let post = |url: String, body: serde_json::Value| {
+        client
+            .post(url)
+            .header("content-type", CT)
+            .body(body.to_string())
+            .send()
+    };
+
+    let (server, base) = start_on(&db).await;
+    let first = post(
+        format!("{base}/subjects/orders-value/versions"),
+        json!({"schema": schema("A").to_string()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.status(), 200);
+    client
+        .put(format!("{base}/config/orders-value"))
+        .header("content-type", CT)
+        .body(json!({"compatibility": "FULL"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    server.stop().await.unwrap();
+
+    let (server, base) = start_on(&db).await;
+    let by_id: serde_json::Value = client
+        .get(format!("{base}/schemas/ids/1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_id["schema"].as_str().unwrap(), schema("A").to_string());
+    let config: serde_json::Value = client
+        .get(format!("{base}/config/orders-value"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["compatibilityLevel"], "FULL");
+    let again: serde_json::Value = post(
+        format!("{base}/subjects/orders-value/versions"),
+        json!({"schema": schema("A").to_string()}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(again["id"], 1);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn ids_of_permanently_deleted_schemas_are_never_reused() {
+    let s = TestServer::start().await;
+    assert_eq!(s.register_ok("a", &schema("A")).await, 1);
+    assert_eq!(s.register_ok("b", &schema("B")).await, 2);
+    assert_eq!(s.delete("/subjects/b").await.0, 200);
+    assert_eq!(s.delete("/subjects/b?permanent=true").await.0, 200);
+    assert_eq!(s.get("/schemas/ids/2").await.1["error_code"], 40403);
+
+    assert_eq!(s.register_ok("c", &schema("C")).await, 3);
+    // The same schema as the purged one comes back under a fresh id.
+    assert_eq!(s.register_ok("b", &schema("B")).await, 4);
+}
+
+#[tokio::test]
+async fn concurrent_registrations_get_gapless_versions_and_unique_ids() {
+    let s = TestServer::start().await;
+    s.put("/config/busy", json!({"compatibility": "NONE"}))
+        .await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let client = s.client.clone();
+        let url = s.url("/subjects/busy/versions");
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"schema": schema(&format!("R{i}")).to_string()});
+            let resp = client
+                .post(url)
+                .header("content-type", CT)
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 16, "every distinct schema got its own id");
+    let (_, versions) = s.get("/subjects/busy/versions").await;
+    assert_eq!(versions, json!((1..=16).collect::<Vec<_>>()));
+}
+
+#[tokio::test]
+async fn the_same_schema_registered_concurrently_under_many_subjects_shares_one_id() {
+    let s = TestServer::start().await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let client = s.client.clone();
+        let url = s.url(&format!("/subjects/s{i}/versions"));
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"schema": schema("Shared").to_string()});
+            let resp = client
+                .post(url)
+                .header("content-type", CT)
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            resp.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 1);
+    }
+}
+
+/// `herald serve` as a child process, so that it can be killed with SIGKILL.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Process {
+    // The child is waited for in `Drop`, or right after a deliberate kill.
+    #[allow(clippy::zombie_processes)]
+    async fn start(database_url: &str) -> Process {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--database", database_url])
+            .args(["--catalog", "/nonexistent/catalog"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("herald starts");
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if reqwest::get(&base).await.is_ok() {
+                return Process { child, base };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("herald on port {port} did not come up");
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// The audit line is written in the registration's transaction, so a SIGKILL at any moment
+// leaves every version with exactly its line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_kill_every_version_has_exactly_its_audit_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let mut first = Process::start(&db).await;
+    let client = reqwest::Client::new();
+    let (tx, mut acked) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (client, base, tx) = (client.clone(), first.base.clone(), tx.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..300 {
+                // Each version adds an optional field, so every one is BACKWARD compatible.
+                let fields: Vec<_> = (0..=i)
+                    .map(|f| json!({"name": format!("f{f}"), "type": ["null", "int"], "default": null}))
+                    .collect();
+                let body = json!({"schema": record(&format!("W{w}"), json!(fields)).to_string()});
+                let Ok(resp) = client
+                    .post(format!("{base}/subjects/load-{w}/versions"))
+                    .header("content-type", CT)
+                    .body(body.to_string())
+                    .send()
+                    .await
+                else {
+                    break;
+                };
+                if resp.status() != 200 {
+                    break;
+                }
+                let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+                    .as_i64()
+                    .unwrap();
+                if tx.send(id).is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+    drop(tx);
+    let mut got = Vec::new();
+    while got.len() < 40 {
+        got.push(acked.recv().await.expect("acks before the kill"));
+    }
+    first.child.kill().expect("SIGKILL");
+    first.child.wait().unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    while let Some(id) = acked.recv().await {
+        got.push(id);
+    }
+
+    let second = Process::start(&db).await;
+    let get = |path: String| {
+        let client = client.clone();
+        let url = format!("{}{path}", second.base);
+        async move {
+            let resp = client.get(url).send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    for id in &got {
+        assert_eq!(
+            get(format!("/schemas/ids/{id}")).await.0,
+            200,
+            "id {id} lost"
+        );
+    }
+    let mut versions = 0;
+    for w in 0..4 {
+        let (status, body) = get(format!("/subjects/load-{w}/versions")).await;
+        if status == 200 {
+            versions += body.as_array().unwrap().len();
+        }
+    }
+    assert!(versions >= got.len() && versions < 1000, "{versions}");
+    let (status, lines) =
+        get("/herald/v1/audit?action=schema.register&target=subject/load-&limit=1000".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(lines.as_array().unwrap().len(), versions);
+}
