@@ -249,9 +249,10 @@ fn construct_cases() -> Vec<Case> {
 /// Every Avro schema of the Avro compatibility test table (its raw string literals that parse),
 /// to compile only: they carry no examples.
 fn avro_table_cases() -> Vec<Case> {
-    let source =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/avro_compat.rs"))
-            .unwrap();
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/avro_compat.rs"),
+    )
+    .unwrap();
     let mut seen = std::collections::HashSet::new();
     let mut cases = Vec::new();
     for piece in source.split("r#\"").skip(1) {

@@ -10,7 +10,6 @@
 //! verdict names the error type Confluent reports. Every case runs at BACKWARD, FORWARD and
 //! FULL through the compatibility endpoint, and at FULL through registration (409 or 200).
 
-
 use crate::common::TestServer;
 use serde_json::json;
 

@@ -2,9 +2,8 @@
 //! descriptor input, `format=serialized`, imports (well-known and through references), errors,
 //! and payload validation through the JSON mapping.
 
-
-use base64::Engine;
 use crate::common::TestServer;
+use base64::Engine;
 use prost::Message;
 use prost_types::FileDescriptorProto;
 use serde_json::{json, Value};
