@@ -120,10 +120,22 @@ pub async fn diff(
     // on the work pool under its budget, as a registration's do.
     let (old_arc, new_arc) = (old_parsed.clone(), new_parsed.clone());
     let (verdicts, backward, bump) = crate::limits::offload(move || {
+        // Each direction is checked once: the levels only combine them.
+        let forward = compatibility::reasons(CompatibilityLevel::Forward, &*new_arc, &*old_arc);
+        let backward_only =
+            compatibility::reasons(CompatibilityLevel::Backward, &*new_arc, &*old_arc);
         let verdicts: Vec<Verdict> = verdicts
             .into_iter()
             .map(|(level, meaning)| {
-                let reasons: Vec<Reason> = compatibility::reasons(level, &*new_arc, &*old_arc)
+                let mut messages: Vec<&String> = Vec::new();
+                if level.checks_forward() {
+                    messages.extend(&forward);
+                }
+                if level.checks_backward() && !(level.checks_forward() && forward == backward_only)
+                {
+                    messages.extend(&backward_only);
+                }
+                let reasons: Vec<Reason> = messages
                     .iter()
                     .map(|m| plain_reason(m, None, from, to))
                     .collect();
