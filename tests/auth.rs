@@ -445,6 +445,7 @@ const ROUTE_ROLES: &[(&str, &str, &str)] = &[
     ("GET", "/subjects", "reader"),
     ("POST", "/subjects/{subject}", "reader"),
     ("DELETE", "/subjects/{subject}", "admin"),
+    ("GET", "/subjects/{subject}/metadata", "reader"),
     ("GET", "/subjects/{subject}/versions", "reader"),
     ("POST", "/subjects/{subject}/versions", "writer"),
     ("GET", "/subjects/{subject}/versions/{version}", "reader"),

@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
         super::subjects::delete_version,
         super::subjects::raw_version,
         super::subjects::referenced_by,
+        super::subjects::latest_with_metadata,
         super::config::get_global,
         super::config::put_global,
         super::config::delete_global,

@@ -272,6 +272,40 @@ impl Registry {
         self.subject_version(row).await
     }
 
+    /// The latest version of `subject` whose `metadata.properties` hold every `(key, value)`
+    /// pair (`GET /subjects/{s}/metadata`): 40401 when the subject shows no versions, 40403
+    /// when none matches. Soft-deleted versions count only with `deleted`.
+    pub async fn latest_with_metadata(
+        &self,
+        subject: &str,
+        pairs: &[(&str, &str)],
+        deleted: bool,
+    ) -> Result<SubjectVersion> {
+        let rows = self.store.versions(subject).await?;
+        if !rows.iter().any(|r| deleted || !r.deleted) {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        for row in rows.iter().rev().filter(|r| deleted || !r.deleted) {
+            let found = self.subject_version(row).await?;
+            let properties = found
+                .schema
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("properties"))
+                .and_then(Value::as_object);
+            let holds = |(k, v): &(&str, &str)| {
+                properties
+                    .and_then(|p| p.get(*k))
+                    .and_then(Value::as_str)
+                    .is_some_and(|found| found == *v)
+            };
+            if pairs.iter().all(holds) {
+                return Ok(found);
+            }
+        }
+        Err(Error::SchemaNotFound)
+    }
+
     pub(crate) async fn subject_version(&self, row: &VersionRow) -> Result<SubjectVersion> {
         Ok(SubjectVersion {
             subject: row.subject.clone(),
