@@ -437,6 +437,8 @@ const ROUTE_ROLES: &[(&str, &str, &str)] = &[
     ("DELETE", "/mode/{subject}", "admin"),
     ("GET", "/openapi.json", "reader"),
     ("GET", "/schemas", "reader"),
+    ("GET", "/schemas/guids/{guid}", "reader"),
+    ("GET", "/schemas/guids/{guid}/ids", "reader"),
     ("GET", "/schemas/ids/{id}", "reader"),
     ("GET", "/schemas/ids/{id}/schema", "reader"),
     ("GET", "/schemas/ids/{id}/subjects", "reader"),

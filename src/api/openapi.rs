@@ -40,6 +40,8 @@ pub fn router() -> Router<AppState> {
         super::schemas::list,
         super::schemas::types,
         super::schemas::by_id,
+        super::schemas::by_guid,
+        super::schemas::ids_of_guid,
         super::schemas::raw_by_id,
         super::schemas::subjects_of_id,
         super::schemas::versions_of_id,

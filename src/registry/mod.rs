@@ -5,6 +5,7 @@ mod browse;
 mod cache;
 pub mod compatibility;
 mod delete;
+pub mod guid;
 mod register;
 mod settings;
 pub mod validate;
@@ -190,6 +191,28 @@ impl Registry {
             .await?
             .ok_or(Error::SchemaIdNotFound(id))?;
         Ok(self.cache.put_schema(SchemaEntry::from(row)))
+    }
+
+    /// The schema whose 8.x guid is `guid` (any case), by a walk over the ids in use; 40403
+    /// when none has it.
+    pub async fn schema_by_guid(&self, guid: &str) -> Result<Arc<SchemaEntry>> {
+        let wanted = guid.trim().to_ascii_lowercase();
+        let mut ids: Vec<i64> = self
+            .store
+            .all_versions()
+            .await?
+            .iter()
+            .map(|r| r.schema_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let entry = self.schema_by_id(id).await?;
+            if guid::guid(&entry) == wanted {
+                return Ok(entry);
+            }
+        }
+        Err(Error::SchemaNotFound)
     }
 
     pub async fn max_schema_id(&self) -> Result<i64> {
