@@ -528,3 +528,56 @@ async fn an_unknown_guid_is_40403_and_the_7x_dialect_has_no_guid() {
     let (_, body) = s7.get(&format!("/schemas/ids/{id}")).await;
     assert!(body.get("guid").is_none(), "{body}");
 }
+
+// ---- Avro identity as Confluent has it ----
+
+#[tokio::test]
+async fn avro_names_spelled_differently_share_an_id_and_a_version() {
+    let s = TestServer::start().await;
+    let full = json!({"type": "record", "name": "a.b.R", "fields": [
+        {"name": "s", "type": {"type": "fixed", "name": "S", "size": 2}},
+        {"name": "t", "type": "a.b.S"},
+        {"name": "n", "type": {"type": "record", "name": "N", "namespace": "a.b", "fields": []}}]});
+    let split = json!({"type": "record", "name": "R", "namespace": "a.b", "fields": [
+        {"name": "s", "type": {"type": "fixed", "name": "S", "size": 2}},
+        {"name": "t", "type": "S"},
+        {"name": "n", "type": {"type": "record", "name": "N", "fields": []}}]});
+    let id = s.register_ok("r", &full).await;
+    assert_eq!(s.register_ok("r", &split).await, id);
+    assert_eq!(s.get("/subjects/r/versions").await, (200, json!([1])));
+    let (status, found) = s
+        .post("/subjects/r", json!({"schema": split.to_string()}))
+        .await;
+    assert_eq!((status, found["id"].as_i64()), (200, Some(id)), "{found}");
+}
+
+#[tokio::test]
+async fn avro_error_records_decimal_and_uuid_defaults_are_accepted() {
+    let s = TestServer::start().await;
+    let error = json!({"type": "error", "name": "Failure", "fields": [{"name": "message", "type": "string"}]});
+    let (status, body) = s.register("err", &error).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, stored) = s.get("/subjects/err/versions/1").await;
+    assert!(
+        stored["schema"]
+            .as_str()
+            .unwrap()
+            .contains(r#""type":"error""#),
+        "{stored}"
+    );
+
+    let defaults = record(
+        "D",
+        json!([
+            {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 2}, "default": "\u{0000}"},
+            {"name": "id", "type": {"type": "string", "logicalType": "uuid"}, "default": "not-a-uuid"}
+        ]),
+    );
+    let (status, body) = s.register("defaults", &defaults).await;
+    assert_eq!(status, 200, "{body}");
+    // The defaults still count for compatibility: adding such a field is backward compatible.
+    let base = record("D", json!([]));
+    s.register_ok("added", &base).await;
+    let (status, body) = s.register("added", &defaults).await;
+    assert_eq!(status, 200, "{body}");
+}
