@@ -69,6 +69,9 @@ pub enum Error {
     Timeout(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A request Confluent's validation refuses before any registry logic (a missing body).
+    #[error("{0}")]
+    Unprocessable(String),
     /// The credentials do not reach what the request names.
     #[error("Forbidden: {0}")]
     Forbidden(String),
@@ -115,6 +118,7 @@ impl Error {
             TooComplex(_) => 42201,
             Timeout(_) => 50002,
             BadRequest(_) => 400,
+            Unprocessable(_) => 422,
             Forbidden(_) => 403,
             // Herald's own codes, in Confluent's scheme: status followed by two digits.
             CatalogNotFound { .. } => 40490,

@@ -82,6 +82,9 @@ pub fn router(state: AppState) -> Router {
 /// `schemaType`, `references`, `metadata`, `ruleSet` as Confluent writes them: `schemaType` is
 /// left out for AVRO in the 7.9 dialect, empty lists and absent objects are left out always.
 fn put_schema_fields(out: &mut Map<String, Value>, entry: &SchemaEntry, dialect: Dialect) {
+    if dialect == Dialect::V8 {
+        out.insert("guid".into(), crate::registry::guid::guid(entry).into());
+    }
     if dialect == Dialect::V8 || entry.schema_type != crate::model::SchemaType::Avro {
         out.insert("schemaType".into(), entry.schema_type.as_str().into());
     }

@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/schemas/ids/{id}/schema", get(raw_by_id))
         .route("/schemas/ids/{id}/subjects", get(subjects_of_id))
         .route("/schemas/ids/{id}/versions", get(versions_of_id))
+        .route("/schemas/guids/{guid}", get(by_guid))
+        .route("/schemas/guids/{guid}/ids", get(ids_of_guid))
 }
 
 /// A non-numeric id is an unknown route to Confluent: 404 with error_code 404.
@@ -67,16 +69,78 @@ async fn by_id(
     let id = schema_id(&id)?;
     let entry = registry.schema_by_id(id).await?;
     access.check_id(registry, id).await?;
+    schema_string(&state, &entry, &params).await
+}
+
+/// The SchemaString body of `GET /schemas/ids/{id}` and `GET /schemas/guids/{guid}`.
+async fn schema_string(
+    state: &AppState,
+    entry: &crate::registry::SchemaEntry,
+    params: &Params,
+) -> Result<Wire<Value>> {
+    let registry = &state.registry;
     let mut out = Map::new();
     out.insert(
         "schema".into(),
-        schema_text(registry, &entry, &params).await?.into(),
+        schema_text(registry, entry, params).await?.into(),
     );
-    put_schema_fields(&mut out, &entry, registry.dialect());
+    put_schema_fields(&mut out, entry, registry.dialect());
     if params.flag("fetchMaxId") {
         out.insert("maxId".into(), registry.max_schema_id().await?.into());
     }
     Ok(Wire(Value::Object(out)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/schemas/guids/{guid}",
+    tag = "schemas",
+    operation_id = "getSchemaByGuid",
+    params(
+        ("guid" = String, Path, description = "The schema's guid (the 8.x dialect's `guid` field)"),
+        ("format" = Option<String>, Query, description = "As for `GET /schemas/ids/{id}`"),
+    ),
+    responses(
+        (status = 200, description = "The schema", body = SchemaById),
+        (status = 404, description = "No schema has this guid (40403)", body = ErrorBody),
+    )
+)]
+async fn by_guid(
+    State(state): State<AppState>,
+    access: Access,
+    PathParams(guid): PathParams<String>,
+    params: Params,
+) -> Result<Wire<Value>> {
+    let entry = state.registry.schema_by_guid(&guid).await?;
+    access
+        .check_id(&state.registry, entry.id)
+        .await
+        .map_err(|_| Error::SchemaNotFound)?;
+    schema_string(&state, &entry, &params).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/schemas/guids/{guid}/ids",
+    tag = "schemas",
+    operation_id = "getIdsOfGuid",
+    params(("guid" = String, Path, description = "The schema's guid")),
+    responses(
+        (status = 200, description = "The ids carrying this guid, one per context (Herald has only the default context `.`)", body = Object, example = json!([{"context": ".", "id": 1}])),
+        (status = 404, description = "No schema has this guid (40403)", body = ErrorBody),
+    )
+)]
+async fn ids_of_guid(
+    State(state): State<AppState>,
+    access: Access,
+    PathParams(guid): PathParams<String>,
+) -> Result<Wire<Value>> {
+    let entry = state.registry.schema_by_guid(&guid).await?;
+    access
+        .check_id(&state.registry, entry.id)
+        .await
+        .map_err(|_| Error::SchemaNotFound)?;
+    Ok(Wire(json!([{"context": ".", "id": entry.id}])))
 }
 
 #[utoipa::path(

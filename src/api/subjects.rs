@@ -6,7 +6,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::openapi::{ErrorBody, Registered, SchemaObject};
-use super::wire::{JsonBody, Params, PathParams, RawSchema, Wire};
+use super::wire::{JsonBody, OptionalJsonBody, Params, PathParams, RawSchema, Wire};
 use super::{put_schema_fields, schema_object, schema_text, AppState};
 use crate::config::Dialect;
 use crate::error::{Error, Result};
@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/subjects", get(list))
         .route("/subjects/{subject}", post(lookup).delete(delete_subject))
         .route("/subjects/{subject}/versions", get(versions).post(register))
+        .route("/subjects/{subject}/metadata", get(latest_with_metadata))
         .route(
             "/subjects/{subject}/versions/{version}",
             get(version).delete(delete_version),
@@ -114,8 +115,15 @@ async fn register(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
-    JsonBody(request): JsonBody<SchemaRequest>,
+    OptionalJsonBody(request): OptionalJsonBody<SchemaRequest>,
 ) -> Result<Wire<Value>> {
+    // Confluent's resource refuses a missing body in its validation, before any registry
+    // logic; `{}` or `{"schema":""}` re-register the latest version instead (see the registry).
+    let Some(request) = request else {
+        return Err(Error::Unprocessable(
+            "register.request: must not be null".into(),
+        ));
+    };
     if request.schema.as_ref().map_or(0, String::len) > state.max_schema_bytes {
         return Err(Error::SchemaTooLarge);
     }
@@ -132,6 +140,48 @@ async fn register(
     put_schema_fields(&mut out, &done.schema, Dialect::V8);
     out.insert("schema".into(), done.schema.schema.clone().into());
     Ok(Wire(Value::Object(out)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/subjects/{subject}/metadata",
+    tag = "subjects",
+    operation_id = "getLatestWithMetadata",
+    params(
+        ("subject" = String, Path, description = "Subject name"),
+        ("key" = Option<Vec<String>>, Query, description = "A metadata property name; repeated, paired with `value` by position"),
+        ("value" = Option<Vec<String>>, Query, description = "The value the `key` at the same position must have"),
+        ("deleted" = Option<bool>, Query, description = "Consider soft-deleted versions too"),
+        ("format" = Option<String>, Query, description = "As for `GET /subjects/{subject}/versions/{version}`"),
+    ),
+    responses(
+        (status = 200, description = "The latest version whose `metadata.properties` hold every pair", body = SchemaObject),
+        (status = 404, description = "Subject (40401) not found, or no version matches (40403)", body = ErrorBody),
+    )
+)]
+async fn latest_with_metadata(
+    State(state): State<AppState>,
+    PathParams(subject): PathParams<String>,
+    params: Params,
+) -> Result<Wire<Value>> {
+    let registry = &state.registry;
+    let keys = params.all("key");
+    let values = params.all("value");
+    // Pairs are matched by position; a key without a value (or the reverse) pairs with "".
+    let pairs: Vec<(&str, &str)> = (0..keys.len().max(values.len()))
+        .map(|i| {
+            (
+                keys.get(i).copied().unwrap_or_default(),
+                values.get(i).copied().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let found = registry
+        .latest_with_metadata(&subject, &pairs, params.flag("deleted"))
+        .await?;
+    let mut out = schema_object(&found, registry.dialect());
+    out["schema"] = schema_text(registry, &found.schema, &params).await?.into();
+    Ok(Wire(out))
 }
 
 #[utoipa::path(

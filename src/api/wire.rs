@@ -58,9 +58,18 @@ impl IntoResponse for RawSchema {
 
 /// Query parameters. Unknown ones are ignored; booleans are `true` in any case, anything else false.
 #[derive(Debug, Default)]
-pub struct Params(HashMap<String, String>);
+pub struct Params(HashMap<String, String>, Vec<(String, String)>);
 
 impl Params {
+    /// Every value a repeated parameter was given, in request order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.1
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     pub fn flag(&self, name: &str) -> bool {
         self.0
             .get(name)
@@ -93,16 +102,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
         let query = parts.uri.query().unwrap_or_default();
-        let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
+        // Empty segments (`deleted=false&&key=k`, as Confluent's JavaScript client sends) are
+        // skipped by the parser.
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        if params
+        if pairs
             .iter()
             .any(|(k, v)| k.contains('\0') || v.contains('\0'))
         {
             return Err(Error::BadRequest(NUL_REFUSED.into()));
         }
-        Ok(Params(params))
+        let params: HashMap<String, String> = pairs.iter().cloned().collect();
+        Ok(Params(params, pairs))
     }
 }
 
@@ -152,35 +164,59 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
-            let essence = ct
-                .to_str()
-                .unwrap_or_default()
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
-            if !essence.is_empty() && !ACCEPTED_CONTENT_TYPES.contains(&essence.as_str()) {
-                return Err(Error::UnsupportedMediaType);
-            }
-        }
-        let limit = state.max_body_bytes;
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| Error::PayloadTooLarge(limit))?;
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        let value: serde_json::Value = serde_json::from_slice(text)
-            .map_err(|e| Error::BadRequest(format!("Unexpected character in request body: {e}")))?;
-        if holds_nul(&value) {
-            return Err(Error::BadRequest(NUL_REFUSED.into()));
-        }
-        let parsed = T::deserialize(value)
-            .map_err(|e| Error::BadRequest(format!("Cannot deserialize request body: {e}")))?;
-        Ok(JsonBody(parsed))
+        let value = read_json(req, state)
+            .await?
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
+        Ok(JsonBody(deserialize_body(value)?))
     }
+}
+
+/// A JSON body that may be missing altogether (`None` for an empty or whitespace-only body),
+/// for the routes where Confluent tells "no body" from `{}`.
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        match read_json(req, state).await? {
+            Some(value) => Ok(OptionalJsonBody(Some(deserialize_body(value)?))),
+            None => Ok(OptionalJsonBody(None)),
+        }
+    }
+}
+
+fn deserialize_body<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Error> {
+    T::deserialize(value)
+        .map_err(|e| Error::BadRequest(format!("Cannot deserialize request body: {e}")))
+}
+
+/// The body as JSON after the content-type and size checks; `None` when it is empty.
+async fn read_json(req: Request, state: &AppState) -> Result<Option<serde_json::Value>, Error> {
+    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+        let essence = ct
+            .to_str()
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if !essence.is_empty() && !ACCEPTED_CONTENT_TYPES.contains(&essence.as_str()) {
+            return Err(Error::UnsupportedMediaType);
+        }
+    }
+    let limit = state.max_body_bytes;
+    let bytes = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| Error::PayloadTooLarge(limit))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::BadRequest(format!("Unexpected character in request body: {e}")))?;
+    if holds_nul(&value) {
+        return Err(Error::BadRequest(NUL_REFUSED.into()));
+    }
+    Ok(Some(value))
 }

@@ -102,13 +102,23 @@ pub trait Format: Send + Sync {
     fn parse(&self, text: &str, deps: &[Dependency], normalize: bool) -> Result<Box<Parsed>>;
     /// The normal form of stored canonical text, to match a normalised lookup.
     fn normalized(&self, canonical: &str) -> String;
+    /// The identity text of a stored schema text ([`ParsedSchema::stored`] gives it back as
+    /// [`ParsedSchema::canonical`] would): the same for formats that store their canonical text.
+    fn identity_text(&self, stored: &str) -> String {
+        stored.to_string()
+    }
 }
 
 /// A parsed, validated schema of some format.
 pub trait ParsedSchema: Debug + Send + Sync + Any {
     fn schema_type(&self) -> SchemaType;
-    /// The text that is stored, returned to clients and hashed for identity.
+    /// The text hashed for identity.
     fn canonical(&self) -> &str;
+    /// The text that is stored and returned to clients; the canonical text unless the format
+    /// answers a schema as it was registered.
+    fn stored(&self) -> &str {
+        self.canonical()
+    }
     /// Why `self` (the reader) cannot read data written with `writer` (same format);
     /// `reader_is_new` picks the wording ("in the new schema" or "in the old schema").
     fn differences(&self, writer: &Parsed, reader_is_new: bool) -> Vec<Difference>;
@@ -167,6 +177,11 @@ pub fn parse(
 
 pub fn normalized(schema_type: SchemaType, canonical: &str) -> String {
     format(schema_type).normalized(canonical)
+}
+
+/// The identity text of a stored schema text (see [`Format::identity_text`]).
+pub fn identity_text(schema_type: SchemaType, stored: &str) -> String {
+    format(schema_type).identity_text(stored)
 }
 
 /// Reader/writer differences; schemas of different formats never read each other.

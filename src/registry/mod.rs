@@ -5,6 +5,7 @@ mod browse;
 mod cache;
 pub mod compatibility;
 mod delete;
+pub mod guid;
 mod register;
 mod settings;
 pub mod validate;
@@ -192,6 +193,28 @@ impl Registry {
         Ok(self.cache.put_schema(SchemaEntry::from(row)))
     }
 
+    /// The schema whose 8.x guid is `guid` (any case), by a walk over the ids in use; 40403
+    /// when none has it.
+    pub async fn schema_by_guid(&self, guid: &str) -> Result<Arc<SchemaEntry>> {
+        let wanted = guid.trim().to_ascii_lowercase();
+        let mut ids: Vec<i64> = self
+            .store
+            .all_versions()
+            .await?
+            .iter()
+            .map(|r| r.schema_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let entry = self.schema_by_id(id).await?;
+            if guid::guid(&entry) == wanted {
+                return Ok(entry);
+            }
+        }
+        Err(Error::SchemaNotFound)
+    }
+
     pub async fn max_schema_id(&self) -> Result<i64> {
         self.store.max_schema_id().await
     }
@@ -270,6 +293,40 @@ impl Registry {
         let rows = self.store.versions(subject).await?;
         let row = pick_version(subject, &rows, spec, deleted)?;
         self.subject_version(row).await
+    }
+
+    /// The latest version of `subject` whose `metadata.properties` hold every `(key, value)`
+    /// pair (`GET /subjects/{s}/metadata`): 40401 when the subject shows no versions, 40403
+    /// when none matches. Soft-deleted versions count only with `deleted`.
+    pub async fn latest_with_metadata(
+        &self,
+        subject: &str,
+        pairs: &[(&str, &str)],
+        deleted: bool,
+    ) -> Result<SubjectVersion> {
+        let rows = self.store.versions(subject).await?;
+        if !rows.iter().any(|r| deleted || !r.deleted) {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        for row in rows.iter().rev().filter(|r| deleted || !r.deleted) {
+            let found = self.subject_version(row).await?;
+            let properties = found
+                .schema
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("properties"))
+                .and_then(Value::as_object);
+            let holds = |(k, v): &(&str, &str)| {
+                properties
+                    .and_then(|p| p.get(*k))
+                    .and_then(Value::as_str)
+                    .is_some_and(|found| found == *v)
+            };
+            if pairs.iter().all(holds) {
+                return Ok(found);
+            }
+        }
+        Err(Error::SchemaNotFound)
     }
 
     pub(crate) async fn subject_version(&self, row: &VersionRow) -> Result<SubjectVersion> {

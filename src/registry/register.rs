@@ -236,7 +236,7 @@ impl Registry {
             .await?;
         let new = NewSchema {
             schema_type: parsed.schema_type(),
-            schema: parsed.canonical().to_string(),
+            schema: parsed.stored().to_string(),
             hash: identity_hash(
                 parsed.schema_type(),
                 parsed.canonical(),
@@ -415,7 +415,7 @@ impl Registry {
             let stored = if normalize {
                 formats::normalized(entry.schema_type, &entry.schema)
             } else {
-                entry.schema.clone()
+                formats::identity_text(entry.schema_type, &entry.schema)
             };
             let hash = identity_hash(
                 entry.schema_type,

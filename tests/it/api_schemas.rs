@@ -457,3 +457,126 @@ async fn an_explicit_version_that_skips_ahead_is_42201_outside_import() {
     assert_error(s.post("/subjects/s/versions", body).await, 422, 42201);
     assert_eq!(versions(&s, "s").await, json!([1]));
 }
+
+// ---- guid (8.x dialect) ----
+
+async fn v8() -> TestServer {
+    TestServer::start_with(|c| c.dialect = herald::config::Dialect::V8).await
+}
+
+fn md5_uuid(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    uuid::Uuid::from_bytes(Md5::digest(bytes).into()).to_string()
+}
+
+#[tokio::test]
+async fn the_8x_dialect_answers_a_guid_computed_as_confluent_does() {
+    let s = v8().await;
+    let (status, reg) = s
+        .post("/subjects/g/versions", json!({"schema": "\"string\""}))
+        .await;
+    assert_eq!(status, 200, "{reg}");
+    let guid = reg["guid"]
+        .as_str()
+        .expect("guid on the register answer")
+        .to_string();
+    // The MD5 of the canonical text, written as a UUID.
+    assert_eq!(guid, md5_uuid(b"\"string\""));
+    let (_, version) = s.get("/subjects/g/versions/1").await;
+    assert_eq!(version["guid"], guid.as_str());
+    let (_, by_id) = s.get(&format!("/schemas/ids/{}", reg["id"])).await;
+    assert_eq!(by_id["guid"], guid.as_str());
+
+    let (status, by_guid) = s.get(&format!("/schemas/guids/{guid}")).await;
+    assert_eq!(status, 200, "{by_guid}");
+    assert_eq!(by_guid["schema"], "\"string\"");
+    assert_eq!(by_guid["guid"], guid.as_str());
+    let (status, ids) = s.get(&format!("/schemas/guids/{guid}/ids")).await;
+    assert_eq!(
+        (status, ids),
+        (200, json!([{"context": ".", "id": reg["id"]}]))
+    );
+
+    // Metadata takes part: a different guid for the same text.
+    let (_, other) = s
+        .post(
+            "/subjects/g2/versions",
+            json!({"schema": "\"string\"", "metadata": {"properties": {"k": "v"}}}),
+        )
+        .await;
+    assert_ne!(other["guid"], guid.as_str());
+    let mut material = b"\"string\"".to_vec();
+    material.extend_from_slice(&[1]);
+    material.extend_from_slice(b"kv");
+    assert_eq!(other["guid"], md5_uuid(&material).as_str());
+}
+
+#[tokio::test]
+async fn an_unknown_guid_is_40403_and_the_7x_dialect_has_no_guid() {
+    let s = v8().await;
+    let (status, body) = s
+        .get("/schemas/guids/00000000-0000-0000-0000-000000000000")
+        .await;
+    assert_eq!(
+        (status, body["error_code"].as_i64()),
+        (404, Some(40403)),
+        "{body}"
+    );
+    let s7 = TestServer::start().await;
+    let id = s7.register_ok("g", &json!("string")).await;
+    let (_, body) = s7.get(&format!("/schemas/ids/{id}")).await;
+    assert!(body.get("guid").is_none(), "{body}");
+}
+
+// ---- Avro identity as Confluent has it ----
+
+#[tokio::test]
+async fn avro_names_spelled_differently_share_an_id_and_a_version() {
+    let s = TestServer::start().await;
+    let full = json!({"type": "record", "name": "a.b.R", "fields": [
+        {"name": "s", "type": {"type": "fixed", "name": "S", "size": 2}},
+        {"name": "t", "type": "a.b.S"},
+        {"name": "n", "type": {"type": "record", "name": "N", "namespace": "a.b", "fields": []}}]});
+    let split = json!({"type": "record", "name": "R", "namespace": "a.b", "fields": [
+        {"name": "s", "type": {"type": "fixed", "name": "S", "size": 2}},
+        {"name": "t", "type": "S"},
+        {"name": "n", "type": {"type": "record", "name": "N", "fields": []}}]});
+    let id = s.register_ok("r", &full).await;
+    assert_eq!(s.register_ok("r", &split).await, id);
+    assert_eq!(s.get("/subjects/r/versions").await, (200, json!([1])));
+    let (status, found) = s
+        .post("/subjects/r", json!({"schema": split.to_string()}))
+        .await;
+    assert_eq!((status, found["id"].as_i64()), (200, Some(id)), "{found}");
+}
+
+#[tokio::test]
+async fn avro_error_records_decimal_and_uuid_defaults_are_accepted() {
+    let s = TestServer::start().await;
+    let error = json!({"type": "error", "name": "Failure", "fields": [{"name": "message", "type": "string"}]});
+    let (status, body) = s.register("err", &error).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, stored) = s.get("/subjects/err/versions/1").await;
+    assert!(
+        stored["schema"]
+            .as_str()
+            .unwrap()
+            .contains(r#""type":"error""#),
+        "{stored}"
+    );
+
+    let defaults = record(
+        "D",
+        json!([
+            {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 2}, "default": "\u{0000}"},
+            {"name": "id", "type": {"type": "string", "logicalType": "uuid"}, "default": "not-a-uuid"}
+        ]),
+    );
+    let (status, body) = s.register("defaults", &defaults).await;
+    assert_eq!(status, 200, "{body}");
+    // The defaults still count for compatibility: adding such a field is backward compatible.
+    let base = record("D", json!([]));
+    s.register_ok("added", &base).await;
+    let (status, body) = s.register("added", &defaults).await;
+    assert_eq!(status, 200, "{body}");
+}

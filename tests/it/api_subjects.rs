@@ -244,3 +244,102 @@ async fn registering_under_the_reserved_global_subject_is_42208() {
     assert_error(s.register("__GLOBAL", &v1()).await, 422, 42208);
     assert_eq!(s.get("/subjects").await.1, json!([]));
 }
+
+// ---- GET /subjects/{s}/metadata ----
+
+async fn with_metadata(s: &TestServer, subject: &str, schema: &Value, properties: Value) -> i64 {
+    let (status, body) = s
+        .post(
+            &format!("/subjects/{subject}/versions"),
+            json!({"schema": schema.to_string(), "metadata": {"properties": properties}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn metadata_lookup_answers_the_latest_version_holding_every_pair() {
+    let s = TestServer::start().await;
+    let id1 = with_metadata(&s, "m", &v1(), json!({"app": "a", "major": "1"})).await;
+    let id2 = with_metadata(&s, "m", &v2(), json!({"app": "a", "major": "2"})).await;
+    let (status, body) = s.get("/subjects/m/metadata?key=app&value=a").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["version"].clone(), body["id"].as_i64()),
+        (json!(2), Some(id2))
+    );
+    assert_eq!(body["subject"], "m");
+    assert_eq!(body["metadata"]["properties"]["major"], "2");
+    assert!(body["schema"].is_string());
+
+    let (status, body) = s
+        .get("/subjects/m/metadata?key=app&key=major&value=a&value=1")
+        .await;
+    assert_eq!((status, body["id"].as_i64()), (200, Some(id1)), "{body}");
+    // Confluent's JavaScript client sends an empty segment.
+    let (status, body) = s
+        .get("/subjects/m/metadata?deleted=false&&key=major&value=1")
+        .await;
+    assert_eq!((status, body["version"].clone()), (200, json!(1)), "{body}");
+}
+
+#[tokio::test]
+async fn metadata_lookup_errors_and_soft_deleted_versions() {
+    let s = TestServer::start().await;
+    assert_error(
+        s.get("/subjects/nope/metadata?key=a&value=b").await,
+        404,
+        40401,
+    );
+    with_metadata(&s, "m", &v1(), json!({"major": "1"})).await;
+    with_metadata(&s, "m", &v2(), json!({"major": "2"})).await;
+    assert_error(
+        s.get("/subjects/m/metadata?key=major&value=3").await,
+        404,
+        40403,
+    );
+    assert_error(
+        s.get("/subjects/m/metadata?key=minor&value=1").await,
+        404,
+        40403,
+    );
+    // A schema without metadata never matches a pair.
+    s.register_ok("plain", &v1()).await;
+    assert_error(
+        s.get("/subjects/plain/metadata?key=a&value=b").await,
+        404,
+        40403,
+    );
+
+    assert_eq!(s.delete("/subjects/m/versions/1").await.0, 200);
+    assert_error(
+        s.get("/subjects/m/metadata?key=major&value=1").await,
+        404,
+        40403,
+    );
+    let (status, body) = s
+        .get("/subjects/m/metadata?key=major&value=1&deleted=true")
+        .await;
+    assert_eq!((status, body["version"].clone()), (200, json!(1)), "{body}");
+}
+
+// ---- POST /subjects/{s}/versions without a body ----
+
+#[tokio::test]
+async fn register_without_a_body_registers_nothing() {
+    let s = TestServer::start().await;
+    assert_error(s.call("POST", "/subjects/e/versions", None).await, 422, 422);
+    s.register_ok("e", &v1()).await;
+    assert_error(s.call("POST", "/subjects/e/versions", None).await, 422, 422);
+    assert_eq!(s.get("/subjects/e/versions").await, (200, json!([1])));
+    // An empty schema still re-registers the latest with new metadata.
+    let (status, body) = s
+        .post(
+            "/subjects/e/versions",
+            json!({"schema": "", "metadata": {"properties": {"owner": "x"}}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(s.get("/subjects/e/versions").await, (200, json!([1, 2])));
+}

@@ -744,7 +744,7 @@ async fn incompatibility_messages_name_the_type_the_path_and_the_direction() {
     );
     assert_eq!(messages[1], "{oldSchemaVersion: 1}");
     assert!(
-        messages[2].starts_with("{oldSchema: '{\"properties\""),
+        messages[2].starts_with("{oldSchema: '{\"type\":\"object\",\"properties\""),
         "{messages:?}"
     );
     assert_eq!(

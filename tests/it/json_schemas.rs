@@ -43,9 +43,10 @@ async fn a_json_schema_registers_reads_back_and_looks_up_with_its_type() {
     assert_eq!(status, 200);
     assert_eq!(version["schemaType"], "JSON");
     assert_eq!(version["id"], id);
+    // Answered as registered (compact, keys in their order), as Confluent answers it.
     assert_eq!(
         version["schema"],
-        r#"{"properties":{"id":{"type":"string"}},"required":["id"],"type":"object"}"#
+        r#"{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}"#
     );
     let (_, by_id) = s.get(&format!("/schemas/ids/{id}")).await;
     assert_eq!(by_id["schemaType"], "JSON");
@@ -537,4 +538,54 @@ async fn a_ref_to_a_draft_meta_schema_resolves_to_the_bundled_one() {
     assert!(!checked
         .validate_payload(&json!({"name": "x", "settings": {"type": 12}}))
         .is_empty());
+}
+
+#[tokio::test]
+async fn json_schema_text_is_answered_as_registered_with_identity_on_the_canonical_form() {
+    let s = TestServer::start().await;
+    let text = r#"{ "type": "object", "properties": { "z": {"type": "string"}, "a": {"type": "integer"} } }"#;
+    let (status, body) = register_text(&s, "ordered", text).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let compact =
+        r#"{"type":"object","properties":{"z":{"type":"string"},"a":{"type":"integer"}}}"#;
+    let (_, version) = s.get("/subjects/ordered/versions/1").await;
+    assert_eq!(version["schema"], compact);
+    let (_, by_id) = s.get(&format!("/schemas/ids/{id}")).await;
+    assert_eq!(by_id["schema"], compact);
+
+    // The same schema with its keys in another order is still the same schema.
+    let reordered =
+        r#"{"properties":{"a":{"type":"integer"},"z":{"type":"string"}},"type":"object"}"#;
+    let (status, body) = register_text(&s, "ordered", reordered).await;
+    assert_eq!((status, body["id"].as_i64()), (200, Some(id)), "{body}");
+    assert_eq!(s.get("/subjects/ordered/versions").await, (200, json!([1])));
+    let (status, found) = s
+        .post(
+            "/subjects/ordered",
+            json!({"schemaType": "JSON", "schema": reordered}),
+        )
+        .await;
+    assert_eq!((status, found["id"].as_i64()), (200, Some(id)), "{found}");
+    let (status, found) = s
+        .post(
+            "/subjects/ordered?normalize=true",
+            json!({"schemaType": "JSON", "schema": reordered}),
+        )
+        .await;
+    assert_eq!((status, found["id"].as_i64()), (200, Some(id)), "{found}");
+
+    // normalize=true stores the normal form.
+    let (status, body) = s
+        .post(
+            "/subjects/normal/versions?normalize=true",
+            json!({"schemaType": "JSON", "schema": r#"{"type":"object","required":["b","a"],"properties":{"b":{},"a":{}}}"#}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, version) = s.get("/subjects/normal/versions/1").await;
+    assert_eq!(
+        version["schema"],
+        r#"{"properties":{"a":{},"b":{}},"required":["a","b"],"type":"object"}"#
+    );
 }

@@ -656,3 +656,46 @@ message Holder {
     let (status, again) = register(&s, "ext-holder", text, json!([])).await;
     assert_eq!((status, again["id"].as_i64()), (200, Some(id)), "{again}");
 }
+
+#[tokio::test]
+async fn confluents_builtin_protos_need_no_reference() {
+    let s = TestServer::start().await;
+    let proto = r#"syntax = "proto3";
+package shop;
+
+import "google/type/money.proto";
+import "google/type/date.proto";
+import "confluent/meta.proto";
+import "confluent/type/decimal.proto";
+
+message Order {
+  option (confluent.message_meta).doc = "An order";
+  google.type.Money total = 1;
+  google.type.Date placed = 2;
+  confluent.type.Decimal discount = 3 [(confluent.field_meta).tags = "PII"];
+}
+"#;
+    let (status, body) = s
+        .post(
+            "/subjects/builtin-value/versions",
+            json!({"schemaType": "PROTOBUF", "schema": proto}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, version) = s.get("/subjects/builtin-value/versions/1").await;
+    assert_eq!(status, 200);
+    let text = version["schema"].as_str().unwrap();
+    assert!(text.contains("google.type.Money"), "{text}");
+    // Registering again (the stored text re-parses) keeps the id.
+    let (status, again) = s
+        .post(
+            "/subjects/builtin-value/versions",
+            json!({"schemaType": "PROTOBUF", "schema": text}),
+        )
+        .await;
+    assert_eq!(
+        (status, again["id"].clone()),
+        (200, body["id"].clone()),
+        "{again}"
+    );
+}

@@ -5,6 +5,8 @@
 //! changed default is not. Avro's Parsing Canonical Form drops defaults and docs, which is why it
 //! is only good for fingerprints, not for identity.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value};
 
 const PRIMITIVES: [&str; 8] = [
@@ -28,8 +30,195 @@ const FIELD_KEYS: [&str; 6] = ["name", "type", "doc", "default", "order", "alias
 
 /// Compact canonical text of a parsed JSON schema. With `normalize`, names are also fully
 /// qualified (namespaces folded in) and aliases sorted, as Confluent's `normalize=true` does.
+///
+/// Without it, names are written as Java Avro's `Schema.toString()` writes them, which is what
+/// Confluent's identity is: a named type's short name, with a `namespace` only where it differs
+/// from the enclosing one, and a reference to a named type by its short name when it lives in
+/// the enclosing namespace (its full name otherwise). So `{"name":"a.b.R"}` and
+/// `{"name":"R","namespace":"a.b"}` are one schema, as are `"a.S"` and `"S"` inside `a`.
 pub fn canonical_text(schema: &Value, normalize: bool) -> String {
-    canonical_value(schema, normalize, None).to_string()
+    if normalize {
+        return canonical_value(schema, true, None).to_string();
+    }
+    let mut defined = HashSet::new();
+    collect_names(schema, None, &mut defined, 0);
+    let resolver = Resolver { defined };
+    resolver.value(schema, None, 0).to_string()
+}
+
+/// A namespace as Avro means it: an empty one is no namespace.
+fn space(ns: Option<&str>) -> Option<&str> {
+    ns.filter(|ns| !ns.is_empty())
+}
+
+fn full_name(name: &str, namespace: Option<&str>) -> String {
+    match space(namespace) {
+        Some(ns) if !name.contains('.') => format!("{ns}.{name}"),
+        _ => name.to_string(),
+    }
+}
+
+/// Every named type the schema defines, by full name.
+fn collect_names(schema: &Value, namespace: Option<&str>, out: &mut HashSet<String>, depth: usize) {
+    if !crate::limits::deeper(depth) {
+        return;
+    }
+    match schema {
+        Value::Array(branches) => {
+            for b in branches {
+                collect_names(b, namespace, out, depth + 1);
+            }
+        }
+        Value::Object(obj) => {
+            let kind = obj.get("type").and_then(Value::as_str).unwrap_or_default();
+            let mut inner = namespace.map(str::to_string);
+            if matches!(kind, "record" | "error" | "enum" | "fixed") {
+                inner = effective_namespace(obj, namespace);
+                if let Some(name) = obj.get("name").and_then(Value::as_str) {
+                    out.insert(full_name(name, inner.as_deref()));
+                }
+            }
+            if !obj.get("type").is_some_and(Value::is_string) {
+                if let Some(t) = obj.get("type") {
+                    collect_names(t, namespace, out, depth + 1);
+                }
+            }
+            for key in ["items", "values"] {
+                if let Some(v) = obj.get(key) {
+                    collect_names(v, inner.as_deref(), out, depth + 1);
+                }
+            }
+            for f in obj
+                .get("fields")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(t) = f.get("type") {
+                    collect_names(t, inner.as_deref(), out, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Writes names relative to the enclosing namespace, as Java Avro does.
+struct Resolver {
+    defined: HashSet<String>,
+}
+
+impl Resolver {
+    /// The full name a reference means: inside a namespace a short name is that namespace's
+    /// type, unless only a type of that name without namespace exists (Java's fallback).
+    fn resolve(&self, name: &str, namespace: Option<&str>) -> String {
+        if name.contains('.') {
+            return name.to_string();
+        }
+        let qualified = full_name(name, namespace);
+        if !self.defined.contains(&qualified) && self.defined.contains(name) {
+            return name.to_string();
+        }
+        qualified
+    }
+
+    /// A full name as written inside `namespace`: short when it lives there.
+    fn relative(full: &str, namespace: Option<&str>) -> String {
+        match full.rsplit_once('.') {
+            Some((ns, short)) if Some(ns) == space(namespace) => short.to_string(),
+            _ => full.to_string(),
+        }
+    }
+
+    fn value(&self, schema: &Value, namespace: Option<&str>, depth: usize) -> Value {
+        if !crate::limits::deeper(depth) {
+            return schema.clone();
+        }
+        match schema {
+            Value::String(name) if PRIMITIVES.contains(&name.as_str()) => schema.clone(),
+            Value::String(name) => {
+                Value::String(Self::relative(&self.resolve(name, namespace), namespace))
+            }
+            Value::Array(branches) => Value::Array(
+                branches
+                    .iter()
+                    .map(|b| self.value(b, namespace, depth + 1))
+                    .collect(),
+            ),
+            Value::Object(obj) => self.object(obj, namespace, depth),
+            other => other.clone(),
+        }
+    }
+
+    fn object(&self, obj: &Map<String, Value>, namespace: Option<&str>, depth: usize) -> Value {
+        let kind = obj.get("type").and_then(Value::as_str).unwrap_or_default();
+        if obj.len() == 1 && PRIMITIVES.contains(&kind) {
+            return Value::String(kind.to_string());
+        }
+        let named = matches!(kind, "record" | "error" | "enum" | "fixed");
+        let own = if named {
+            effective_namespace(obj, namespace)
+        } else {
+            namespace.map(str::to_string)
+        };
+        let inner = own.as_deref();
+        let mut out = Map::new();
+        for key in SCHEMA_KEYS
+            .iter()
+            .copied()
+            .chain(sorted_rest(obj, &SCHEMA_KEYS))
+        {
+            let value = match (key, obj.get(key)) {
+                ("namespace", _) if named => {
+                    // Written only where it differs from the enclosing one; "" leaves a
+                    // namespace for none.
+                    if space(inner) == space(namespace) {
+                        continue;
+                    }
+                    Value::String(space(inner).unwrap_or_default().to_string())
+                }
+                (_, None) => continue,
+                ("name", Some(Value::String(name))) if named => Value::String(
+                    name.rsplit_once('.')
+                        .map_or(name.as_str(), |(_, short)| short)
+                        .to_string(),
+                ),
+                ("type", Some(value)) if !value.is_string() => {
+                    self.value(value, namespace, depth + 1)
+                }
+                ("fields", Some(Value::Array(fields))) => Value::Array(
+                    fields
+                        .iter()
+                        .map(|f| self.field(f, inner, depth + 1))
+                        .collect(),
+                ),
+                ("items" | "values", Some(value)) => self.value(value, inner, depth + 1),
+                (_, Some(value)) => value.clone(),
+            };
+            out.insert(key.to_string(), value);
+        }
+        Value::Object(out)
+    }
+
+    fn field(&self, field: &Value, namespace: Option<&str>, depth: usize) -> Value {
+        let Value::Object(obj) = field else {
+            return field.clone();
+        };
+        let mut out = Map::new();
+        for key in FIELD_KEYS
+            .iter()
+            .copied()
+            .chain(sorted_rest(obj, &FIELD_KEYS))
+        {
+            let Some(value) = obj.get(key) else { continue };
+            let value = match key {
+                "type" => self.value(value, namespace, depth + 1),
+                _ => value.clone(),
+            };
+            out.insert(key.to_string(), value);
+        }
+        Value::Object(out)
+    }
 }
 
 fn canonical_value(schema: &Value, normalize: bool, namespace: Option<&str>) -> Value {
@@ -233,5 +422,46 @@ mod tests {
             canonical_text(&v, true),
             r#"{"type":"record","name":"n.R","fields":[{"name":"e","type":{"type":"enum","name":"n.E","symbols":["A"]}},{"name":"again","type":"n.E"}],"aliases":["n.B","n.Z"]}"#
         );
+    }
+
+    #[test]
+    fn names_are_resolved_as_java_avro_writes_them() {
+        let full =
+            json!({"type": "record", "name": "a.b.R", "fields": [{"name": "x", "type": "int"}]});
+        let split = json!({"type": "record", "name": "R", "namespace": "a.b", "fields": [{"name": "x", "type": "int"}]});
+        assert_eq!(canon(full.clone()), canon(split));
+        assert_eq!(
+            canon(full),
+            r#"{"type":"record","name":"R","namespace":"a.b","fields":[{"name":"x","type":"int"}]}"#
+        );
+
+        let by_full = json!({"type": "record", "name": "R", "namespace": "a", "fields": [
+            {"name": "s", "type": {"type": "fixed", "name": "S", "size": 2}},
+            {"name": "t", "type": "a.S"}]});
+        let by_short = json!({"type": "record", "name": "R", "namespace": "a", "fields": [
+            {"name": "s", "type": {"type": "fixed", "name": "S", "size": 2}},
+            {"name": "t", "type": "S"}]});
+        assert_eq!(canon(by_full), canon(by_short));
+
+        let repeated = json!({"type": "record", "name": "R", "namespace": "a", "fields": [
+            {"name": "n", "type": {"type": "record", "name": "N", "namespace": "a", "fields": []}}]});
+        let inherited = json!({"type": "record", "name": "R", "namespace": "a", "fields": [
+            {"name": "n", "type": {"type": "record", "name": "N", "fields": []}}]});
+        assert_eq!(canon(repeated), canon(inherited));
+    }
+
+    #[test]
+    fn other_namespaces_stay_distinct() {
+        let other = json!({"type": "record", "name": "R", "namespace": "a", "fields": [
+            {"name": "n", "type": {"type": "record", "name": "b.N", "fields": []}},
+            {"name": "m", "type": "b.N"}]});
+        assert_eq!(
+            canon(other),
+            r#"{"type":"record","name":"R","namespace":"a","fields":[{"name":"n","type":{"type":"record","name":"N","namespace":"b","fields":[]}},{"name":"m","type":"b.N"}]}"#
+        );
+        // A nested type without namespace inside a namespaced record keeps `"namespace":""`.
+        let none = json!({"type": "record", "name": "R", "namespace": "a", "fields": [
+            {"name": "n", "type": {"type": "record", "name": "N", "namespace": "", "fields": []}}]});
+        assert!(canon(none).contains(r#""name":"N","namespace":"","fields""#));
     }
 }

@@ -27,20 +27,149 @@ pub fn parse(text: &str, deps: &[&str], normalize: bool) -> Result<AvroSchema> {
         too_deep => too_deep.into(),
     })?;
     check_names(&value, 0)?;
+    // What apache-avro reads: Java Avro's `error` records as records.
+    let for_parser = parser_view(&value);
+    let parser_text = for_parser.as_ref().map(|(v, _)| v.to_string());
+    let (value_in, text_in) = match (&for_parser, &parser_text) {
+        (Some((v, _)), Some(t)) => (v, t.as_str()),
+        _ => (&value, text),
+    };
     // apache-avro unwraps on some inputs it considers impossible; a schema must never take the
     // connection down with it.
     let parsed = std::panic::catch_unwind(|| {
         if deps.is_empty() {
-            Schema::parse(&value)
+            Schema::parse(value_in)
         } else {
-            Schema::parse_str_with_list(text, deps.iter().copied())
+            Schema::parse_str_with_list(text_in, deps.iter().copied())
                 .map(|(schema, parsed_deps)| inline_references(schema, &parsed_deps))
         }
     })
     .map_err(|_| Error::InvalidSchema("the Avro parser could not read this schema".into()))?;
-    let schema = parsed.map_err(|e| Error::InvalidSchema(describe_parse_error(&e)))?;
+    let mut schema = parsed.map_err(|e| Error::InvalidSchema(describe_parse_error(&e)))?;
+    if let Some((_, kept)) = &for_parser {
+        restore_defaults(&mut schema, kept, 0);
+    }
     let canonical = canonical::canonical_text(&value, normalize);
     Ok(AvroSchema { schema, canonical })
+}
+
+/// A field default apache-avro cannot check but Java Avro accepts, set back after parsing:
+/// (record full name, field name, default).
+type KeptDefault = (String, String, serde_json::Value);
+
+/// The schema as apache-avro can read it, when it differs, with the defaults to set back:
+/// `"type": "error"` (an error record, valid in Java Avro and so in Confluent) becomes
+/// `"record"`; a `decimal` (bytes) default written as a string of code points and a `uuid`
+/// default that is any string (Java checks defaults against the base type) are taken out for
+/// the parser and restored on the parsed schema.
+fn parser_view(value: &serde_json::Value) -> Option<(serde_json::Value, Vec<KeptDefault>)> {
+    use serde_json::Value as J;
+    fn base_checked_default(field: &serde_json::Map<String, J>) -> bool {
+        let Some(J::Object(t)) = field.get("type") else {
+            return false;
+        };
+        let (base, logical) = (
+            t.get("type").and_then(J::as_str),
+            t.get("logicalType").and_then(J::as_str),
+        );
+        field.get("default").is_some_and(J::is_string)
+            && matches!(
+                (base, logical),
+                (Some("bytes"), Some("decimal")) | (Some("string"), Some("uuid"))
+            )
+    }
+    fn rewrite(value: &mut J, ns: Option<&str>, kept: &mut Vec<KeptDefault>, depth: usize) -> bool {
+        if !crate::limits::deeper(depth) {
+            return false;
+        }
+        match value {
+            J::Array(items) => items.iter_mut().fold(false, |changed, v| {
+                rewrite(v, ns, kept, depth + 1) | changed
+            }),
+            J::Object(map) => {
+                let mut changed = false;
+                let kind = map.get("type").and_then(J::as_str).map(str::to_string);
+                let kind = kind.as_deref();
+                if kind == Some("error") && map.contains_key("fields") {
+                    map.insert("type".into(), "record".into());
+                    changed = true;
+                }
+                let mut inner = ns.map(str::to_string);
+                if matches!(kind, Some("record" | "error" | "enum" | "fixed")) {
+                    let name = map
+                        .get("name")
+                        .and_then(J::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    inner = match (name.rsplit_once('.'), map.get("namespace")) {
+                        (Some((space, _)), _) => Some(space.to_string()),
+                        (None, Some(J::String(space))) => Some(space.clone()),
+                        _ => inner,
+                    };
+                    if let Some(J::Array(fields)) = map.get_mut("fields") {
+                        let full = match inner.as_deref() {
+                            Some(space) if !space.is_empty() && !name.contains('.') => {
+                                format!("{space}.{name}")
+                            }
+                            _ => name.clone(),
+                        };
+                        for field in fields.iter_mut().filter_map(J::as_object_mut) {
+                            if base_checked_default(field) {
+                                let default = field.remove("default").unwrap_or_default();
+                                let field_name =
+                                    field.get("name").and_then(J::as_str).unwrap_or_default();
+                                kept.push((full.clone(), field_name.to_string(), default));
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+                for (key, v) in map.iter_mut() {
+                    if key != "default" {
+                        let scope = if key == "type" { ns } else { inner.as_deref() };
+                        changed |= rewrite(v, scope, kept, depth + 1);
+                    }
+                }
+                changed
+            }
+            _ => false,
+        }
+    }
+    let mut copy = value.clone();
+    let mut kept = Vec::new();
+    rewrite(&mut copy, None, &mut kept, 0).then_some((copy, kept))
+}
+
+/// Sets the defaults [`parser_view`] took out back on the parsed schema's record fields.
+fn restore_defaults(schema: &mut Schema, kept: &[KeptDefault], depth: usize) {
+    if kept.is_empty() || !crate::limits::deeper(depth) {
+        return;
+    }
+    match schema {
+        Schema::Record(record) => {
+            let full = record.name.fullname(None);
+            for field in &mut record.fields {
+                if let Some((_, _, default)) =
+                    kept.iter().find(|(r, f, _)| *r == full && *f == field.name)
+                {
+                    field.default = Some(default.clone());
+                }
+                restore_defaults(&mut field.schema, kept, depth + 1);
+            }
+        }
+        Schema::Array(array) => restore_defaults(&mut array.items, kept, depth + 1),
+        Schema::Map(map) => restore_defaults(&mut map.types, kept, depth + 1),
+        Schema::Union(union) => {
+            let mut branches = union.variants().to_vec();
+            for b in &mut branches {
+                restore_defaults(b, kept, depth + 1);
+            }
+            if let Ok(rebuilt) = UnionSchema::new(branches) {
+                *union = rebuilt;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Avro spec: a name starts with `[A-Za-z_]` and continues with `[A-Za-z0-9_]`; a full name joins

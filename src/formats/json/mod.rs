@@ -19,6 +19,8 @@ use refs::Documents;
 
 pub struct JsonSchema {
     pub canonical: String,
+    /// The registered text, compact with its keys in their order (what is stored and answered).
+    pub stored: String,
     /// The schema and the schemas it references, by reference name.
     docs: Documents,
     validator: jsonschema::Validator,
@@ -85,8 +87,16 @@ pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<JsonSch
     } else {
         canonical::canonical_text(docs.root())
     };
+    // Answered as registered (compact, keys in their order), as Confluent answers it; with
+    // `normalize` the normal form is what is stored.
+    let stored = if normalize {
+        canonical.clone()
+    } else {
+        docs.root().to_string()
+    };
     Ok(JsonSchema {
         canonical,
+        stored,
         docs,
         validator,
     })
@@ -109,6 +119,12 @@ impl crate::formats::Format for JsonFormat {
             .map(|v| canonical::normalized_text(&v))
             .unwrap_or_else(|_| canonical.to_string())
     }
+
+    fn identity_text(&self, stored: &str) -> String {
+        serde_json::from_str(stored)
+            .map(|v| canonical::canonical_text(&v))
+            .unwrap_or_else(|_| stored.to_string())
+    }
 }
 
 impl crate::formats::ParsedSchema for JsonSchema {
@@ -118,6 +134,10 @@ impl crate::formats::ParsedSchema for JsonSchema {
 
     fn canonical(&self) -> &str {
         &self.canonical
+    }
+
+    fn stored(&self) -> &str {
+        &self.stored
     }
 
     fn differences(&self, writer: &Parsed, reader_is_new: bool) -> Vec<Difference> {

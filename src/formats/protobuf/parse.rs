@@ -44,6 +44,7 @@ pub fn resolve(text: &str, deps: &[Dependency]) -> Result<FileDescriptor> {
     files.insert(ROOT_NAME.to_string(), root);
     let mut resolver = ChainFileResolver::new();
     resolver.add(Files(files));
+    resolver.add(Builtin);
     resolver.add(GoogleFileResolver::new());
     let mut compiler = protox::Compiler::with_file_resolver(resolver);
     compiler.include_imports(true);
@@ -118,6 +119,99 @@ pub fn describe(err: &protox::Error) -> String {
             None => rest.trim_start().to_string(),
         },
         None => text,
+    }
+}
+
+/// The files Confluent resolves without a reference: Google's common types
+/// (`google/type/*.proto`, from googleapis, Apache-2.0) and Confluent's own `confluent/meta.proto`
+/// and `confluent/type/decimal.proto`. A reference of the same name takes precedence.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "confluent/meta.proto",
+        include_str!("builtin/confluent/meta.proto"),
+    ),
+    (
+        "confluent/type/decimal.proto",
+        include_str!("builtin/confluent/type/decimal.proto"),
+    ),
+    (
+        "google/type/calendar_period.proto",
+        include_str!("builtin/google/type/calendar_period.proto"),
+    ),
+    (
+        "google/type/color.proto",
+        include_str!("builtin/google/type/color.proto"),
+    ),
+    (
+        "google/type/date.proto",
+        include_str!("builtin/google/type/date.proto"),
+    ),
+    (
+        "google/type/datetime.proto",
+        include_str!("builtin/google/type/datetime.proto"),
+    ),
+    (
+        "google/type/dayofweek.proto",
+        include_str!("builtin/google/type/dayofweek.proto"),
+    ),
+    (
+        "google/type/decimal.proto",
+        include_str!("builtin/google/type/decimal.proto"),
+    ),
+    (
+        "google/type/expr.proto",
+        include_str!("builtin/google/type/expr.proto"),
+    ),
+    (
+        "google/type/fraction.proto",
+        include_str!("builtin/google/type/fraction.proto"),
+    ),
+    (
+        "google/type/interval.proto",
+        include_str!("builtin/google/type/interval.proto"),
+    ),
+    (
+        "google/type/latlng.proto",
+        include_str!("builtin/google/type/latlng.proto"),
+    ),
+    (
+        "google/type/localized_text.proto",
+        include_str!("builtin/google/type/localized_text.proto"),
+    ),
+    (
+        "google/type/money.proto",
+        include_str!("builtin/google/type/money.proto"),
+    ),
+    (
+        "google/type/month.proto",
+        include_str!("builtin/google/type/month.proto"),
+    ),
+    (
+        "google/type/phone_number.proto",
+        include_str!("builtin/google/type/phone_number.proto"),
+    ),
+    (
+        "google/type/postal_address.proto",
+        include_str!("builtin/google/type/postal_address.proto"),
+    ),
+    (
+        "google/type/quaternion.proto",
+        include_str!("builtin/google/type/quaternion.proto"),
+    ),
+    (
+        "google/type/timeofday.proto",
+        include_str!("builtin/google/type/timeofday.proto"),
+    ),
+];
+
+struct Builtin;
+
+impl FileResolver for Builtin {
+    fn open_file(&self, name: &str) -> std::result::Result<File, protox::Error> {
+        match BUILTIN.iter().find(|(n, _)| *n == name) {
+            Some((n, text)) => File::from_source(n, text),
+            None => Err(protox::Error::file_not_found(name)),
+        }
     }
 }
 
