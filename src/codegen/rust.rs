@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::model::{reaches, Body, Field, Module, Presence, Ty, TypeDef};
+use super::model::{logicals_of, reaches, Body, Field, Module, Presence, Ty, TypeDef};
 use super::names::{doc_lines, pascal, quoted, snake, unique};
 use super::Generated;
 
@@ -38,6 +38,18 @@ pub fn generate(module: &Module) -> Generated {
     );
     if module.types.iter().any(uses_int64) {
         out.push_str(INT64);
+    }
+    for logical in logicals_of(&module.types) {
+        // The wire form under a name that says what it holds: no date, decimal or UUID crate
+        // is needed to build the models, and serde reads and writes the data unchanged.
+        out.push('\n');
+        docs(Some(&logical.encoding()), &mut out);
+        let _ = writeln!(
+            out,
+            "pub type {} = {};",
+            logical.alias(),
+            ty(module, &logical.wire(), &[], None)
+        );
     }
     // Types grouped by module, the tree printed depth first in a stable order.
     let mut by_module: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
@@ -184,6 +196,7 @@ fn ty(module: &Module, t: &Ty, from: &[String], boxed_for: Option<usize>) -> Str
             ty(module, t, from, None)
         ),
         Ty::Nullable(t) => format!("Option<{}>", ty(module, t, from, boxed_for)),
+        Ty::Logical(l) => format!("{}{}", "super::".repeat(from.len()), l.alias()),
     }
 }
 
@@ -257,6 +270,7 @@ pub fn variant_name(module: &Module, t: &Ty) -> String {
         Ty::Array(t) => format!("{}List", variant_name(module, t)),
         Ty::Map(t) => format!("{}Map", variant_name(module, t)),
         Ty::Nullable(t) => format!("Optional{}", variant_name(module, t)),
+        Ty::Logical(l) => l.alias(),
     }
 }
 
@@ -350,6 +364,7 @@ enum DefaultExpr {
 fn default_expr(module: &Module, t: &Ty, value: &Value, here: &[String]) -> Option<DefaultExpr> {
     use DefaultExpr::*;
     Some(match (t, value) {
+        (Ty::Logical(l), v) => return default_expr(module, &l.wire(), v, here),
         (Ty::Nullable(_), Value::Null) => Derived,
         (Ty::Nullable(inner), v) => match default_expr(module, inner, v, here)? {
             Derived => Expr("Some(Default::default())".into()),
