@@ -881,7 +881,7 @@ async fn the_version_page_links_each_language() {
 }
 
 #[tokio::test]
-async fn the_event_page_links_the_latest_version_s_code() {
+async fn the_event_page_links_the_latest_version_s_code_and_each_consumer_s() {
     let s = demo().await;
     let body = html(&s, "/ui/events/orders.order.placed").await;
     let code = section(&body, "code-h");
@@ -900,6 +900,23 @@ async fn the_event_page_links_the_latest_version_s_code() {
     .await;
     assert_eq!(status, 200);
     assert!(text.contains("class OrderPlaced:"), "{text}");
+    // Each consumer's declared range picks the highest registered version it takes.
+    assert_has(
+        code,
+        &[
+            "inventory-service reads 1.0.0, so v1 (1.0.0): <a href=\"/herald/v1/subjects/orders.order.placed-value/versions/1/code/typescript\" download>TypeScript</a>",
+            "href=\"/herald/v1/subjects/orders.order.placed-value/versions/1/code/java\" download>Java</a>",
+            "payment-service reads ^1.1, so v3 (1.2.0):",
+            "notification-service reads ^1.0, so v3 (1.2.0):",
+        ],
+    );
+    let (status, _, _, text) = fetch(
+        &s,
+        "/herald/v1/subjects/orders.order.placed-value/versions/1/code/java",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(text.contains("public record OrderPlaced("), "{text}");
 }
 
 #[tokio::test]
