@@ -310,7 +310,12 @@ mod tests {
             assert!(java.contains(needle), "{needle}:\n{java}");
         }
         let ts = of(Lang::TypeScript);
-        assert!(ts.contains("export type TimestampMillis = number;"), "{ts}");
+        assert!(
+            ts.contains(
+                "export type TimestampMillis = number & { readonly __encoding?: \"TimestampMillis\" };"
+            ),
+            "{ts}"
+        );
         assert!(ts.contains("at: TimestampMillis;"), "{ts}");
         assert!(
             ts.contains("milliseconds since 1970-01-01T00:00:00Z"),

@@ -13,14 +13,16 @@ pub fn generate(module: &Module) -> Generated {
     out.push_str("// Models of the decoded data, as JSON.parse returns it: property names are the wire names.\n");
     for logical in logicals_of(&module.types) {
         // Date and the like do not survive JSON.stringify/JSON.parse, so a logical type stays
-        // its wire form under an alias that names the encoding.
+        // its wire form, branded by an optional phantom property: any value of the wire type
+        // (a parsed JSON literal) is accepted, one of another encoding is not.
         out.push('\n');
         tsdoc(&logical.encoding(), "", &mut out);
         let _ = writeln!(
             out,
-            "export type {} = {};",
+            "export type {} = {} & {{ readonly __encoding?: {} }};",
             logical.alias(),
-            ts_type(module, &logical.wire())
+            ts_type(module, &logical.wire()),
+            quoted(&logical.alias())
         );
     }
     for index in 0..module.types.len() {
