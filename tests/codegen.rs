@@ -22,23 +22,16 @@ use serde_json::Value;
 /// A model with the decoded examples it must read, and what it must write back for each.
 struct Case {
     module: Module,
-    examples: Vec<Example>,
+    examples: Vec<(Value, Value)>,
 }
-
-/// An example, what Python and Java write back, and what Rust writes back.
-type Example = (Value, Value, Value);
 
 /// An example file's entry: the data itself, or `{"__input": .., "__output": ..}` where
 /// writing back normalises (a 64-bit Protobuf integer read from text is written as a number,
-/// a timestamp read as a natural type is written in its canonical text). Rust keeps logical
-/// types in their wire form, so `"__output_rust"` says what it writes where that differs.
-fn example_pair(entry: Value) -> Example {
+/// a timestamp read into a natural type is written as its canonical text).
+fn example_pair(entry: Value) -> (Value, Value) {
     match (entry.get("__input"), entry.get("__output")) {
-        (Some(i), Some(o)) => {
-            let rust = entry.get("__output_rust").unwrap_or(o);
-            (i.clone(), o.clone(), rust.clone())
-        }
-        _ => (entry.clone(), entry.clone(), entry),
+        (Some(i), Some(o)) => (i.clone(), o.clone()),
+        _ => (entry.clone(), entry),
     }
 }
 
@@ -185,7 +178,7 @@ fn demo_cases() -> Vec<Case> {
                 .map(|e| {
                     assert!(formats::validate_payload(v.parsed.as_ref(), &e.payload).is_empty());
                     let data = decoded(v.parsed.as_ref(), &e.payload);
-                    (data.clone(), data.clone(), data)
+                    (data.clone(), data)
                 })
                 .collect();
             Case {
@@ -239,10 +232,10 @@ fn construct_cases() -> Vec<Case> {
             let parsed = formats::parse(*ty, &read(file), &deps, false).unwrap();
             let entries: Vec<Value> =
                 serde_json::from_str(&read(&format!("constructs.{tag}.examples.json"))).unwrap();
-            let examples: Vec<Example> = entries.into_iter().map(example_pair).collect();
+            let examples: Vec<(Value, Value)> = entries.into_iter().map(example_pair).collect();
             if *ty != SchemaType::Avro {
                 // The examples are real data for their schema (Avro's here are already decoded).
-                for (e, _, _) in &examples {
+                for (e, _) in &examples {
                     let errors = formats::validate_payload(parsed.as_ref(), e);
                     assert!(errors.is_empty(), "{file}: {errors:?} for {e}");
                 }
@@ -539,11 +532,7 @@ fn same_json(a: &Value, b: &Value) -> bool {
 fn check_round_trips(lang: &str, cases: &[Case], output: &str) {
     let expected: Vec<&Value> = cases
         .iter()
-        .flat_map(|c| {
-            c.examples
-                .iter()
-                .map(|(_, o, r)| if lang == "rust" { r } else { o })
-        })
+        .flat_map(|c| c.examples.iter().map(|(_, o)| o))
         .collect();
     let lines: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(
@@ -570,7 +559,7 @@ fn typescript(cases: &[Case], dir: &Path, tools: &Path) {
         files.push(dir.join(&file.path));
         let stem = file.path.trim_end_matches(".ts");
         check.push_str(&format!("import type * as m{i} from \"./{stem}\";\n"));
-        for (j, (example, _, _)) in case.examples.iter().enumerate() {
+        for (j, (example, _)) in case.examples.iter().enumerate() {
             check.push_str(&format!(
                 "export const c{i}_{j}: m{i}.{} = {example};\n",
                 case.module.types[case.module.root].name
@@ -598,7 +587,7 @@ fn python(cases: &[Case], dir: &Path, tools: &Path) -> String {
         write(dir, &file);
         let module = file.path.trim_end_matches(".py").to_string();
         script.push_str(&format!("import {module}\n"));
-        for (example, _, _) in &case.examples {
+        for (example, _) in &case.examples {
             calls.push_str(&format!(
                 "print(json.dumps({module}.{}.from_dict(json.loads({})).to_dict()))\n",
                 case.module.types[case.module.root].name,
@@ -645,7 +634,7 @@ fn java(cases: &[Case], dir: &Path) -> String {
         files.push(dir.join(&file.path));
         let root = codegen::java::root_class(&case.module);
         let holder = root.rsplit_once('.').unwrap().0;
-        for (example, _, _) in &case.examples {
+        for (example, _) in &case.examples {
             main.push_str(&format!(
                 "        System.out.println({holder}.Json.write({root}.fromJson({holder}.Json.parse({})).toJson()));\n",
                 names::quoted(&example.to_string())
@@ -677,10 +666,11 @@ fn rust(cases: &[Case], dir: &Path) -> String {
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(
         dir.join("Cargo.toml"),
-        "[package]\nname = \"models_check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\n\n[workspace]\n",
+        "[package]\nname = \"models_check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\nchrono = { version = \"0.4\", default-features = false, features = [\"std\"] }\nuuid = \"1\"\nrust_decimal = { version = \"1\", default-features = false, features = [\"std\"] }\n\n[workspace]\n",
     )
     .unwrap();
-    // Herald's lock pins the same serde versions, so the warm target dir is reused offline.
+    // Herald's lock pins the same serde versions, so the warm target dir is reused offline;
+    // scripts/codegen-tools fetched the date, UUID and decimal crates the models name.
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock"),
         dir.join("Cargo.lock"),
@@ -694,7 +684,7 @@ fn rust(cases: &[Case], dir: &Path) -> String {
         let module = file.path.trim_end_matches(".rs");
         lib.push_str(&format!("pub mod {module};\n"));
         let root = codegen::rust::root_path(&case.module);
-        for (example, _, _) in &case.examples {
+        for (example, _) in &case.examples {
             main.push_str(&format!(
                 "    let value: models_check::{module}::{root} = serde_json::from_str(r###\"{example}\"###).expect(\"{module}\");\n    println!(\"{{}}\", serde_json::to_string(&value).unwrap());\n"
             ));
