@@ -83,6 +83,9 @@ const KEYWORDS: &[&str] = &[
     "finalize",
     "parse",
     "toJsonText",
+    // A component named `java` would obscure the `java.time` and `java.math` packages the
+    // logical types are written with.
+    "java",
 ];
 
 fn ident(name: String) -> String {
