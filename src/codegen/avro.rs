@@ -3,7 +3,7 @@
 
 use apache_avro::schema::{Name, Schema};
 
-use super::model::{Body, Builder, Field, Presence, Ty};
+use super::model::{Body, Builder, Field, Logical, Presence, Ty};
 use crate::limits;
 
 pub fn build(schema: &Schema, builder: &mut Builder) -> Option<Ty> {
@@ -60,40 +60,28 @@ impl Walk<'_> {
                 note("Avro bytes: one character per byte (U+0000 to U+00FF) in the JSON encoding.");
                 Ty::String
             }
-            Schema::Uuid => {
-                note("Logical type uuid: the UUID as text.");
-                Ty::String
-            }
-            Schema::Date => {
-                note("Logical type date: days since 1970-01-01.");
-                Ty::Int
-            }
-            Schema::TimeMillis => {
-                note("Logical type time-millis: milliseconds after midnight.");
-                Ty::Int
-            }
-            Schema::TimeMicros => {
-                note("Logical type time-micros: microseconds after midnight.");
-                Ty::Long
-            }
-            Schema::TimestampMillis | Schema::LocalTimestampMillis => {
-                note("Logical type timestamp-millis: milliseconds since the Unix epoch.");
-                Ty::Long
-            }
-            Schema::TimestampMicros | Schema::LocalTimestampMicros => {
-                note("Logical type timestamp-micros: microseconds since the Unix epoch.");
-                Ty::Long
-            }
+            Schema::Uuid => Ty::Logical(Logical::Uuid),
+            Schema::Date => Ty::Logical(Logical::EpochDate),
+            Schema::TimeMillis => Ty::Logical(Logical::TimeMillis),
+            Schema::TimeMicros => Ty::Logical(Logical::TimeMicros),
+            Schema::TimestampMillis => Ty::Logical(Logical::TimestampMillis),
+            Schema::TimestampMicros => Ty::Logical(Logical::TimestampMicros),
+            Schema::LocalTimestampMillis => Ty::Logical(Logical::LocalTimestampMillis),
+            Schema::LocalTimestampMicros => Ty::Logical(Logical::LocalTimestampMicros),
             Schema::TimestampNanos | Schema::LocalTimestampNanos => {
-                note("Logical type timestamp-nanos: nanoseconds since the Unix epoch.");
+                note("Logical type timestamp-nanos: nanoseconds since the Unix epoch (no language's natural type holds them all, so the integer stays).");
                 Ty::Long
             }
             Schema::Decimal(d) => {
-                note(&format!(
-                    "Logical type decimal({}, {}): the unscaled two's-complement integer, big-endian, one character per byte.",
-                    d.precision, d.scale
-                ));
-                Ty::String
+                let size = match d.inner.as_ref() {
+                    Schema::Fixed(f) => Some(f.size as u32),
+                    _ => None,
+                };
+                Ty::Logical(Logical::Decimal {
+                    precision: d.precision as u32,
+                    scale: d.scale as u32,
+                    size,
+                })
             }
             Schema::BigDecimal => {
                 note("Logical type big-decimal: bytes, one character per byte.");

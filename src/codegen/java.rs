@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::model::{Body, Field, Module, Presence, Ty};
+use super::model::{Body, Field, Logical, Module, Presence, Ty};
 use super::names::{camel, doc_lines, pascal, quoted, unique, upper_snake};
 use super::Generated;
 
@@ -83,6 +83,9 @@ const KEYWORDS: &[&str] = &[
     "finalize",
     "parse",
     "toJsonText",
+    // A component named `java` would obscure the `java.time` and `java.math` packages the
+    // logical types are written with.
+    "java",
 ];
 
 fn ident(name: String) -> String {
@@ -246,6 +249,68 @@ fn java_type(module: &Module, names: &Names, t: &Ty, boxed: bool) -> String {
         Ty::Array(t) => format!("List<{}>", java_type(module, names, t, true)),
         Ty::Map(t) => format!("Map<String, {}>", java_type(module, names, t, true)),
         Ty::Nullable(t) => java_type(module, names, t, true),
+        Ty::Logical(l) => match l {
+            Logical::TimestampMillis | Logical::TimestampMicros | Logical::Instant => {
+                "java.time.Instant"
+            }
+            Logical::LocalTimestampMillis | Logical::LocalTimestampMicros => {
+                "java.time.LocalDateTime"
+            }
+            Logical::EpochDate | Logical::Date => "java.time.LocalDate",
+            Logical::TimeMillis | Logical::TimeMicros => "java.time.LocalTime",
+            Logical::Decimal { .. } => "java.math.BigDecimal",
+            Logical::Uuid => "java.util.UUID",
+            Logical::DateTime => "java.time.OffsetDateTime",
+            Logical::Duration => "java.time.Duration",
+        }
+        .into(),
+    }
+}
+
+/// The `Json` method that reads a logical type; the writer is the same name with `Json` after.
+fn logical_method(l: Logical) -> &'static str {
+    match l {
+        Logical::TimestampMillis => "timestampMillis",
+        Logical::TimestampMicros => "timestampMicros",
+        Logical::LocalTimestampMillis => "localTimestampMillis",
+        Logical::LocalTimestampMicros => "localTimestampMicros",
+        Logical::EpochDate => "epochDate",
+        Logical::TimeMillis => "timeMillis",
+        Logical::TimeMicros => "timeMicros",
+        Logical::Decimal { .. } => "decimalBytes",
+        Logical::Uuid => "uuidText",
+        Logical::DateTime => "dateTimeText",
+        Logical::Instant => "instantText",
+        Logical::Date => "dateText",
+        Logical::Duration => "durationText",
+    }
+}
+
+/// An expression writing `value` (of the Java type of `t`) in its JSON form.
+fn encode(module: &Module, names: &Names, t: &Ty, value: &str, depth: usize) -> String {
+    let t = resolved(module, t);
+    let mut found = Vec::new();
+    t.logicals(&mut found);
+    if found.is_empty() {
+        return format!("Json.value({value})");
+    }
+    let v = format!("v{depth}");
+    let lambda = |inner: &Ty| format!("{v} -> {}", encode(module, names, inner, &v, depth + 1));
+    let of = |inner: &Ty| java_type(module, names, inner, true);
+    match t {
+        Ty::Logical(Logical::Decimal { scale, size, .. }) => format!(
+            "Json.decimalBytesJson({value}, {scale}, {})",
+            size.map_or(-1, i64::from)
+        ),
+        Ty::Logical(l) => format!("Json.{}Json({value})", logical_method(*l)),
+        Ty::Array(inner) => format!("Json.<{}>listJson({value}, {})", of(inner), lambda(inner)),
+        Ty::Map(inner) => format!("Json.<{}>mapJson({value}, {})", of(inner), lambda(inner)),
+        Ty::Nullable(inner) => format!(
+            "Json.<{}>nullableJson({value}, {})",
+            of(inner),
+            lambda(inner)
+        ),
+        _ => format!("Json.value({value})"),
     }
 }
 
@@ -270,6 +335,10 @@ fn decode(module: &Module, names: &Names, t: &Ty, value: &str, depth: usize) -> 
             java_type(module, names, inner, true),
             lambda(inner)
         ),
+        Ty::Logical(Logical::Decimal { scale, .. }) => {
+            format!("Json.decimalBytes({value}, {scale})")
+        }
+        Ty::Logical(l) => format!("Json.{}({value})", logical_method(*l)),
     }
 }
 
@@ -452,10 +521,15 @@ fn record(module: &Module, names: &Names, index: usize, fields: &[Field], out: &
         if f.omitted_when_empty() {
             let _ = writeln!(
                 out,
-                "        if ({a} != null) {{\n            o$.put({wire}, Json.value({a}));\n        }}"
+                "        if ({a} != null) {{\n            o$.put({wire}, {});\n        }}",
+                encode(module, names, &f.ty, a, 0)
             );
         } else {
-            let _ = writeln!(out, "        o$.put({wire}, Json.value({a}));");
+            let _ = writeln!(
+                out,
+                "        o$.put({wire}, {});",
+                encode(module, names, &f.ty, a, 0)
+            );
         }
     }
     out.push_str("        return o$;\n    }\n\n    public String toJsonText() {\n        return Json.write(toJson());\n    }\n}\n");
@@ -577,6 +651,192 @@ public static final class Json {
 
     public static <T> T nullable(Object json, Function<Object, T> item) {
         return json == null ? null : item.apply(json);
+    }
+
+    public static <T> Object listJson(List<T> values, Function<T, Object> item) {
+        List<Object> out = new ArrayList<>();
+        for (T value : values) {
+            out.add(item.apply(value));
+        }
+        return out;
+    }
+
+    public static <T> Object mapJson(Map<String, T> values, Function<T, Object> item) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, T> e : values.entrySet()) {
+            out.put(e.getKey(), item.apply(e.getValue()));
+        }
+        return out;
+    }
+
+    public static <T> Object nullableJson(T value, Function<T, Object> item) {
+        return value == null ? null : item.apply(value);
+    }
+
+    // Logical types: read from and written back to their exact wire form.
+
+    private static final java.time.LocalDateTime LOCAL_EPOCH = java.time.LocalDateTime.of(1970, 1, 1, 0, 0);
+
+    /** Avro timestamp-millis: milliseconds since the Unix epoch. */
+    public static java.time.Instant timestampMillis(Object json) {
+        return java.time.Instant.ofEpochMilli(longValue(json));
+    }
+
+    public static Object timestampMillisJson(java.time.Instant value) {
+        return value.toEpochMilli();
+    }
+
+    /** Avro timestamp-micros: microseconds since the Unix epoch. */
+    public static java.time.Instant timestampMicros(Object json) {
+        long micros = longValue(json);
+        return java.time.Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    public static Object timestampMicrosJson(java.time.Instant value) {
+        return Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L), value.getNano() / 1_000L);
+    }
+
+    /** Avro local-timestamp-millis: milliseconds since 1970-01-01T00:00, no time zone. */
+    public static java.time.LocalDateTime localTimestampMillis(Object json) {
+        return LOCAL_EPOCH.plus(longValue(json), java.time.temporal.ChronoUnit.MILLIS);
+    }
+
+    public static Object localTimestampMillisJson(java.time.LocalDateTime value) {
+        return java.time.temporal.ChronoUnit.MILLIS.between(LOCAL_EPOCH, value);
+    }
+
+    /** Avro local-timestamp-micros: microseconds since 1970-01-01T00:00, no time zone. */
+    public static java.time.LocalDateTime localTimestampMicros(Object json) {
+        return LOCAL_EPOCH.plus(longValue(json), java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    public static Object localTimestampMicrosJson(java.time.LocalDateTime value) {
+        return java.time.temporal.ChronoUnit.MICROS.between(LOCAL_EPOCH, value);
+    }
+
+    /** Avro date: days since 1970-01-01. */
+    public static java.time.LocalDate epochDate(Object json) {
+        return java.time.LocalDate.ofEpochDay(intValue(json));
+    }
+
+    public static Object epochDateJson(java.time.LocalDate value) {
+        return Math.toIntExact(value.toEpochDay());
+    }
+
+    /** Avro time-millis: milliseconds after midnight. */
+    public static java.time.LocalTime timeMillis(Object json) {
+        return java.time.LocalTime.ofNanoOfDay(intValue(json) * 1_000_000L);
+    }
+
+    public static Object timeMillisJson(java.time.LocalTime value) {
+        return (int) (value.toNanoOfDay() / 1_000_000L);
+    }
+
+    /** Avro time-micros: microseconds after midnight. */
+    public static java.time.LocalTime timeMicros(Object json) {
+        return java.time.LocalTime.ofNanoOfDay(longValue(json) * 1_000L);
+    }
+
+    public static Object timeMicrosJson(java.time.LocalTime value) {
+        return value.toNanoOfDay() / 1_000L;
+    }
+
+    /** Avro decimal: the unscaled two's-complement integer, big-endian, a character per byte. */
+    public static java.math.BigDecimal decimalBytes(Object json, int scale) {
+        String text = string(json);
+        byte[] bytes = new byte[text.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            char c = text.charAt(i);
+            if (c > 0xff) {
+                throw new IllegalArgumentException("not a byte: " + (int) c);
+            }
+            bytes[i] = (byte) c;
+        }
+        java.math.BigInteger unscaled = bytes.length == 0 ? java.math.BigInteger.ZERO : new java.math.BigInteger(bytes);
+        return new java.math.BigDecimal(unscaled, scale);
+    }
+
+    /** The fewest bytes when {@code size} is negative, else sign-extended to {@code size} bytes. */
+    public static Object decimalBytesJson(java.math.BigDecimal value, int scale, int size) {
+        byte[] bytes = value.setScale(scale, java.math.RoundingMode.UNNECESSARY).unscaledValue().toByteArray();
+        StringBuilder out = new StringBuilder();
+        for (int i = bytes.length; i < size; i++) {
+            out.append(bytes[0] < 0 ? (char) 0xff : (char) 0);
+        }
+        for (byte b : bytes) {
+            out.append((char) (b & 0xff));
+        }
+        return out.toString();
+    }
+
+    public static java.util.UUID uuidText(Object json) {
+        return java.util.UUID.fromString(string(json));
+    }
+
+    public static Object uuidTextJson(java.util.UUID value) {
+        return value.toString();
+    }
+
+    private static String clock(java.time.LocalDateTime t) {
+        String text = String.format(java.util.Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d", t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
+        return text + fraction(t.getNano());
+    }
+
+    private static String fraction(int nano) {
+        if (nano == 0) {
+            return "";
+        }
+        if (nano % 1_000_000 == 0) {
+            return String.format(java.util.Locale.ROOT, ".%03d", nano / 1_000_000);
+        }
+        if (nano % 1_000 == 0) {
+            return String.format(java.util.Locale.ROOT, ".%06d", nano / 1_000);
+        }
+        return String.format(java.util.Locale.ROOT, ".%09d", nano);
+    }
+
+    /** RFC 3339 date-time with its offset; a zero offset is written as Z. */
+    public static java.time.OffsetDateTime dateTimeText(Object json) {
+        return java.time.OffsetDateTime.parse(string(json));
+    }
+
+    public static Object dateTimeTextJson(java.time.OffsetDateTime value) {
+        String offset = value.getOffset().getId();
+        return clock(value.toLocalDateTime()) + offset;
+    }
+
+    /** google.protobuf.Timestamp: RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits. */
+    public static java.time.Instant instantText(Object json) {
+        return java.time.OffsetDateTime.parse(string(json)).toInstant();
+    }
+
+    public static Object instantTextJson(java.time.Instant value) {
+        return clock(java.time.LocalDateTime.ofInstant(value, java.time.ZoneOffset.UTC)) + "Z";
+    }
+
+    /** RFC 3339 full-date. */
+    public static java.time.LocalDate dateText(Object json) {
+        return java.time.LocalDate.parse(string(json));
+    }
+
+    public static Object dateTextJson(java.time.LocalDate value) {
+        return value.toString();
+    }
+
+    /** google.protobuf.Duration: seconds with an s suffix. */
+    public static java.time.Duration durationText(Object json) {
+        String text = string(json);
+        if (!text.endsWith("s")) {
+            throw new IllegalArgumentException("not a duration: " + text);
+        }
+        java.math.BigDecimal seconds = new java.math.BigDecimal(text.substring(0, text.length() - 1));
+        java.math.BigDecimal whole = seconds.setScale(0, java.math.RoundingMode.DOWN);
+        return java.time.Duration.ofSeconds(whole.longValueExact(), seconds.subtract(whole).movePointRight(9).intValue());
+    }
+
+    public static Object durationTextJson(java.time.Duration value) {
+        java.time.Duration size = value.abs();
+        return (value.isNegative() ? "-" : "") + size.getSeconds() + fraction(size.getNano()) + "s";
     }
 
     private static void write(Object value, StringBuilder out) {

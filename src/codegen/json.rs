@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::model::{Body, Builder, Field, Presence, Ty};
+use super::model::{Body, Builder, Field, Logical, Presence, Ty};
 use super::names;
 use crate::formats::json::refs::{DocId, Documents, ROOT};
 use crate::limits;
@@ -151,7 +151,12 @@ impl Walk<'_> {
         notes: &mut Vec<String>,
     ) -> Option<Ty> {
         Some(match ty {
-            "string" => Ty::String,
+            "string" => match obj.get("format").and_then(Value::as_str) {
+                Some("date-time") => Ty::Logical(Logical::DateTime),
+                Some("date") => Ty::Logical(Logical::Date),
+                Some("uuid") => Ty::Logical(Logical::Uuid),
+                _ => Ty::String,
+            },
             "integer" => Ty::Long,
             "number" => Ty::Double,
             "boolean" => Ty::Bool,

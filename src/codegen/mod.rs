@@ -115,8 +115,39 @@ pub fn model_of(parsed: &Parsed, label: &str, source: &str) -> Result<Module> {
     order.sort_by_key(|&i| i != root);
     let mut types = reorder(builder.types, &order);
     for def in &mut types {
+        if let model::Body::Union(members) = &mut def.body {
+            if members.len() > 1 {
+                // The data carries no branch name, so a reader could not tell a logical
+                // member from its wire type: members keep the wire form.
+                let mut found = Vec::new();
+                members.iter().for_each(|m| m.logicals(&mut found));
+                *members = members.iter().map(Ty::plain).collect();
+                if !found.is_empty() {
+                    let lines: Vec<String> = found.iter().map(|l| l.encoding()).collect();
+                    let doc = def.doc.get_or_insert_with(String::new);
+                    if !doc.is_empty() {
+                        doc.push('\n');
+                    }
+                    doc.push_str(&format!(
+                        "Members with a logical type keep their wire form here: {}",
+                        lines.join(" ")
+                    ));
+                }
+            }
+        }
         if let model::Body::Record(fields) = &mut def.body {
             for f in fields.iter_mut() {
+                let mut found = Vec::new();
+                f.ty.logicals(&mut found);
+                found.dedup();
+                if !found.is_empty() {
+                    let lines: Vec<String> = found.iter().map(|l| l.encoding()).collect();
+                    let note = lines.join("\n");
+                    f.doc = Some(match f.doc.take() {
+                        Some(d) => format!("{d}\n{note}"),
+                        None => note,
+                    });
+                }
                 if f.presence == model::Presence::Optional && matches!(f.ty, Ty::Nullable(_)) {
                     let note = "May be missing: reads as null then, and is written back as null.";
                     f.doc = Some(match f.doc.take() {
@@ -237,6 +268,83 @@ mod tests {
             })
             .unwrap();
         assert!(matches!(job.join().unwrap(), Err(Error::TooComplex(_))));
+    }
+
+    /// Each logical type reads as the language's natural type (TypeScript keeps the wire form
+    /// under a branded alias that names the encoding); a union member keeps its wire form.
+    #[test]
+    fn logical_types_get_natural_types() {
+        let text = r#"{"type":"record","name":"R","fields":[
+            {"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}},
+            {"name":"day","type":{"type":"int","logicalType":"date"}},
+            {"name":"clock","type":{"type":"int","logicalType":"time-millis"}},
+            {"name":"local","type":{"type":"long","logicalType":"local-timestamp-micros"}},
+            {"name":"price","type":{"type":"bytes","logicalType":"decimal","precision":9,"scale":2}},
+            {"name":"id","type":{"type":"string","logicalType":"uuid"}},
+            {"name":"either","type":["string",{"type":"int","logicalType":"date"}]}]}"#;
+        let parsed =
+            crate::formats::parse(crate::model::SchemaType::Avro, text, &[], false).unwrap();
+        let of = |lang| code(lang, parsed.as_ref(), "r v1", "a test").unwrap().text;
+        let python = of(Lang::Python);
+        for needle in [
+            "at: _dt.datetime",
+            "day: _dt.date",
+            "clock: _dt.time",
+            "local: _dt.datetime",
+            "price: _decimal.Decimal",
+            "id: _uuid.UUID",
+            "StringOrDateUnion: TypeAlias = \"str | int\"",
+            "_decimal_bytes_enc(self.price, 2, None)",
+        ] {
+            assert!(python.contains(needle), "{needle}:\n{python}");
+        }
+        let java = of(Lang::Java);
+        for needle in [
+            "java.time.Instant at",
+            "java.time.LocalDate day",
+            "java.time.LocalTime clock",
+            "java.time.LocalDateTime local",
+            "java.math.BigDecimal price",
+            "java.util.UUID id",
+        ] {
+            assert!(java.contains(needle), "{needle}:\n{java}");
+        }
+        let ts = of(Lang::TypeScript);
+        assert!(
+            ts.contains(
+                "export type TimestampMillis = number & { readonly __encoding?: \"TimestampMillis\" };"
+            ),
+            "{ts}"
+        );
+        assert!(ts.contains("at: TimestampMillis;"), "{ts}");
+        assert!(
+            ts.contains("milliseconds since 1970-01-01T00:00:00Z"),
+            "{ts}"
+        );
+        let rust = of(Lang::Rust);
+        for needle in [
+            "pub struct TimestampMillis(pub chrono::DateTime<chrono::Utc>);",
+            "pub struct EpochDays(pub chrono::NaiveDate);",
+            "pub struct TimeMillis(pub chrono::NaiveTime);",
+            "pub struct LocalTimestampMicros(pub chrono::NaiveDateTime);",
+            "pub struct DecimalBytes9x2(pub rust_decimal::Decimal);",
+            "pub struct UuidText(pub uuid::Uuid);",
+            "pub price: DecimalBytes9x2,",
+        ] {
+            assert!(rust.contains(needle), "{needle}:\n{rust}");
+        }
+        // Past rust_decimal's 28 digits a decimal keeps its wire text.
+        let wide = r#"{"type":"record","name":"W","fields":[{"name":"d","type":
+            {"type":"bytes","logicalType":"decimal","precision":38,"scale":2}}]}"#;
+        let parsed =
+            crate::formats::parse(crate::model::SchemaType::Avro, wide, &[], false).unwrap();
+        let rust = code(Lang::Rust, parsed.as_ref(), "w v1", "a test")
+            .unwrap()
+            .text;
+        assert!(
+            rust.contains("pub type DecimalBytes38x2 = String;"),
+            "{rust}"
+        );
     }
 
     #[test]

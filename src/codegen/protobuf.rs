@@ -5,7 +5,7 @@
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
 use prost_types::source_code_info::Location;
 
-use super::model::{Body, Builder, Field, Presence, Ty};
+use super::model::{Body, Builder, Field, Logical, Presence, Ty};
 use crate::limits;
 
 pub fn build(message: &MessageDescriptor, builder: &mut Builder) -> Option<Ty> {
@@ -46,14 +46,8 @@ fn simple_name(full_name: &str, package_name: &str) -> String {
 fn well_known(message: &MessageDescriptor) -> Option<(Ty, &'static str)> {
     let nullable = |t: Ty| t.nullable();
     Some(match message.full_name() {
-        "google.protobuf.Timestamp" => (
-            Ty::String,
-            "RFC 3339 timestamp text, UTC (google.protobuf.Timestamp).",
-        ),
-        "google.protobuf.Duration" => (
-            Ty::String,
-            "Duration text in seconds with an `s` suffix (google.protobuf.Duration).",
-        ),
+        "google.protobuf.Timestamp" => (Ty::Logical(Logical::Instant), ""),
+        "google.protobuf.Duration" => (Ty::Logical(Logical::Duration), ""),
         "google.protobuf.FieldMask" => (
             Ty::String,
             "Comma-separated camelCase field paths (google.protobuf.FieldMask).",
@@ -205,7 +199,9 @@ fn kind_type(
         }
         Kind::Message(m) => match well_known(m) {
             Some((ty, note)) => {
-                notes.push(note.to_string());
+                if !note.is_empty() {
+                    notes.push(note.to_string());
+                }
                 ty
             }
             None => message_type(m, builder, depth + 1)?,

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::model::{Body, Field, Module, Presence, Ty};
+use super::model::{logicals_of, Body, Field, Logical, Module, Presence, Ty};
 use super::names::{doc_lines, quoted, snake, unique, upper_snake};
 use super::Generated;
 
@@ -74,7 +74,10 @@ fn ident(name: String) -> String {
 
 const PRELUDE: &str = r#"from __future__ import annotations
 
+import datetime as _dt
+import decimal as _decimal
 import enum
+import uuid as _uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeAlias, TypeVar
 
@@ -154,6 +157,160 @@ def _enc(value: object) -> Any:
     return value
 "#;
 
+/// Readers and writers of the logical types, added when a module uses one.
+const LOGICAL: &str = r#"
+
+# Logical types: read from and written back to their exact wire form.
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_LOCAL_EPOCH = _dt.datetime(1970, 1, 1)
+_EPOCH_DAY = _dt.date(1970, 1, 1)
+_WIDE = _decimal.Context(prec=1000)
+
+
+def _micros(delta: _dt.timedelta) -> int:
+    return (delta.days * 86400 + delta.seconds) * 1000000 + delta.microseconds
+
+
+def _list_enc(value: list[_T], item: Callable[[_T], Any]) -> list[Any]:
+    return [item(v) for v in value]
+
+
+def _map_enc(value: dict[str, _T], item: Callable[[_T], Any]) -> dict[str, Any]:
+    return {k: item(v) for k, v in value.items()}
+
+
+def _opt_enc(value: Optional[_T], item: Callable[[_T], Any]) -> Any:
+    return None if value is None else item(value)
+
+
+def _ts_millis(value: Any) -> _dt.datetime:
+    return _EPOCH + _dt.timedelta(milliseconds=_int(value))
+
+
+def _ts_millis_enc(value: _dt.datetime) -> int:
+    return _micros(value - _EPOCH) // 1000
+
+
+def _ts_micros(value: Any) -> _dt.datetime:
+    return _EPOCH + _dt.timedelta(microseconds=_int(value))
+
+
+def _ts_micros_enc(value: _dt.datetime) -> int:
+    return _micros(value - _EPOCH)
+
+
+def _local_ts_millis(value: Any) -> _dt.datetime:
+    return _LOCAL_EPOCH + _dt.timedelta(milliseconds=_int(value))
+
+
+def _local_ts_millis_enc(value: _dt.datetime) -> int:
+    return _micros(value - _LOCAL_EPOCH) // 1000
+
+
+def _local_ts_micros(value: Any) -> _dt.datetime:
+    return _LOCAL_EPOCH + _dt.timedelta(microseconds=_int(value))
+
+
+def _local_ts_micros_enc(value: _dt.datetime) -> int:
+    return _micros(value - _LOCAL_EPOCH)
+
+
+def _epoch_date(value: Any) -> _dt.date:
+    return _EPOCH_DAY + _dt.timedelta(days=_int(value))
+
+
+def _epoch_date_enc(value: _dt.date) -> int:
+    return (value - _EPOCH_DAY).days
+
+
+def _time_micros(value: Any) -> _dt.time:
+    us = _int(value)
+    return _dt.time(us // 3600000000, us // 60000000 % 60, us // 1000000 % 60, us % 1000000)
+
+
+def _time_micros_enc(value: _dt.time) -> int:
+    seconds = (value.hour * 60 + value.minute) * 60 + value.second
+    return seconds * 1000000 + value.microsecond
+
+
+def _time_millis(value: Any) -> _dt.time:
+    return _time_micros(_int(value) * 1000)
+
+
+def _time_millis_enc(value: _dt.time) -> int:
+    return _time_micros_enc(value) // 1000
+
+
+def _decimal_bytes(value: Any, scale: int) -> _decimal.Decimal:
+    """Avro decimal: the unscaled two's-complement integer, big-endian, a character per byte."""
+    unscaled = int.from_bytes(_str(value).encode("latin-1"), "big", signed=True)
+    return _decimal.Decimal(unscaled).scaleb(-scale, _WIDE)
+
+
+def _decimal_bytes_enc(value: _decimal.Decimal, scale: int, size: Optional[int]) -> str:
+    unscaled = int(value.scaleb(scale, _WIDE))
+    if size is None:
+        size = (unscaled if unscaled >= 0 else ~unscaled).bit_length() // 8 + 1
+    return unscaled.to_bytes(size, "big", signed=True).decode("latin-1")
+
+
+def _uuid_text(value: Any) -> _uuid.UUID:
+    return _uuid.UUID(_str(value))
+
+
+def _uuid_text_enc(value: _uuid.UUID) -> str:
+    return str(value)
+
+
+def _fraction(micros: int) -> str:
+    if micros == 0:
+        return ""
+    if micros % 1000 == 0:
+        return f".{micros // 1000:03d}"
+    return f".{micros:06d}"
+
+
+def _datetime_text(value: Any) -> _dt.datetime:
+    return _dt.datetime.fromisoformat(_str(value))
+
+
+def _datetime_text_enc(value: _dt.datetime) -> str:
+    text = (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+        + _fraction(value.microsecond)
+    )
+    offset = value.utcoffset()
+    if offset is None or not offset:
+        return text + "Z"
+    return text + value.isoformat()[-6:]
+
+
+def _instant_text_enc(value: _dt.datetime) -> str:
+    return _datetime_text_enc(value.astimezone(_dt.timezone.utc))
+
+
+def _date_text(value: Any) -> _dt.date:
+    return _dt.date.fromisoformat(_str(value))
+
+
+def _date_text_enc(value: _dt.date) -> str:
+    return value.isoformat()
+
+
+def _duration_text(value: Any) -> _dt.timedelta:
+    text = _str(value)
+    if not text.endswith("s"):
+        raise ValueError(f"not a duration: {text}")
+    return _dt.timedelta(microseconds=int(_decimal.Decimal(text[:-1]).scaleb(6, _WIDE)))
+
+
+def _duration_text_enc(value: _dt.timedelta) -> str:
+    micros = _micros(value)
+    sign = "-" if micros < 0 else ""
+    return f"{sign}{abs(micros) // 1000000}{_fraction(abs(micros) % 1000000)}s"
+"#;
+
 pub fn generate(module: &Module) -> Generated {
     let mut out = String::new();
     let _ = writeln!(out, "\"\"\"{}", super::header(module));
@@ -162,6 +319,9 @@ pub fn generate(module: &Module) -> Generated {
     );
     out.push_str("Each field's wire name is in its metadata under \"wire\".\n\"\"\"\n\n");
     out.push_str(PRELUDE);
+    if !logicals_of(&module.types).is_empty() {
+        out.push_str(LOGICAL);
+    }
     // Enums first: field defaults name their members when the class body runs.
     let mut order: Vec<usize> = (0..module.types.len()).collect();
     order.sort_by_key(|&i| !matches!(module.types[i].body, Body::Enum(_)));
@@ -204,6 +364,83 @@ fn py_type(module: &Module, t: &Ty) -> String {
         Ty::Array(t) => format!("list[{}]", py_type(module, t)),
         Ty::Map(t) => format!("dict[str, {}]", py_type(module, t)),
         Ty::Nullable(t) => format!("Optional[{}]", py_type(module, t)),
+        Ty::Logical(l) => match l {
+            Logical::TimestampMillis
+            | Logical::TimestampMicros
+            | Logical::LocalTimestampMillis
+            | Logical::LocalTimestampMicros
+            | Logical::DateTime
+            | Logical::Instant => "_dt.datetime",
+            Logical::EpochDate | Logical::Date => "_dt.date",
+            Logical::TimeMillis | Logical::TimeMicros => "_dt.time",
+            Logical::Decimal { .. } => "_decimal.Decimal",
+            Logical::Uuid => "_uuid.UUID",
+            Logical::Duration => "_dt.timedelta",
+        }
+        .into(),
+    }
+}
+
+/// The prelude function that reads (`suffix` "") or writes (`suffix` "_enc") a logical type.
+fn logical_fn(l: Logical, suffix: &str, depth: usize) -> String {
+    let name = match l {
+        Logical::TimestampMillis => "_ts_millis",
+        Logical::TimestampMicros => "_ts_micros",
+        Logical::LocalTimestampMillis => "_local_ts_millis",
+        Logical::LocalTimestampMicros => "_local_ts_micros",
+        Logical::EpochDate => "_epoch_date",
+        Logical::TimeMillis => "_time_millis",
+        Logical::TimeMicros => "_time_micros",
+        Logical::Uuid => "_uuid_text",
+        Logical::DateTime => "_datetime_text",
+        Logical::Instant if suffix.is_empty() => "_datetime_text",
+        Logical::Instant => "_instant_text",
+        Logical::Date => "_date_text",
+        Logical::Duration => "_duration_text",
+        Logical::Decimal { scale, size, .. } => {
+            let v = format!("v{depth}");
+            return if suffix.is_empty() {
+                format!("lambda {v}: _decimal_bytes({v}, {scale})")
+            } else {
+                let size = size.map_or("None".to_string(), |n| n.to_string());
+                format!("lambda {v}: _decimal_bytes_enc({v}, {scale}, {size})")
+            };
+        }
+    };
+    format!("{name}{suffix}")
+}
+
+fn has_logical(t: &Ty) -> bool {
+    let mut found = Vec::new();
+    t.logicals(&mut found);
+    !found.is_empty()
+}
+
+/// A callable that writes `t` in its JSON form.
+fn encoder(t: &Ty, depth: usize) -> String {
+    let v = format!("v{depth}");
+    match t {
+        _ if !has_logical(t) => "_enc".into(),
+        Ty::Logical(l) => logical_fn(*l, "_enc", depth),
+        Ty::Array(t) => format!("lambda {v}: _list_enc({v}, {})", encoder(t, depth + 1)),
+        Ty::Map(t) => format!("lambda {v}: _map_enc({v}, {})", encoder(t, depth + 1)),
+        Ty::Nullable(t) => format!("lambda {v}: _opt_enc({v}, {})", encoder(t, depth + 1)),
+        _ => "_enc".into(),
+    }
+}
+
+/// `encoder` applied to the expression `value`.
+fn encode(t: &Ty, value: &str) -> String {
+    match t {
+        _ if !has_logical(t) => format!("_enc({value})"),
+        Ty::Array(t) => format!("_list_enc({value}, {})", encoder(t, 0)),
+        Ty::Map(t) => format!("_map_enc({value}, {})", encoder(t, 0)),
+        Ty::Nullable(t) => format!("_opt_enc({value}, {})", encoder(t, 0)),
+        Ty::Logical(Logical::Decimal { scale, size, .. }) => {
+            let size = size.map_or("None".to_string(), |n| n.to_string());
+            format!("_decimal_bytes_enc({value}, {scale}, {size})")
+        }
+        other => format!("{}({value})", encoder(other, 0)),
     }
 }
 
@@ -225,6 +462,7 @@ fn decoder(module: &Module, t: &Ty, depth: usize) -> String {
         Ty::Array(t) => format!("lambda {v}: _list({v}, {})", decoder(module, t, depth + 1)),
         Ty::Map(t) => format!("lambda {v}: _map({v}, {})", decoder(module, t, depth + 1)),
         Ty::Nullable(t) => format!("lambda {v}: _opt({v}, {})", decoder(module, t, depth + 1)),
+        Ty::Logical(l) => logical_fn(*l, "", depth),
     }
 }
 
@@ -234,6 +472,7 @@ fn decode(module: &Module, t: &Ty, value: &str) -> String {
         Ty::Array(t) => format!("_list({value}, {})", decoder(module, t, 0)),
         Ty::Map(t) => format!("_map({value}, {})", decoder(module, t, 0)),
         Ty::Nullable(t) => format!("_opt({value}, {})", decoder(module, t, 0)),
+        Ty::Logical(Logical::Decimal { scale, .. }) => format!("_decimal_bytes({value}, {scale})"),
         other => format!("{}({value})", decoder(module, other, 0)),
     }
 }
@@ -422,10 +661,15 @@ fn record(module: &Module, name: &str, doc: Option<&str>, fields: &[Field], out:
         if field.omitted_when_empty() {
             let _ = writeln!(
                 out,
-                "        if self.{attr} is not None:\n            out[{wire}] = _enc(self.{attr})"
+                "        if self.{attr} is not None:\n            out[{wire}] = {}",
+                encode(&field.ty, &format!("self.{attr}"))
             );
         } else {
-            let _ = writeln!(out, "        out[{wire}] = _enc(self.{attr})");
+            let _ = writeln!(
+                out,
+                "        out[{wire}] = {}",
+                encode(&field.ty, &format!("self.{attr}"))
+            );
         }
     }
     out.push_str("        return out\n");

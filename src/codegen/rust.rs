@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::model::{reaches, Body, Field, Module, Presence, Ty, TypeDef};
+use super::model::{logicals_of, reaches, Body, Field, Logical, Module, Presence, Ty, TypeDef};
 use super::names::{doc_lines, pascal, quoted, snake, unique};
 use super::Generated;
 
@@ -38,6 +38,20 @@ pub fn generate(module: &Module) -> Generated {
     );
     if module.types.iter().any(uses_int64) {
         out.push_str(INT64);
+    }
+    let logicals = logicals_of(&module.types);
+    let decimals = logicals
+        .iter()
+        .any(|l| matches!(l, Logical::Decimal { .. }) && natural(*l).is_some());
+    if decimals {
+        out.push_str(DECIMAL_SUPPORT);
+    }
+    if logicals.contains(&Logical::Duration) {
+        out.push_str(DURATION_SUPPORT);
+    }
+    for logical in logicals {
+        out.push('\n');
+        out.push_str(&logical_type(logical));
     }
     // Types grouped by module, the tree printed depth first in a stable order.
     let mut by_module: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
@@ -73,6 +87,248 @@ fn uses_int64(def: &TypeDef) -> bool {
         Body::Enum(_) => false,
     }
 }
+
+/// A logical type's natural Rust type, its wire type, and the expressions that write it
+/// (from `v`, a reference to the natural value) and read it (from `w`, the wire value, to an
+/// `Option` of the natural value). `None` when no crate type holds every value (decimals past
+/// rust_decimal's 28 digits).
+struct Natural {
+    inner: String,
+    wire: &'static str,
+    write: String,
+    read: String,
+}
+
+fn natural(l: Logical) -> Option<Natural> {
+    let n = |inner: &str, wire: &'static str, write: &str, read: &str| Natural {
+        inner: inner.to_string(),
+        wire,
+        write: write.to_string(),
+        read: read.to_string(),
+    };
+    Some(match l {
+        Logical::TimestampMillis => n(
+            "chrono::DateTime<chrono::Utc>",
+            "i64",
+            "v.timestamp_millis()",
+            "chrono::DateTime::from_timestamp_millis(w)",
+        ),
+        Logical::TimestampMicros => n(
+            "chrono::DateTime<chrono::Utc>",
+            "i64",
+            "v.timestamp_micros()",
+            "chrono::DateTime::from_timestamp_micros(w)",
+        ),
+        Logical::LocalTimestampMillis => n(
+            "chrono::NaiveDateTime",
+            "i64",
+            "v.and_utc().timestamp_millis()",
+            "chrono::DateTime::from_timestamp_millis(w).map(|t| t.naive_utc())",
+        ),
+        Logical::LocalTimestampMicros => n(
+            "chrono::NaiveDateTime",
+            "i64",
+            "v.and_utc().timestamp_micros()",
+            "chrono::DateTime::from_timestamp_micros(w).map(|t| t.naive_utc())",
+        ),
+        Logical::EpochDate => n(
+            "chrono::NaiveDate",
+            "i32",
+            "i32::try_from(v.signed_duration_since(chrono::NaiveDate::default()).num_days()).map_err(<S::Error as serde::ser::Error>::custom)?",
+            "chrono::TimeDelta::try_days(i64::from(w)).and_then(|d| chrono::NaiveDate::default().checked_add_signed(d))",
+        ),
+        Logical::TimeMillis => n(
+            "chrono::NaiveTime",
+            "i32",
+            "(chrono::Timelike::num_seconds_from_midnight(v) * 1000 + chrono::Timelike::nanosecond(v) / 1_000_000) as i32",
+            "u32::try_from(w).ok().and_then(|w| chrono::NaiveTime::from_num_seconds_from_midnight_opt(w / 1000, w % 1000 * 1_000_000))",
+        ),
+        Logical::TimeMicros => n(
+            "chrono::NaiveTime",
+            "i64",
+            "i64::from(chrono::Timelike::num_seconds_from_midnight(v)) * 1_000_000 + i64::from(chrono::Timelike::nanosecond(v) / 1000)",
+            "u64::try_from(w).ok().and_then(|w| chrono::NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(w / 1_000_000).ok()?, (w % 1_000_000 * 1000) as u32))",
+        ),
+        Logical::Decimal {
+            precision,
+            scale,
+            size,
+        } => {
+            if precision > 28 || scale > 28 {
+                return None;
+            }
+            let size = size.map_or("None".to_string(), |s| format!("Some({s})"));
+            n(
+                "rust_decimal::Decimal",
+                "String",
+                &format!("decimal_to_wire(v, {scale}, {size}).map_err(<S::Error as serde::ser::Error>::custom)?"),
+                &format!("decimal_from_wire(&w, {scale})"),
+            )
+        }
+        Logical::Uuid => n(
+            "uuid::Uuid",
+            "String",
+            "v.hyphenated().to_string()",
+            "uuid::Uuid::parse_str(&w).ok()",
+        ),
+        Logical::DateTime => n(
+            "chrono::DateTime<chrono::FixedOffset>",
+            "String",
+            "v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)",
+            "chrono::DateTime::parse_from_rfc3339(&w).ok()",
+        ),
+        Logical::Instant => n(
+            "chrono::DateTime<chrono::Utc>",
+            "String",
+            "v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)",
+            "chrono::DateTime::parse_from_rfc3339(&w).ok().map(|t| t.with_timezone(&chrono::Utc))",
+        ),
+        Logical::Date => n(
+            "chrono::NaiveDate",
+            "String",
+            "v.format(\"%Y-%m-%d\").to_string()",
+            "chrono::NaiveDate::parse_from_str(&w, \"%Y-%m-%d\").ok()",
+        ),
+        Logical::Duration => n(
+            "chrono::TimeDelta",
+            "String",
+            "duration_to_wire(v)",
+            "duration_from_wire(&w)",
+        ),
+    })
+}
+
+/// The newtype of a logical type over its natural type, with serde reading and writing the wire
+/// form; or an alias of the wire type where no natural type holds every value.
+fn logical_type(l: Logical) -> String {
+    let mut out = String::new();
+    let Some(nat) = natural(l) else {
+        docs(Some(&l.encoding()), &mut out);
+        let _ = writeln!(out, "pub type {} = String;", l.alias());
+        return out;
+    };
+    docs(
+        Some(&format!("{}\nHeld as `{}`.", l.encoding(), nat.inner)),
+        &mut out,
+    );
+    let name = l.alias();
+    let _ = writeln!(
+        out,
+        r#"#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct {name}(pub {inner});
+
+impl std::ops::Deref for {name} {{
+    type Target = {inner};
+    fn deref(&self) -> &{inner} {{
+        &self.0
+    }}
+}}
+
+impl From<{inner}> for {name} {{
+    fn from(value: {inner}) -> Self {{
+        Self(value)
+    }}
+}}
+
+impl serde::Serialize for {name} {{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {{
+        let v = &self.0;
+        let w: {wire} = {write};
+        serde::Serialize::serialize(&w, s)
+    }}
+}}
+
+impl<'de> serde::Deserialize<'de> for {name} {{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {{
+        let w = <{wire} as serde::Deserialize>::deserialize(d)?;
+        let read: Option<{inner}> = {read};
+        read.map(Self).ok_or_else(|| serde::de::Error::custom(concat!("not a valid ", stringify!({name}))))
+    }}
+}}"#,
+        inner = nat.inner,
+        wire = nat.wire,
+        write = nat.write,
+        read = nat.read,
+    );
+    out
+}
+
+/// The conversions of the Avro decimal newtypes.
+const DECIMAL_SUPPORT: &str = r#"
+/// The decimal an Avro decimal's bytes hold: the unscaled two's-complement integer, big-endian,
+/// one character (U+0000 to U+00FF) per byte.
+pub fn decimal_from_wire(text: &str, scale: u32) -> Option<rust_decimal::Decimal> {
+    let bytes: Vec<u8> = text.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect::<Option<_>>()?;
+    if bytes.len() > 16 {
+        return None;
+    }
+    let fill = if bytes.first().is_some_and(|b| b & 0x80 != 0) { 0xff } else { 0 };
+    let mut full = [fill; 16];
+    full[16 - bytes.len()..].copy_from_slice(&bytes);
+    rust_decimal::Decimal::try_from_i128_with_scale(i128::from_be_bytes(full), scale).ok()
+}
+
+/// An Avro decimal's bytes: the fewest that hold the value, or `size` (a fixed's) sign-extended.
+pub fn decimal_to_wire(value: &rust_decimal::Decimal, scale: u32, size: Option<usize>) -> Result<String, String> {
+    let mut scaled = *value;
+    scaled.rescale(scale);
+    if scaled.scale() != scale {
+        return Err(format!("{value} does not fit scale {scale}"));
+    }
+    let full = scaled.mantissa().to_be_bytes();
+    let mut start = 0;
+    while start < 15
+        && ((full[start] == 0 && full[start + 1] & 0x80 == 0)
+            || (full[start] == 0xff && full[start + 1] & 0x80 != 0))
+    {
+        start += 1;
+    }
+    let mut bytes = full[start..].to_vec();
+    if let Some(size) = size {
+        if bytes.len() > size {
+            return Err(format!("{value} needs more than {size} bytes"));
+        }
+        let fill = if full[0] & 0x80 != 0 { 0xff } else { 0 };
+        bytes.splice(0..0, std::iter::repeat(fill).take(size - bytes.len()));
+    }
+    Ok(bytes.into_iter().map(char::from).collect())
+}
+"#;
+
+/// The conversions of the Protobuf Duration newtype.
+const DURATION_SUPPORT: &str = r#"
+fn fraction(nanos: u32) -> String {
+    match nanos {
+        0 => String::new(),
+        n if n % 1_000_000 == 0 => format!(".{:03}", n / 1_000_000),
+        n if n % 1_000 == 0 => format!(".{:06}", n / 1_000),
+        n => format!(".{n:09}"),
+    }
+}
+
+/// google.protobuf.Duration's text: seconds with 0, 3, 6 or 9 fractional digits and an `s`.
+pub fn duration_to_wire(value: &chrono::TimeDelta) -> String {
+    let sign = if *value < chrono::TimeDelta::zero() { "-" } else { "" };
+    let size = value.abs();
+    format!("{sign}{}{}s", size.num_seconds(), fraction(size.subsec_nanos().unsigned_abs()))
+}
+
+pub fn duration_from_wire(text: &str) -> Option<chrono::TimeDelta> {
+    let number = text.strip_suffix('s')?;
+    let (negative, number) = match number.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, number),
+    };
+    let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+    if frac.len() > 9 || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let seconds: i64 = whole.parse().ok()?;
+    let nanos: u32 = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().ok()? };
+    let size = chrono::TimeDelta::new(seconds, nanos)?;
+    Some(if negative { -size } else { size })
+}
+"#;
 
 /// The file's one helper type, when a 64-bit Protobuf integer needs it.
 const INT64: &str = r#"
@@ -184,6 +440,7 @@ fn ty(module: &Module, t: &Ty, from: &[String], boxed_for: Option<usize>) -> Str
             ty(module, t, from, None)
         ),
         Ty::Nullable(t) => format!("Option<{}>", ty(module, t, from, boxed_for)),
+        Ty::Logical(l) => format!("{}{}", "super::".repeat(from.len()), l.alias()),
     }
 }
 
@@ -257,6 +514,7 @@ pub fn variant_name(module: &Module, t: &Ty) -> String {
         Ty::Array(t) => format!("{}List", variant_name(module, t)),
         Ty::Map(t) => format!("{}Map", variant_name(module, t)),
         Ty::Nullable(t) => format!("Optional{}", variant_name(module, t)),
+        Ty::Logical(l) => l.alias(),
     }
 }
 
@@ -350,6 +608,13 @@ enum DefaultExpr {
 fn default_expr(module: &Module, t: &Ty, value: &Value, here: &[String]) -> Option<DefaultExpr> {
     use DefaultExpr::*;
     Some(match (t, value) {
+        (Ty::Logical(l), v) if natural(*l).is_none() => {
+            return default_expr(module, &l.wire(), v, here)
+        }
+        (Ty::Logical(_), v) => Expr(format!(
+            "serde_json::from_str({}).expect(\"the schema's default\")",
+            quoted(&v.to_string())
+        )),
         (Ty::Nullable(_), Value::Null) => Derived,
         (Ty::Nullable(inner), v) => match default_expr(module, inner, v, here)? {
             Derived => Expr("Some(Default::default())".into()),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::model::{Body, Module, Presence, Ty};
+use super::model::{logicals_of, Body, Module, Presence, Ty};
 use super::names::{doc_lines, pascal, quoted};
 use super::Generated;
 
@@ -11,6 +11,20 @@ pub fn generate(module: &Module) -> Generated {
     let mut out = String::new();
     let _ = writeln!(out, "// {}", super::header(module));
     out.push_str("// Models of the decoded data, as JSON.parse returns it: property names are the wire names.\n");
+    for logical in logicals_of(&module.types) {
+        // Date and the like do not survive JSON.stringify/JSON.parse, so a logical type stays
+        // its wire form, branded by an optional phantom property: any value of the wire type
+        // (a parsed JSON literal) is accepted, one of another encoding is not.
+        out.push('\n');
+        tsdoc(&logical.encoding(), "", &mut out);
+        let _ = writeln!(
+            out,
+            "export type {} = {} & {{ readonly __encoding?: {} }};",
+            logical.alias(),
+            ts_type(module, &logical.wire()),
+            quoted(&logical.alias())
+        );
+    }
     for index in 0..module.types.len() {
         out.push('\n');
         type_def(module, index, &mut out);
@@ -45,6 +59,7 @@ fn ts_type(module: &Module, t: &Ty) -> String {
         Ty::Array(t) => format!("({})[]", ts_type(module, t)),
         Ty::Map(t) => format!("{{ [key: string]: {} }}", ts_type(module, t)),
         Ty::Nullable(t) => format!("{} | null", ts_type(module, t)),
+        Ty::Logical(l) => l.alias(),
     }
 }
 

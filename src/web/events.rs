@@ -266,9 +266,45 @@ pub struct Latest {
     pub fields: String,
 }
 
+/// The version of the value subject a consumer's declared range picks (the highest that
+/// matches), for the Code section's links.
+pub struct ConsumerCode {
+    pub service: String,
+    pub range: String,
+    pub subject: String,
+    pub number: i32,
+    pub semver: String,
+}
+
+/// Each consumer's read version among the value subject's registered ones, when one matches.
+fn consumer_code(consumers: &[LinkRow], block: Option<&SubjectBlock>) -> Vec<ConsumerCode> {
+    let Some(block) = block else {
+        return Vec::new();
+    };
+    consumers
+        .iter()
+        .filter_map(|c| {
+            let wanted = crate::catalog::state::parse_link_version(&c.version, false).ok()?;
+            let line =
+                block.versions.iter().rev().find(|v| {
+                    semver::Version::parse(&v.semver).is_ok_and(|sv| wanted.matches(&sv))
+                })?;
+            Some(ConsumerCode {
+                service: c.service.clone(),
+                range: c.version.clone(),
+                subject: block.subject.clone(),
+                number: line.number,
+                semver: line.semver.clone(),
+            })
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "event.html")]
 struct EventPage {
+    /// The version each consumer reads, with its code links.
+    reads: Vec<ConsumerCode>,
     summary: String,
     latest: Option<Latest>,
     examples: Vec<ExampleView>,
@@ -394,7 +430,14 @@ pub async fn event(
         .or(event.examples.first())
         .map(|e| serde_json::to_string_pretty(&e.payload).unwrap_or_default())
         .unwrap_or_default();
+    let reads = consumer_code(
+        &consumers,
+        event
+            .value_subject()
+            .and_then(|v| subjects.iter().find(|b| b.subject == v.subject)),
+    );
     Page::render(&EventPage {
+        reads,
         summary: markdown::first_paragraph_text(&event.description),
         latest,
         examples,

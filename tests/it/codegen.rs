@@ -1,5 +1,6 @@
-//! Typed models: the code generated for every demo catalog version and for schemas covering
-//! each construct of the three formats compiles cleanly under tsc --strict, javac -Xlint:all
+//! Typed models: the code generated for every demo catalog version, for schemas covering
+//! each construct of the three formats and for the schemas of the Avro, JSON Schema and
+//! Protobuf compatibility test tables (read from their sources) compiles cleanly under tsc --strict, javac -Xlint:all
 //! -Werror, mypy --strict and rustc with warnings denied, and reads each example and writes
 //! it back unchanged in Python, Java and Rust (TypeScript checks each example as a typed
 //! literal). The HTTP route, the CLI and the version page hand the code out.
@@ -24,7 +25,8 @@ struct Case {
 }
 
 /// An example file's entry: the data itself, or `{"__input": .., "__output": ..}` where
-/// writing back normalises (a 64-bit Protobuf integer read from text is written as a number).
+/// writing back normalises (a 64-bit Protobuf integer read from text is written as a number,
+/// a timestamp read into a natural type is written as its canonical text).
 fn example_pair(entry: Value) -> (Value, Value) {
     match (entry.get("__input"), entry.get("__output")) {
         (Some(i), Some(o)) => (i.clone(), o.clone()),
@@ -279,6 +281,214 @@ fn avro_table_cases() -> Vec<Case> {
     cases
 }
 
+/// The Rust string literal that starts `text` (just after its `"`), unescaped.
+fn string_literal(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    loop {
+        let c = *chars.get(i)?;
+        i += 1;
+        match c {
+            '"' => return Some(out),
+            '\\' => {
+                let e = *chars.get(i)?;
+                i += 1;
+                match e {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    '\\' | '"' | '\'' => out.push(e),
+                    // A line continuation drops the next line's leading space.
+                    '\n' => {
+                        while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+                            i += 1;
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// Models of the schemas a table test builds, `label` naming them, to compile only.
+fn table_cases(
+    schema_type: SchemaType,
+    texts: Vec<String>,
+    tag: &str,
+    source: &str,
+    at_least: usize,
+) -> Vec<Case> {
+    let mut seen = std::collections::HashSet::new();
+    let mut cases = Vec::new();
+    for text in texts {
+        let Ok(parsed) = formats::parse(schema_type, &text, &[], false) else {
+            continue;
+        };
+        if !seen.insert(parsed.canonical().to_string()) {
+            continue;
+        }
+        let label = format!("{tag} table {}", cases.len() + 1);
+        let Ok(module) = codegen::model_of(parsed.as_ref(), &label, source) else {
+            continue;
+        };
+        cases.push(Case {
+            module,
+            examples: Vec::new(),
+        });
+    }
+    assert!(
+        cases.len() >= at_least,
+        "only {} schemas read from {source}",
+        cases.len()
+    );
+    cases
+}
+
+/// Every JSON Schema of the JSON Schema compatibility test table written as a literal
+/// (`json!({...})`, wrapped as the table's `object`/`closed` helpers wrap it), to compile only.
+fn json_table_cases() -> Vec<Case> {
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/json_compat.rs"),
+    )
+    .unwrap();
+    let mut texts = Vec::new();
+    for (at, _) in source.match_indices("json!(") {
+        let body = &source[at + "json!(".len()..];
+        // The macro's argument: up to the parenthesis that closes it, outside strings.
+        let (mut depth, mut in_string, mut escaped, mut end) = (1, false, false, None);
+        for (i, c) in body.char_indices() {
+            match (in_string, escaped, c) {
+                (true, true, _) => escaped = false,
+                (true, false, '\\') => escaped = true,
+                (true, false, '"') => in_string = false,
+                (false, _, '"') => in_string = true,
+                (false, _, '(') => depth += 1,
+                (false, _, ')') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else { continue };
+        // Literals and the table's own schema variables; other bodies are skipped.
+        let Ok(value) = serde_json::from_str::<Value>(&as_json(&body[..end])) else {
+            continue;
+        };
+        let before = source[..at].trim_end();
+        let value = if before.ends_with("closed(") {
+            serde_json::json!({"type": "object", "properties": value, "additionalProperties": false})
+        } else if before.ends_with("object(") {
+            serde_json::json!({"type": "object", "properties": value})
+        } else {
+            value
+        };
+        texts.push(value.to_string());
+    }
+    table_cases(
+        SchemaType::Json,
+        texts,
+        "json",
+        "tests/it/json_compat.rs",
+        100,
+    )
+}
+
+/// A `json!` body as JSON text: the table's variables `s`, `int` and `num` (maybe `.clone()`d)
+/// replaced by the schemas they hold, trailing commas dropped. Other names stay, and fail.
+fn as_json(body: &str) -> String {
+    let chars: Vec<char> = body.chars().collect();
+    let mut out = String::new();
+    let (mut i, mut in_string) = (0, false);
+    while i < chars.len() {
+        let c = chars[i];
+        if in_string {
+            out.push(c);
+            if c == '\\' {
+                if let Some(&e) = chars.get(i + 1) {
+                    out.push(e);
+                    i += 1;
+                }
+            } else if c == '"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        } else if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let rest: String = chars[i..].iter().collect();
+            if rest.starts_with(".clone()") {
+                i += ".clone()".len();
+            }
+            out.push_str(match word.as_str() {
+                "s" => r#"{"type": "string"}"#,
+                "int" => r#"{"type": "integer"}"#,
+                "num" => r#"{"type": "number"}"#,
+                other => other,
+            });
+            continue;
+        } else if c == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some('}' | ']')) {
+                i += 1;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Every Protobuf schema of the Protobuf compatibility test table written with its `p3`,
+/// `p2` and `m` helpers and a literal body, rebuilt the way they build it, to compile only.
+fn protobuf_table_cases() -> Vec<Case> {
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/protobuf_compat.rs"),
+    )
+    .unwrap();
+    let mut texts = Vec::new();
+    for helper in ["p3(\"", "p2(\"", "m(\""] {
+        for (at, _) in source.match_indices(helper) {
+            // `p3("` inside a longer name (`xp3(`) is another function.
+            if source[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            {
+                continue;
+            }
+            let Some(body) = string_literal(&source[at + helper.len()..]) else {
+                continue;
+            };
+            texts.push(match helper {
+                "p3(\"" => format!("syntax = \"proto3\";\npackage t;\n{body}"),
+                "p2(\"" => format!("syntax = \"proto2\";\npackage t;\n{body}"),
+                _ => format!("syntax = \"proto3\";\npackage t;\nmessage M {{ {body} }}"),
+            });
+        }
+    }
+    table_cases(
+        SchemaType::Protobuf,
+        texts,
+        "protobuf",
+        "tests/it/protobuf_compat.rs",
+        60,
+    )
+}
+
 fn run(cmd: &mut Command, what: &str) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
@@ -463,10 +673,11 @@ fn rust(cases: &[Case], dir: &Path) -> String {
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(
         dir.join("Cargo.toml"),
-        "[package]\nname = \"models_check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\n\n[workspace]\n",
+        "[package]\nname = \"models_check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\nchrono = { version = \"0.4\", default-features = false, features = [\"std\"] }\nuuid = \"1\"\nrust_decimal = { version = \"1\", default-features = false, features = [\"std\"] }\n\n[workspace]\n",
     )
     .unwrap();
-    // Herald's lock pins the same serde versions, so the warm target dir is reused offline.
+    // Herald's lock pins the same serde versions, so the warm target dir is reused offline;
+    // scripts/codegen-tools fetched the date, UUID and decimal crates the models name.
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock"),
         dir.join("Cargo.lock"),
@@ -511,6 +722,8 @@ fn generated_models_compile_and_round_trip_in_every_language() {
     let mut cases = demo_cases();
     cases.extend(construct_cases());
     cases.extend(avro_table_cases());
+    cases.extend(json_table_cases());
+    cases.extend(protobuf_table_cases());
     let dir = tempfile::tempdir().unwrap();
     let sub = |name: &str| {
         let d = dir.path().join(name);
@@ -665,7 +878,7 @@ async fn the_version_page_links_each_language() {
 }
 
 #[tokio::test]
-async fn the_event_page_links_the_latest_version_s_code() {
+async fn the_event_page_links_the_latest_version_s_code_and_each_consumer_s() {
     let s = demo().await;
     let body = html(&s, "/ui/events/orders.order.placed").await;
     let code = section(&body, "code-h");
@@ -684,6 +897,23 @@ async fn the_event_page_links_the_latest_version_s_code() {
     .await;
     assert_eq!(status, 200);
     assert!(text.contains("class OrderPlaced:"), "{text}");
+    // Each consumer's declared range picks the highest registered version it takes.
+    assert_has(
+        code,
+        &[
+            "inventory-service reads 1.0.0, so v1 (1.0.0): <a href=\"/herald/v1/subjects/orders.order.placed-value/versions/1/code/typescript\" download>TypeScript</a>",
+            "href=\"/herald/v1/subjects/orders.order.placed-value/versions/1/code/java\" download>Java</a>",
+            "payment-service reads ^1.1, so v3 (1.2.0):",
+            "notification-service reads ^1.0, so v3 (1.2.0):",
+        ],
+    );
+    let (status, _, _, text) = fetch(
+        &s,
+        "/herald/v1/subjects/orders.order.placed-value/versions/1/code/java",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(text.contains("public record OrderPlaced("), "{text}");
 }
 
 #[tokio::test]
