@@ -259,9 +259,16 @@ impl Registry {
             self.effective_level(subject).await?
         };
 
-        let registered = self
-            .register_checked(subject, &new, placement, level, parsed.clone())
-            .await?;
+        let registered = match self
+            .live_equivalent(subject, &new, normalize, placement)
+            .await?
+        {
+            Some(existing) => existing,
+            None => {
+                self.register_checked(subject, &new, placement, level, parsed.clone())
+                    .await?
+            }
+        };
         if let Registered::Created { version, .. } = registered {
             self.metrics.registrations.inc();
             self.report_broken_examples(subject, version, &*parsed)
@@ -289,6 +296,47 @@ impl Registry {
             version: registered.version(),
             schema,
         })
+    }
+
+    /// A live version of `subject` that holds the same schema as `new` though its stored text
+    /// was written by an earlier canonical form (Confluent's fallback scan over the subject's
+    /// versions): such a version is answered instead of a new one.
+    async fn live_equivalent(
+        &self,
+        subject: &str,
+        new: &NewSchema,
+        normalize: bool,
+        placement: Placement,
+    ) -> Result<Option<Registered>> {
+        if placement != Placement::Next {
+            return Ok(None);
+        }
+        let rows = self.store.versions(subject).await?;
+        for row in rows.iter().rev().filter(|r| !r.deleted) {
+            let entry = self.schema_by_id(row.schema_id).await?;
+            if entry.schema_type != new.schema_type || entry.schema == new.schema {
+                continue;
+            }
+            let stored = if normalize {
+                formats::normalized(entry.schema_type, &entry.schema)
+            } else {
+                formats::identity_text(entry.schema_type, &entry.schema)
+            };
+            let hash = identity_hash(
+                entry.schema_type,
+                &stored,
+                &entry.references,
+                entry.metadata.as_ref(),
+                entry.rule_set.as_ref(),
+            );
+            if hash == new.hash {
+                return Ok(Some(Registered::Existing {
+                    id: entry.id,
+                    version: row.version,
+                }));
+            }
+        }
+        Ok(None)
     }
 
     /// Writes through the store with the compatibility gate; the earlier versions are parsed

@@ -282,3 +282,75 @@ async fn after_a_kill_every_version_has_exactly_its_audit_line() {
     assert_eq!(status, 200);
     assert_eq!(lines.as_array().unwrap().len(), versions);
 }
+
+/// A schema stored by an earlier canonical form (Avro names as registered, JSON keys sorted)
+/// is still found when the same schema is registered or looked up again: no new version.
+#[tokio::test]
+async fn schemas_stored_in_an_earlier_canonical_form_are_found_again() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    if !db.starts_with("sqlite") {
+        return; // the rewrite below speaks SQLite
+    }
+    let client = reqwest::Client::new();
+    let avro =
+        json!({"type": "record", "name": "a.b.R", "fields": [{"name": "id", "type": "string"}]});
+    let json_schema = r#"{"type":"object","properties":{"z":{},"a":{}}}"#;
+    let (server, base) = start_on(&db).await;
+    for (subject, body) in [
+        ("avro", json!({"schema": avro.to_string()})),
+        ("json", json!({"schemaType": "JSON", "schema": json_schema})),
+    ] {
+        let resp = client
+            .post(format!("{base}/subjects/{subject}/versions"))
+            .header("content-type", CT)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    drop(server);
+    // Rewrite the rows as an earlier Herald stored them.
+    let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
+    sqlx::query("UPDATE schemas SET schema = ?, hash = 'earlier-avro' WHERE schema_type = 'AVRO'")
+        .bind(avro.to_string())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE schemas SET schema = ?, hash = 'earlier-json' WHERE schema_type = 'JSON'")
+        .bind(r#"{"properties":{"a":{},"z":{}},"type":"object"}"#)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let (_server, base) = start_on(&db).await;
+    for (subject, body) in [
+        ("avro", json!({"schema": avro.to_string()})),
+        ("json", json!({"schemaType": "JSON", "schema": json_schema})),
+    ] {
+        for path in [format!("{subject}/versions"), subject.to_string()] {
+            let resp = client
+                .post(format!("{base}/subjects/{path}"))
+                .header("content-type", CT)
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            let answer: serde_json::Value = resp.json().await.unwrap();
+            assert_eq!(status, 200, "{path}: {answer}");
+        }
+        let versions: serde_json::Value = client
+            .get(format!("{base}/subjects/{subject}/versions"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(versions, json!([1]), "{subject}");
+    }
+}

@@ -255,6 +255,13 @@ impl crate::formats::Format for AvroFormat {
             .map(|v| canonical::canonical_text(&v, true))
             .unwrap_or_else(|_| canonical.to_string())
     }
+
+    /// Text stored by an earlier canonical form (names as registered) reads as today's.
+    fn identity_text(&self, stored: &str) -> String {
+        serde_json::from_str(stored)
+            .map(|v| canonical::canonical_text(&v, false))
+            .unwrap_or_else(|_| stored.to_string())
+    }
 }
 
 impl crate::formats::ParsedSchema for AvroSchema {
