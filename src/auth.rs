@@ -3,65 +3,12 @@
 //! clients send `basic.auth.user.info`, as HTTP basic auth with the token's name as the user and
 //! its secret as the password. Secrets are stored only as SHA-256 hashes and shown once.
 
-use std::fmt;
-use std::str::FromStr;
-
 use axum::http::Method;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::catalog::state::glob_match;
 use crate::error::Error;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Reader,
-    Writer,
-    Admin,
-}
-
-impl FromStr for Role {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.to_ascii_lowercase().as_str() {
-            "reader" => Ok(Role::Reader),
-            "writer" => Ok(Role::Writer),
-            "admin" => Ok(Role::Admin),
-            _ => Err(Error::BadRequest(format!(
-                "role '{s}' must be reader, writer or admin"
-            ))),
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Role::Reader => "reader",
-            Role::Writer => "writer",
-            Role::Admin => "admin",
-        })
-    }
-}
-
-/// A token as stored (without its secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Token {
-    pub name: String,
-    pub role: Role,
-    /// Subject globs the token may touch; empty means every subject.
-    pub subjects: Vec<String>,
-    pub created_at: i64,
-}
-
-impl Token {
-    pub fn covers(&self, subject: &str) -> bool {
-        self.subjects.is_empty() || self.subjects.iter().any(|g| glob_match(g, subject))
-    }
-}
+pub use crate::model::{Role, Token};
 
 /// What a route needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -208,6 +208,91 @@ pub fn validate_subject(subject: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Who may do what: token roles and subject grants (checked in `auth`, stored by `store`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Reader,
+    Writer,
+    Admin,
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "reader" => Ok(Role::Reader),
+            "writer" => Ok(Role::Writer),
+            "admin" => Ok(Role::Admin),
+            _ => Err(Error::BadRequest(format!(
+                "role '{s}' must be reader, writer or admin"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Reader => "reader",
+            Role::Writer => "writer",
+            Role::Admin => "admin",
+        })
+    }
+}
+
+/// A token as stored (without its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Token {
+    pub name: String,
+    pub role: Role,
+    /// Subject globs the token may touch; empty means every subject.
+    pub subjects: Vec<String>,
+    pub created_at: i64,
+}
+
+impl Token {
+    pub fn covers(&self, subject: &str) -> bool {
+        self.subjects.is_empty() || self.subjects.iter().any(|g| glob_match(g, subject))
+    }
+}
+
+/// Glob over subject names: `*` any run of characters, `?` one character. Matched segment by
+/// segment (the text between stars, each at its leftmost place), so the work is at most the
+/// pattern's length times the subject's, however many stars a grant holds.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    fn fits(segment: &[char], at: &[char]) -> bool {
+        segment.len() <= at.len() && segment.iter().zip(at).all(|(p, c)| *p == '?' || p == c)
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let segments: Vec<&[char]> = p.split(|c| *c == '*').collect();
+    let [first, middle @ .., last] = segments.as_slice() else {
+        // No star: the pattern is one segment that must cover the whole text.
+        return p.len() == t.len() && fits(&p, &t);
+    };
+    if first.len() + last.len() > t.len() || !fits(first, &t) {
+        return false;
+    }
+    let end = t.len() - last.len();
+    if !fits(last, &t[end..]) {
+        return false;
+    }
+    let mut pos = first.len();
+    for segment in middle {
+        match (pos..=end.saturating_sub(segment.len()))
+            .take_while(|i| i + segment.len() <= end)
+            .find(|&i| fits(segment, &t[i..end]))
+        {
+            Some(i) => pos = i + segment.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

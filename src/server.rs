@@ -257,6 +257,7 @@ impl ConnectionLimits {
 
 /// Lets the process hold as many open files as its hard limit allows: each connection is one,
 /// and the default soft limit (often 1,024) is below the connection limit plus the database's.
+#[allow(unsafe_code)]
 fn raise_open_file_limit() {
     #[cfg(unix)]
     // SAFETY: getrlimit/setrlimit only read and write the struct passed to them.

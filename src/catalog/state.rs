@@ -360,39 +360,7 @@ pub fn parse_link_version(
     }
 }
 
-/// Glob over subject names: `*` any run of characters, `?` one character. Matched segment by
-/// segment (the text between stars, each at its leftmost place), so the work is at most the
-/// pattern's length times the subject's, however many stars a grant holds.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    fn fits(segment: &[char], at: &[char]) -> bool {
-        segment.len() <= at.len() && segment.iter().zip(at).all(|(p, c)| *p == '?' || p == c)
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let segments: Vec<&[char]> = p.split(|c| *c == '*').collect();
-    let [first, middle @ .., last] = segments.as_slice() else {
-        // No star: the pattern is one segment that must cover the whole text.
-        return p.len() == t.len() && fits(&p, &t);
-    };
-    if first.len() + last.len() > t.len() || !fits(first, &t) {
-        return false;
-    }
-    let end = t.len() - last.len();
-    if !fits(last, &t[end..]) {
-        return false;
-    }
-    let mut pos = first.len();
-    for segment in middle {
-        match (pos..=end.saturating_sub(segment.len()))
-            .take_while(|i| i + segment.len() <= end)
-            .find(|&i| fits(segment, &t[i..end]))
-        {
-            Some(i) => pos = i + segment.len(),
-            None => return false,
-        }
-    }
-    true
-}
+pub use crate::model::glob_match;
 
 /// Why `link` may not be shown as a link on a page: only http(s) addresses are, so a stored
 /// `javascript:` or `data:` address cannot run in a reader's browser.

@@ -30,7 +30,7 @@ type Registrations = LruCache<(String, RequestKey), (i64, i32)>;
 const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub struct Caches {
-    tokens: RwLock<HashMap<String, (crate::auth::Token, std::time::Instant)>>,
+    tokens: RwLock<HashMap<String, (crate::model::Token, std::time::Instant)>>,
     schemas: RwLock<HashMap<i64, Arc<SchemaEntry>>>,
     // A read moves the entry to the back, so even a hit needs the lock exclusively.
     registered: Mutex<Registrations>,
@@ -55,14 +55,14 @@ impl Caches {
         *self.modes.write().unwrap() = modes.into_iter().collect();
     }
 
-    pub fn token(&self, hash: &str) -> Option<crate::auth::Token> {
+    pub fn token(&self, hash: &str) -> Option<crate::model::Token> {
         let map = self.tokens.read().unwrap();
         map.get(hash)
             .filter(|(_, at)| at.elapsed() < TOKEN_TTL)
             .map(|(t, _)| t.clone())
     }
 
-    pub fn remember_token(&self, hash: &str, token: &crate::auth::Token) {
+    pub fn remember_token(&self, hash: &str, token: &crate::model::Token) {
         self.tokens
             .write()
             .unwrap()

@@ -119,11 +119,11 @@ impl Registry {
         })
     }
 
-    pub(crate) fn cached_token(&self, hash: &str) -> Option<crate::auth::Token> {
+    pub(crate) fn cached_token(&self, hash: &str) -> Option<crate::model::Token> {
         self.cache.token(hash)
     }
 
-    pub(crate) fn remember_token(&self, hash: &str, token: &crate::auth::Token) {
+    pub(crate) fn remember_token(&self, hash: &str, token: &crate::model::Token) {
         self.cache.remember_token(hash, token)
     }
 

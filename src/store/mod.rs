@@ -295,12 +295,12 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a token under the hash of its secret; a taken name is a conflict.
     async fn create_token(
         &self,
-        token: &crate::auth::Token,
+        token: &crate::model::Token,
         hash: &str,
         audit: &AuditEntry,
     ) -> Result<()>;
-    async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::auth::Token>>;
-    async fn tokens(&self) -> Result<Vec<crate::auth::Token>>;
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::model::Token>>;
+    async fn tokens(&self) -> Result<Vec<crate::model::Token>>;
     /// Whether a token of that name existed; nothing (not even `audit`) is written when not.
     async fn delete_token(&self, name: &str, audit: &AuditEntry) -> Result<bool>;
 

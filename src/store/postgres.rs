@@ -591,7 +591,7 @@ impl Store for PostgresStore {
 
     async fn create_token(
         &self,
-        token: &crate::auth::Token,
+        token: &crate::model::Token,
         hash: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
@@ -620,7 +620,7 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::auth::Token>> {
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::model::Token>> {
         let row =
             sqlx::query("SELECT name, role, subjects, created_at FROM tokens WHERE hash = $1")
                 .bind(hash)
@@ -629,7 +629,7 @@ impl Store for PostgresStore {
         row.map(|r| token_row(&r)).transpose()
     }
 
-    async fn tokens(&self) -> Result<Vec<crate::auth::Token>> {
+    async fn tokens(&self) -> Result<Vec<crate::model::Token>> {
         let rows = sqlx::query("SELECT name, role, subjects, created_at FROM tokens ORDER BY name")
             .fetch_all(&self.pool)
             .await?;
@@ -771,10 +771,10 @@ impl Store for PostgresStore {
     }
 }
 
-fn token_row(r: &sqlx::postgres::PgRow) -> Result<crate::auth::Token> {
+fn token_row(r: &sqlx::postgres::PgRow) -> Result<crate::model::Token> {
     let role: String = r.get("role");
     let subjects: String = r.get("subjects");
-    Ok(crate::auth::Token {
+    Ok(crate::model::Token {
         name: r.get("name"),
         role: role.parse()?,
         subjects: serde_json::from_str(&subjects).unwrap_or_default(),

@@ -470,7 +470,7 @@ impl Store for SqliteStore {
 
     async fn create_token(
         &self,
-        token: &crate::auth::Token,
+        token: &crate::model::Token,
         hash: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
@@ -499,7 +499,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::auth::Token>> {
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<crate::model::Token>> {
         let row = sqlx::query("SELECT name, role, subjects, created_at FROM tokens WHERE hash = ?")
             .bind(hash)
             .fetch_optional(&self.pool)
@@ -507,7 +507,7 @@ impl Store for SqliteStore {
         row.map(|r| token_row(&r)).transpose()
     }
 
-    async fn tokens(&self) -> Result<Vec<crate::auth::Token>> {
+    async fn tokens(&self) -> Result<Vec<crate::model::Token>> {
         let rows = sqlx::query("SELECT name, role, subjects, created_at FROM tokens ORDER BY name")
             .fetch_all(&self.pool)
             .await?;
@@ -632,10 +632,10 @@ impl Store for SqliteStore {
     }
 }
 
-fn token_row(r: &sqlx::sqlite::SqliteRow) -> Result<crate::auth::Token> {
+fn token_row(r: &sqlx::sqlite::SqliteRow) -> Result<crate::model::Token> {
     let role: String = r.get("role");
     let subjects: String = r.get("subjects");
-    Ok(crate::auth::Token {
+    Ok(crate::model::Token {
         name: r.get("name"),
         role: role.parse()?,
         subjects: serde_json::from_str(&subjects).unwrap_or_default(),
