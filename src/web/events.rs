@@ -183,7 +183,11 @@ struct EventsPage {
     lifecycle: String,
 }
 
-pub async fn events(State(state): State<AppState>, params: Params) -> PageResult {
+pub async fn events(
+    State(state): State<AppState>,
+    access: crate::api::auth::Access,
+    params: Params,
+) -> PageResult {
     let catalog = state.registry.catalog().await?;
     let domain = params.get("domain").unwrap_or_default();
     let owner = params.get("owner").unwrap_or_default();
@@ -191,6 +195,8 @@ pub async fn events(State(state): State<AppState>, params: Params) -> PageResult
     let all: Vec<&Event> = catalog
         .events
         .values()
+        // A token with grants lists the events whose subjects it may read.
+        .filter(|e| e.schemas.iter().all(|s| access.sees(&s.subject)))
         .filter(|e| domain.is_empty() || e.domain.as_deref() == Some(domain))
         .filter(|e| owner.is_empty() || e.owner.as_deref() == Some(owner))
         .filter(|e| lifecycle.is_empty() || lifecycle_name(e.lifecycle) == lifecycle)

@@ -796,4 +796,15 @@ async fn scoped_writers_cannot_claim_other_subjects_in_the_catalog() {
         .await
         .unwrap();
     assert_eq!(page.status(), 403);
+    let list = s
+        .client
+        .get(s.url("/ui/events"))
+        .bearer_auth(&orders)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("orders.placed") && !list.contains("payments.settled"));
 }
