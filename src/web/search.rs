@@ -161,7 +161,11 @@ fn contains(haystack: &str, needle: &str) -> bool {
 }
 
 /// The catalog's entities whose name or description contains `needle`, by kind.
-fn catalog_hits(catalog: &CatalogState, needle: &str) -> Vec<(&'static str, &'static str, Found)> {
+fn catalog_hits(
+    catalog: &CatalogState,
+    needle: &str,
+    access: &crate::api::auth::Access,
+) -> Vec<(&'static str, &'static str, Found)> {
     let hit = |base: &str, name: &str, detail: &str| Hit {
         title: name.to_string(),
         href: format!("{base}/{}", segment(name)),
@@ -183,6 +187,7 @@ fn catalog_hits(catalog: &CatalogState, needle: &str) -> Vec<(&'static str, &'st
                     .events
                     .values()
                     .filter(|e| matches(&e.name, &e.description))
+                    .filter(|e| e.schemas.iter().all(|s| access.sees(&s.subject)))
                     .map(|e| hit("/ui/events", &e.name, &e.description))
                     .collect(),
             ),
@@ -238,7 +243,7 @@ pub async fn search(
     let catalog = registry.catalog().await?;
     let mut found = Vec::new();
     if !needle.is_empty() {
-        found = catalog_hits(&catalog, &needle);
+        found = catalog_hits(&catalog, &needle, &access);
         let mut in_registry = registry.search_registry(&needle).await?;
         in_registry.subjects.retain(|s| access.sees(s));
         in_registry.fields.retain(|f| access.sees(&f.subject));

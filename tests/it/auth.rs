@@ -807,4 +807,15 @@ async fn scoped_writers_cannot_claim_other_subjects_in_the_catalog() {
         .await
         .unwrap();
     assert!(list.contains("orders.placed") && !list.contains("payments.settled"));
+    let found = s
+        .client
+        .get(s.url("/ui/search?q=settled"))
+        .bearer_auth(&orders)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!found.contains("payments.settled"), "{found}");
 }
