@@ -188,6 +188,26 @@ impl From<sqlx::migrate::MigrateError> for Error {
     }
 }
 
+/// Confluent's response content type.
+pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+
+/// A JSON answer in Confluent's content type. It lives beside the error type, which needs it
+/// for the error body, so that errors depend on nothing in the HTTP handlers.
+pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    raw_response(status, bytes)
+}
+
+pub fn raw_response(status: StatusCode, bytes: impl Into<axum::body::Body>) -> Response {
+    let mut response = Response::new(bytes.into());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(CONTENT_TYPE),
+    );
+    response
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if self.code() >= 50000 {
@@ -195,7 +215,7 @@ impl IntoResponse for Error {
             tracing::error!(error = %self, detail = self.detail().unwrap_or_default(), "request failed");
         }
         let body = serde_json::json!({ "error_code": self.code(), "message": self.to_string() });
-        crate::api::wire::json_response(self.status(), &body)
+        json_response(self.status(), &body)
     }
 }
 

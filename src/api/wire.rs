@@ -3,10 +3,9 @@
 
 use std::collections::HashMap;
 
-use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -14,7 +13,7 @@ use serde::Serialize;
 use super::AppState;
 use crate::error::Error;
 
-pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+pub use crate::error::{json_response, raw_response, CONTENT_TYPE};
 
 /// Request content types Confluent treats as JSON; a missing one is fine too.
 const ACCEPTED_CONTENT_TYPES: [&str; 4] = [
@@ -23,20 +22,6 @@ const ACCEPTED_CONTENT_TYPES: [&str; 4] = [
     "application/json",
     "application/octet-stream",
 ];
-
-pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    raw_response(status, bytes)
-}
-
-fn raw_response(status: StatusCode, bytes: impl Into<Body>) -> Response {
-    let mut response = Response::new(bytes.into());
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    response
-}
 
 /// A 200 answer in the registry's JSON content type.
 pub struct Wire<T>(pub T);
