@@ -181,6 +181,12 @@ impl Access {
         self.token.as_ref().is_some_and(|t| !t.subjects.is_empty())
     }
 
+    /// Whether this request may see every one of `subjects` (an event's, say: its page and API
+    /// answer carry those subjects' schemas and examples).
+    pub fn sees_all<'a>(&self, subjects: impl IntoIterator<Item = &'a str>) -> bool {
+        subjects.into_iter().all(|s| self.sees(s))
+    }
+
     /// Admins (and everyone with authentication off) see token management in the audit trail.
     pub fn is_admin(&self) -> bool {
         match &self.token {
@@ -335,38 +341,6 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
                 token.name
             ),
         );
-    }
-    if route == "/ui/events/{name}" && !token.subjects.is_empty() {
-        // The event page shows its subjects' schemas and examples.
-        let name = params
-            .as_ref()
-            .and_then(|p| {
-                p.iter()
-                    .find(|(k, _)| *k == "name")
-                    .map(|(_, v)| v.to_string())
-            })
-            .map(|v| {
-                percent_encoding::percent_decode_str(&v)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .unwrap_or_default();
-        if let Ok(event) = state.registry.catalog_entity("event", &name).await {
-            let outside = event
-                .get("schemas")
-                .and_then(|s| s.as_array())
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.get("subject").and_then(|v| v.as_str()))
-                .find(|s| !token.covers(s))
-                .map(str::to_string);
-            if let Some(subject) = outside {
-                return refuse(
-                    StatusCode::FORBIDDEN,
-                    format!("Token '{}' is not granted subject '{subject}'", token.name),
-                );
-            }
-        }
     }
     if let Some(subject) = &subject {
         if !token.covers(subject) {

@@ -89,8 +89,6 @@ fn subjects_named(entity: &Value) -> Vec<String> {
         .collect()
 }
 
-/// A token with subject grants writes an event only when it is granted every subject the
-/// event names, before and after the change: otherwise it could claim another team's subject.
 /// URL fields of an entity (a service's `repository`) must be http(s): 400 otherwise.
 fn check_links(body: &Value) -> Result<()> {
     match body.get("repository").and_then(Value::as_str) {
@@ -102,6 +100,8 @@ fn check_links(body: &Value) -> Result<()> {
     }
 }
 
+/// A token with subject grants writes an event only when it is granted every subject the
+/// event names, before and after the change: otherwise it could claim another team's subject.
 async fn may_write(
     state: &AppState,
     access: &Access,
@@ -253,7 +253,7 @@ async fn read(
 /// An event (with its examples, which are data) is shown to a token with grants only when it
 /// is granted every subject the event names; other entities carry no schema data.
 fn shows_event(access: &Access, entity: &Value) -> bool {
-    subjects_named(entity).iter().all(|s| access.sees(s))
+    access.sees_all(subjects_named(entity).iter().map(String::as_str))
 }
 
 #[utoipa::path(

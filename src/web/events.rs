@@ -196,7 +196,7 @@ pub async fn events(
         .events
         .values()
         // A token with grants lists the events whose subjects it may read.
-        .filter(|e| e.schemas.iter().all(|s| access.sees(&s.subject)))
+        .filter(|e| access.sees_all(e.schemas.iter().map(|s| s.subject.as_str())))
         .filter(|e| domain.is_empty() || e.domain.as_deref() == Some(domain))
         .filter(|e| owner.is_empty() || e.owner.as_deref() == Some(owner))
         .filter(|e| lifecycle.is_empty() || lifecycle_name(e.lifecycle) == lifecycle)
@@ -333,6 +333,7 @@ struct EventPage {
 
 pub async fn event(
     State(state): State<AppState>,
+    access: crate::api::auth::Access,
     PathParams(name): PathParams<String>,
 ) -> PageResult {
     let registry = &state.registry;
@@ -342,6 +343,14 @@ pub async fn event(
         .get(&name)
         .cloned()
         .ok_or_else(|| missing(EVENT, &name))?;
+    // The page shows its subjects' schemas and examples.
+    if let Some(subject) = event.schemas.iter().find(|s| !access.sees(&s.subject)) {
+        return Err(crate::error::Error::Forbidden(format!(
+            "the token is not granted subject '{}'",
+            subject.subject
+        ))
+        .into());
+    }
     let mut producers = Vec::new();
     let mut consumers = Vec::new();
     for (service, role, link) in catalog.links_to(&name) {

@@ -187,7 +187,7 @@ fn catalog_hits(
                     .events
                     .values()
                     .filter(|e| matches(&e.name, &e.description))
-                    .filter(|e| e.schemas.iter().all(|s| access.sees(&s.subject)))
+                    .filter(|e| access.sees_all(e.schemas.iter().map(|s| s.subject.as_str())))
                     .map(|e| hit("/ui/events", &e.name, &e.description))
                     .collect(),
             ),
