@@ -9,7 +9,7 @@
 
 use std::cell::Cell;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::error::{Error, Result};
@@ -154,8 +154,6 @@ type Job = Box<dyn FnOnce() + Send>;
 
 struct Pool {
     queue: Mutex<std::sync::mpsc::Sender<Job>>,
-    busy: Arc<AtomicUsize>,
-    threads: usize,
 }
 
 /// Stack of each pool thread: deep but legitimate schemas recurse far more than an async
@@ -163,20 +161,11 @@ struct Pool {
 const POOL_STACK: usize = 256 * 1024 * 1024;
 
 static POOL: OnceLock<Pool> = OnceLock::new();
-static POOL_THREADS: AtomicUsize = AtomicUsize::new(0);
 
-/// Sets how many threads run CPU-heavy work (`--work-threads`; 0 = one per core). Takes effect
-/// when the pool starts, on the first job.
-pub fn set_pool_threads(threads: usize) {
-    POOL_THREADS.store(threads, Ordering::Relaxed);
-}
-
+/// One thread per core, started with the first job.
 fn pool() -> &'static Pool {
     POOL.get_or_init(|| {
-        let threads = match POOL_THREADS.load(Ordering::Relaxed) {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
-        };
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         for i in 0..threads {
@@ -198,16 +187,8 @@ fn pool() -> &'static Pool {
         }
         Pool {
             queue: Mutex::new(tx),
-            busy: Arc::new(AtomicUsize::new(0)),
-            threads,
         }
     })
-}
-
-/// Jobs queued or running on the pool, and its size (for `/metrics`).
-pub fn pool_load() -> (usize, usize) {
-    POOL.get()
-        .map_or((0, 0), |p| (p.busy.load(Ordering::Relaxed), p.threads))
 }
 
 /// Sets the flag when the awaiting request is dropped (timed out, or the client left).
@@ -231,8 +212,6 @@ where
     let guard = CancelOnDrop(cancelled.clone());
     let (tx, rx) = tokio::sync::oneshot::channel();
     let pool = pool();
-    let busy = pool.busy.clone();
-    busy.fetch_add(1, Ordering::Relaxed);
     let steps = work_limit();
     let work: Job = Box::new(move || {
         let result = if cancelled.load(Ordering::Relaxed) {
@@ -242,7 +221,6 @@ where
             std::panic::catch_unwind(AssertUnwindSafe(|| bounded_with(steps, Some(flag), job)))
                 .unwrap_or_else(|panic| Err(Error::internal_panic(panic.as_ref())))
         };
-        busy.fetch_sub(1, Ordering::Relaxed);
         let _ = tx.send(result);
     });
     let sent = pool
