@@ -121,6 +121,7 @@ pub async fn diff(
     let (old_arc, new_arc) = (old_parsed.clone(), new_parsed.clone());
     let (verdicts, backward, bump) = crate::limits::offload(move || {
         // Each direction is checked once: the levels only combine them.
+        let type_changed = old_arc.schema_type() != new_arc.schema_type();
         let forward = compatibility::reasons(CompatibilityLevel::Forward, &*new_arc, &*old_arc);
         let backward_only =
             compatibility::reasons(CompatibilityLevel::Backward, &*new_arc, &*old_arc);
@@ -131,8 +132,8 @@ pub async fn diff(
                 if level.checks_forward() {
                     messages.extend(&forward);
                 }
-                if level.checks_backward() && !(level.checks_forward() && forward == backward_only)
-                {
+                // Schemas of two formats give one reason, not one per direction.
+                if level.checks_backward() && !(level.checks_forward() && type_changed) {
                     messages.extend(&backward_only);
                 }
                 let reasons: Vec<Reason> = messages
