@@ -34,6 +34,9 @@ fn shape(config: &ConfigRecord, level_key: &str) -> Value {
     if let Some(normalize) = config.normalize {
         out.insert("normalize".into(), normalize.into());
     }
+    if let Ok(Value::Object(settings)) = serde_json::to_value(&config.settings) {
+        out.extend(settings);
+    }
     Value::Object(out)
 }
 

@@ -202,6 +202,29 @@ pub struct ConfigRequest {
     pub compatibility_level: Option<CompatibilityLevelName>,
     #[schema(nullable = false)]
     pub normalize: Option<bool>,
+    #[schema(nullable = false)]
+    pub alias: Option<String>,
+    #[schema(nullable = false)]
+    pub validate_fields: Option<bool>,
+    #[schema(nullable = false)]
+    pub validate_rules: Option<bool>,
+    #[schema(nullable = false)]
+    pub validate_new_schemas: Option<bool>,
+    /// A metadata property: only versions with the new schema's value of it are compared.
+    #[schema(nullable = false)]
+    pub compatibility_group: Option<String>,
+    #[schema(nullable = false)]
+    pub compatibility_policy: Option<CompatibilityPolicyName>,
+    /// Metadata merged under what a registration brings.
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub default_metadata: Option<serde_json::Value>,
+    /// Metadata merged over what a registration brings.
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub override_metadata: Option<serde_json::Value>,
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub default_rule_set: Option<serde_json::Value>,
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub override_rule_set: Option<serde_json::Value>,
 }
 
 /// A config as GET answers it (PUT answers with `compatibility` instead).
@@ -214,6 +237,37 @@ pub struct ConfigAnswer {
     pub compatibility: Option<CompatibilityLevelName>,
     #[schema(nullable = false)]
     pub normalize: Option<bool>,
+    #[schema(nullable = false)]
+    pub alias: Option<String>,
+    #[schema(nullable = false)]
+    pub validate_fields: Option<bool>,
+    #[schema(nullable = false)]
+    pub validate_rules: Option<bool>,
+    #[schema(nullable = false)]
+    pub validate_new_schemas: Option<bool>,
+    /// A metadata property: only versions with the new schema's value of it are compared.
+    #[schema(nullable = false)]
+    pub compatibility_group: Option<String>,
+    #[schema(nullable = false)]
+    pub compatibility_policy: Option<CompatibilityPolicyName>,
+    /// Metadata merged under what a registration brings.
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub default_metadata: Option<serde_json::Value>,
+    /// Metadata merged over what a registration brings.
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub override_metadata: Option<serde_json::Value>,
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub default_rule_set: Option<serde_json::Value>,
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub override_rule_set: Option<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CompatibilityPolicyName {
+    Strict,
+    Lenient,
+    Logical,
 }
 
 #[derive(ToSchema)]

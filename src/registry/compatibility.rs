@@ -1,8 +1,12 @@
 //! Compatibility verdicts: which earlier versions a level compares against, in which direction,
 //! and the message list Confluent returns (differences, then the old version and its schema).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde_json::Value;
+
+use super::metadata::property;
 use super::{Registry, SchemaEntry, SchemaRequest};
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
@@ -74,7 +78,50 @@ fn truncate(text: &str) -> &str {
     &text[..end]
 }
 
+/// Which schema ids belong to the new schema's compatibility group (the versions whose
+/// metadata holds its value of the config's `compatibilityGroup` property, absent matching
+/// absent); `None` when no group is configured.
+pub type GroupMembers = Option<HashMap<i64, bool>>;
+
+/// The rows of `live` a group admits; `None` when a row's schema was not classified (it came
+/// after the classification, so the caller starts over).
+pub fn in_group(live: &[VersionRow], members: &GroupMembers) -> Option<Vec<VersionRow>> {
+    let Some(members) = members else {
+        return Some(live.to_vec());
+    };
+    let mut out = Vec::new();
+    for row in live {
+        if *members.get(&row.schema_id)? {
+            out.push(row.clone());
+        }
+    }
+    Some(out)
+}
+
 impl Registry {
+    /// Classifies the live versions' schemas for the subject's `compatibilityGroup`.
+    pub(crate) async fn group_members(
+        &self,
+        subject: &str,
+        live: &[VersionRow],
+        metadata: Option<&Value>,
+    ) -> Result<GroupMembers> {
+        let config = self.effective_config(subject).await?;
+        let Some(group) = config.settings.compatibility_group else {
+            return Ok(None);
+        };
+        let value = property(metadata, &group);
+        let mut members = HashMap::new();
+        for row in live {
+            let entry = self.schema_by_id(row.schema_id).await?;
+            members.insert(
+                row.schema_id,
+                property(entry.metadata.as_ref(), &group) == value,
+            );
+        }
+        Ok(Some(members))
+    }
+
     /// Parsed forms of the given versions, ready for [`check`].
     pub(crate) async fn load_earlier(
         &self,
@@ -101,6 +148,10 @@ impl Registry {
     ) -> Result<CompatibilityResult> {
         let rows = self.store.versions(subject).await?;
         let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+        let members = self
+            .group_members(subject, &live, request.metadata.as_ref())
+            .await?;
+        let live = in_group(&live, &members).unwrap_or_default();
         let level = self.effective_level(subject).await?;
         let targets: Vec<&VersionRow> = match spec {
             Some(VersionSpec::Latest) => live.last().into_iter().collect(),

@@ -8,12 +8,15 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::cache::RequestKey;
-use super::compatibility::{check, versions_to_check, Earlier};
+use super::compatibility::{check, in_group, versions_to_check, Earlier};
+use super::metadata::{merge_metadata, merge_rule_set};
 use super::{Registry, SchemaEntry, SubjectVersion};
 use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
-use crate::model::{validate_subject, CompatibilityLevel, Mode, Reference, SchemaType};
+use crate::model::{
+    validate_subject, CompatibilityLevel, ConfigSettings, Mode, Reference, SchemaType,
+};
 use crate::store::{AuditEntry, NewSchema, Placement, Registered, VersionRow, MAX_SCHEMA_ID};
 
 /// The body of register, lookup and compatibility requests. Unknown fields are ignored.
@@ -153,6 +156,43 @@ impl Registry {
         Ok((parsed, references))
     }
 
+    /// Completes the request's metadata and rule set as Confluent does: the latest live
+    /// version's where the request has none, then the config's defaults under and overrides
+    /// over them. True when something was taken from the latest version.
+    async fn complete_metadata(
+        &self,
+        subject: &str,
+        request: &mut SchemaRequest,
+        settings: &ConfigSettings,
+    ) -> Result<bool> {
+        let mut inherited = false;
+        if request.metadata.is_none() || request.rule_set.is_none() {
+            let rows = self.store.versions(subject).await?;
+            if let Some(latest) = rows.iter().rev().find(|r| !r.deleted) {
+                let entry = self.schema_by_id(latest.schema_id).await?;
+                if request.metadata.is_none() && entry.metadata.is_some() {
+                    request.metadata = entry.metadata.clone();
+                    inherited = true;
+                }
+                if request.rule_set.is_none() && entry.rule_set.is_some() {
+                    request.rule_set = entry.rule_set.clone();
+                    inherited = true;
+                }
+            }
+        }
+        let metadata = merge_metadata(
+            settings.default_metadata.as_ref(),
+            request.metadata.as_ref(),
+        );
+        request.metadata = merge_metadata(metadata.as_ref(), settings.override_metadata.as_ref());
+        let rules = merge_rule_set(
+            settings.default_rule_set.as_ref(),
+            request.rule_set.as_ref(),
+        );
+        request.rule_set = merge_rule_set(rules.as_ref(), settings.override_rule_set.as_ref());
+        Ok(inherited)
+    }
+
     async fn normalize_for(&self, subject: &str, requested: bool) -> Result<bool> {
         Ok(requested
             || self
@@ -230,6 +270,15 @@ impl Registry {
             request.schema_type = Some(entry.schema_type.as_str().to_string());
             request.references = Some(entry.references.clone());
         }
+        // Inherited metadata depends on the subject's latest version, which a remembered
+        // answer does not follow.
+        let mut remember = plain;
+        if mode != Mode::Import {
+            let settings = self.effective_config(subject).await?.settings;
+            remember &= !self
+                .complete_metadata(subject, &mut request, &settings)
+                .await?;
+        }
 
         let (parsed, references) = self
             .parse_request(subject, &request, normalize, false)
@@ -271,6 +320,10 @@ impl Registry {
         };
         if let Registered::Created { version, .. } = registered {
             self.metrics.registrations.inc();
+            if new.metadata.is_some() || new.rule_set.is_some() {
+                // Requests without metadata now inherit this version's.
+                self.cache.forget_subject(subject);
+            }
             self.report_broken_examples(subject, version, &*parsed)
                 .await;
         }
@@ -287,7 +340,7 @@ impl Registry {
             }),
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
         };
-        if plain {
+        if remember {
             self.cache
                 .remember_registered(subject, key, registered.id(), registered.version());
         }
@@ -367,6 +420,10 @@ impl Registry {
         for _ in 0..REGISTER_ATTEMPTS {
             let rows = self.store.versions(subject).await?;
             let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+            let members = self
+                .group_members(subject, &live, new.metadata.as_ref())
+                .await?;
+            let live = in_group(&live, &members).unwrap_or_default();
             let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
             let checked: Vec<(i32, i64)> = loaded.iter().map(|(v, e, _)| (*v, e.id)).collect();
             // The verdict is reached on the work pool, outside the write transaction; the
@@ -386,12 +443,14 @@ impl Registry {
             })
             .await?;
             let gate = |committed: &[VersionRow]| -> Result<()> {
-                let now: Vec<(i32, i64)> = versions_to_check(level, committed)
+                let changed = || Error::Timeout(format!("subject '{subject}' changed"));
+                let committed = in_group(committed, &members).ok_or_else(changed)?;
+                let now: Vec<(i32, i64)> = versions_to_check(level, &committed)
                     .iter()
                     .map(|r| (r.version, r.schema_id))
                     .collect();
                 if now != checked {
-                    return Err(Error::Timeout(format!("subject '{subject}' changed")));
+                    return Err(changed());
                 }
                 if messages.is_empty() {
                     Ok(())

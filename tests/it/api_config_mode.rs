@@ -342,3 +342,200 @@ async fn delete_subject_mode_when_none_is_set_is_40401() {
     let s = TestServer::start().await;
     assert_error(s.delete("/mode/s").await, 404, 40401);
 }
+
+// ---- the other config fields ----
+
+fn with_metadata(schema: &Value, properties: Value) -> Value {
+    json!({"schema": schema.to_string(), "metadata": {"properties": properties}})
+}
+
+#[tokio::test]
+async fn every_config_field_round_trips_and_merges_over_the_global_one() {
+    let s = TestServer::start().await;
+    let global = json!({
+        "compatibilityGroup": "major",
+        "compatibilityPolicy": "lenient",
+        "validateFields": true,
+        "defaultMetadata": {"properties": {"owner": "platform"}},
+    });
+    let (status, body) = s.put("/config", global).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["compatibilityPolicy"], "LENIENT",
+        "stored upper-case: {body}"
+    );
+    assert_eq!(body["compatibilityGroup"], "major");
+
+    let own = json!({
+        "compatibility": "FULL",
+        "alias": "orders-value",
+        "validateRules": false,
+        "validateNewSchemas": true,
+        "overrideMetadata": {"properties": {"tier": "gold"}},
+        "defaultRuleSet": {"domainRules": [{"name": "r", "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "true"}]},
+        "overrideRuleSet": {"migrationRules": []},
+        "compatibilityGroup": "edition",
+    });
+    let (status, body) = s.put("/config/orders", own.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["compatibility"], "FULL");
+    assert_eq!(body["overrideMetadata"], own["overrideMetadata"]);
+
+    // Only the subject's own fields without defaultToGlobal, merged field by field with it.
+    let (_, body) = s.get("/config/orders").await;
+    assert_eq!(body["compatibilityLevel"], "FULL");
+    assert_eq!(body["alias"], "orders-value");
+    assert_eq!(body["compatibilityGroup"], "edition");
+    assert!(body.get("compatibilityPolicy").is_none(), "{body}");
+    let (_, body) = s.get("/config/orders?defaultToGlobal=true").await;
+    assert_eq!(
+        body["compatibilityGroup"], "edition",
+        "the subject's value wins"
+    );
+    assert_eq!(body["compatibilityPolicy"], "LENIENT", "inherited: {body}");
+    assert_eq!(body["validateFields"], true);
+    assert_eq!(body["defaultMetadata"]["properties"]["owner"], "platform");
+    assert_eq!(body["overrideMetadata"]["properties"]["tier"], "gold");
+
+    // An explicit null clears one field and leaves the others.
+    let (status, _) = s.put("/config/orders", json!({"alias": null})).await;
+    assert_eq!(status, 200);
+    let (_, body) = s.get("/config/orders").await;
+    assert!(body.get("alias").is_none(), "{body}");
+    assert_eq!(body["compatibilityGroup"], "edition");
+
+    // Bad values are refused and change nothing.
+    assert_error(
+        s.put("/config/orders", json!({"compatibilityPolicy": "LOOSE"}))
+            .await,
+        422,
+        422,
+    );
+    assert_error(
+        s.put("/config/orders", json!({"defaultMetadata": "owner=a"}))
+            .await,
+        422,
+        422,
+    );
+    assert_error(
+        s.put("/config/orders", json!({"validateFields": "yes"}))
+            .await,
+        422,
+        422,
+    );
+    let (_, body) = s.get("/config/orders").await;
+    assert_eq!(body["compatibilityGroup"], "edition");
+}
+
+#[tokio::test]
+async fn registrations_take_default_and_override_metadata_and_inherit_the_latest() {
+    let s = TestServer::start().await;
+    let (status, _) = s
+        .put(
+            "/config/payments",
+            json!({
+                "defaultMetadata": {"properties": {"owner": "platform", "tier": "bronze"}},
+                "overrideMetadata": {"properties": {"tier": "gold"}},
+            }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = s
+        .post(
+            "/subjects/payments/versions",
+            with_metadata(&v1(), json!({"owner": "payments", "major": "1"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, v) = s.get("/subjects/payments/versions/1").await;
+    assert_eq!(
+        v["metadata"]["properties"],
+        json!({"owner": "payments", "tier": "gold", "major": "1"}),
+        "the request over the default, the override over both"
+    );
+
+    // A version registered without metadata keeps the latest version's.
+    let (status, body) = s
+        .post(
+            "/subjects/payments/versions",
+            json!({"schema": v2().to_string()}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, v) = s.get("/subjects/payments/versions/2").await;
+    assert_eq!(v["metadata"]["properties"]["major"], "1", "{v}");
+    // ... and so does a lookup-free re-registration of the same request.
+    let (_, again) = s
+        .post(
+            "/subjects/payments/versions",
+            json!({"schema": v2().to_string()}),
+        )
+        .await;
+    assert_eq!(again["id"], body["id"]);
+    let (_, versions) = s.get("/subjects/payments/versions").await;
+    assert_eq!(versions, json!([1, 2]));
+}
+
+#[tokio::test]
+async fn a_compatibility_group_compares_only_versions_with_the_same_value() {
+    let s = TestServer::start().await;
+    let (status, _) = s
+        .put("/config/accounts", json!({"compatibilityGroup": "major"}))
+        .await;
+    assert_eq!(status, 200);
+    let breaking = record("User", json!([{"name": "a", "type": "int"}]));
+    s.post(
+        "/subjects/accounts/versions",
+        with_metadata(&v1(), json!({"major": "1"})),
+    )
+    .await;
+    // A breaking change in a new group passes: nothing in group 2 to compare with.
+    let (status, body) = s
+        .post(
+            "/subjects/accounts/versions",
+            with_metadata(&breaking, json!({"major": "2"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Back in group 1 the change is compared with version 1, and refused.
+    let changed = record("User", json!([{"name": "a", "type": "boolean"}]));
+    let (status, body) = s
+        .post(
+            "/subjects/accounts/versions",
+            with_metadata(&changed, json!({"major": "1"})),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("oldSchemaVersion: 1"),
+        "{body}"
+    );
+    // The compatibility route compares within the group too.
+    let (_, verdict) = s
+        .post(
+            "/compatibility/subjects/accounts/versions/latest",
+            with_metadata(&changed, json!({"major": "2"})),
+        )
+        .await;
+    assert_eq!(
+        verdict["is_compatible"], false,
+        "latest is in group 2: {verdict}"
+    );
+    let (_, verdict) = s
+        .post(
+            "/compatibility/subjects/accounts/versions",
+            with_metadata(&breaking, json!({"major": "2"})),
+        )
+        .await;
+    assert_eq!(verdict["is_compatible"], true, "{verdict}");
+    let (_, verdict) = s
+        .post(
+            "/compatibility/subjects/accounts/versions",
+            with_metadata(&changed, json!({"major": "1"})),
+        )
+        .await;
+    assert_eq!(verdict["is_compatible"], false, "{verdict}");
+}
