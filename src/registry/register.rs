@@ -64,6 +64,9 @@ impl SchemaRequest {
     }
 }
 
+/// The metadata property listing a subject's reserved field names.
+const RESERVED_PROPERTY: &str = "confluent:reserved";
+
 /// Identity of a stored schema: format, canonical text, references, metadata and rule set.
 pub fn identity_hash(
     schema_type: SchemaType,
@@ -193,6 +196,62 @@ impl Registry {
         Ok(inherited)
     }
 
+    fn incompatible_code(&self) -> u32 {
+        match self.dialect {
+            Dialect::V7 => 409,
+            Dialect::V8 => 40901,
+        }
+    }
+
+    /// With `validateFields` on, the names the metadata property `confluent:reserved` lists
+    /// (comma-separated) may not be fields of the schema, and none the latest live version
+    /// reserved may be dropped from the list.
+    async fn reserved_field_problems(
+        &self,
+        subject: &str,
+        parsed: &Parsed,
+        metadata: Option<&Value>,
+    ) -> Result<Vec<String>> {
+        let reserved = |m: Option<&Value>| -> Vec<String> {
+            super::metadata::property(m, RESERVED_PROPERTY)
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let now = reserved(metadata);
+        let fields = formats::field_names(parsed);
+        let mut messages: Vec<String> = now
+            .iter()
+            .filter(|name| fields.contains(name))
+            .map(|name| {
+                format!(
+                    "{{errorType:'FIELD_CONFLICTS_WITH_RESERVED_FIELD', description:'The new \
+                     schema has field that conflicts with the reserved field {name}.'}}"
+                )
+            })
+            .collect();
+        let rows = self.store.versions(subject).await?;
+        if let Some(latest) = rows.iter().rev().find(|r| !r.deleted) {
+            let entry = self.schema_by_id(latest.schema_id).await?;
+            for name in reserved(entry.metadata.as_ref()) {
+                if !now.contains(&name) {
+                    messages.push(format!(
+                        "{{errorType:'RESERVED_FIELD_REMOVED', description:'The new schema has \
+                         reserved field {name} removed from its metadata provided by the old \
+                         schema (version {}).'}}",
+                        latest.version
+                    ));
+                }
+            }
+        }
+        Ok(messages)
+    }
+
     async fn normalize_for(&self, subject: &str, requested: bool) -> Result<bool> {
         Ok(requested
             || self
@@ -273,16 +332,30 @@ impl Registry {
         // Inherited metadata depends on the subject's latest version, which a remembered
         // answer does not follow.
         let mut remember = plain;
+        let mut validate_fields = false;
         if mode != Mode::Import {
             let settings = self.effective_config(subject).await?.settings;
             remember &= !self
                 .complete_metadata(subject, &mut request, &settings)
                 .await?;
+            validate_fields = settings.validate_fields == Some(true);
         }
 
         let (parsed, references) = self
             .parse_request(subject, &request, normalize, false)
             .await?;
+        if validate_fields {
+            let messages = self
+                .reserved_field_problems(subject, &*parsed, request.metadata.as_ref())
+                .await?;
+            if !messages.is_empty() {
+                return Err(Error::Incompatible {
+                    subject: subject.to_string(),
+                    messages,
+                    code: self.incompatible_code(),
+                });
+            }
+        }
         let new = NewSchema {
             schema_type: parsed.schema_type(),
             schema: parsed.stored().to_string(),
@@ -402,10 +475,7 @@ impl Registry {
         level: CompatibilityLevel,
         parsed: Arc<Parsed>,
     ) -> Result<Registered> {
-        let incompatible_code = match self.dialect {
-            Dialect::V7 => 409,
-            Dialect::V8 => 40901,
-        };
+        let incompatible_code = self.incompatible_code();
         let actor = super::current_actor();
         let target = format!("subject/{subject}");
         let audit = |id: i64, version: i32| {

@@ -539,3 +539,62 @@ async fn a_compatibility_group_compares_only_versions_with_the_same_value() {
         .await;
     assert_eq!(verdict["is_compatible"], false, "{verdict}");
 }
+
+#[tokio::test]
+async fn validate_fields_keeps_reserved_names_out_of_the_schema_and_in_the_list() {
+    let s = TestServer::start().await;
+    let reserve =
+        |schema: &Value, list: &str| with_metadata(schema, json!({"confluent:reserved": list}));
+    let email = record("User", json!([{"name": "email", "type": "string"}]));
+
+    // Off by default: a reserved name may still be a field.
+    let (status, body) = s
+        .post("/subjects/free/versions", reserve(&email, "email"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, _) = s
+        .put(
+            "/config/users",
+            json!({"compatibility": "NONE", "validateFields": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = s
+        .post("/subjects/users/versions", reserve(&email, "phone, email"))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("conflicts with the reserved field email"),
+        "{body}"
+    );
+    let (status, _) = s.get("/subjects/users/versions").await;
+    assert_eq!(status, 404, "nothing was registered");
+
+    let (status, body) = s
+        .post("/subjects/users/versions", reserve(&v1(), "phone,email"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Keeping the list (and adding to it) passes; dropping a name does not, even at NONE.
+    let (status, body) = s
+        .post(
+            "/subjects/users/versions",
+            reserve(&v2(), "phone, email, fax"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let v3 = record(
+        "User",
+        json!([{"name": "a", "type": "string"}, {"name": "c", "type": "int", "default": 0}]),
+    );
+    let (status, body) = s
+        .post("/subjects/users/versions", reserve(&v3, "email"))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("reserved field phone removed"), "{body}");
+    assert!(message.contains("reserved field fax removed"), "{body}");
+}
