@@ -4,6 +4,7 @@
 pub mod asyncapi;
 pub mod bundle;
 pub mod impact;
+pub mod lint;
 pub mod model;
 pub mod state;
 

@@ -156,10 +156,7 @@ async fn apply_is_idempotent_edits_show_in_plan_and_incompatible_schemas_are_ref
 
     let (code, out) = herald(&["catalog", "plan", dir, "--registry", &s.base]).await;
     assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("INCOMPATIBLE") && out.contains(&subject),
-        "{out}"
-    );
+    assert!(out.contains("BREAKING") && out.contains(&subject), "{out}");
     let (code, out) = herald(&["catalog", "apply", dir, "--registry", &s.base]).await;
     assert_eq!(code, 1, "{out}");
     assert!(
