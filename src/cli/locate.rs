@@ -65,7 +65,7 @@ pub fn avro_field_pointer(schema: &serde_json::Value, dotted: &str) -> Option<St
         }
         pointer.push_str("/type");
         node = &fields[index]["type"];
-        for suffix in part[name.len()..].as_bytes().chunks(2) {
+        for suffix in part.as_bytes()[name.len()..].chunks(2) {
             let (key, step) = if suffix == b"[]" {
                 ("items", "/items")
             } else {

@@ -423,6 +423,21 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
             "TYPE_MISMATCH",
         ],
     );
+    // FULL lists each difference once, marked with the directions it breaks.
+    let full = verdicts
+        .split("<tr ")
+        .find(|row| row.contains(">FULL"))
+        .expect("a FULL row");
+    let count_changed = "field `count` changed type from int to string: consumers on v2 cannot read messages written with v1, nor consumers on v1 those written with v2";
+    assert_eq!(full.matches(count_changed).count(), 1, "{full}");
+    assert_has(
+        full,
+        &[
+            "<span class=\"badge backward\">backward</span> <span class=\"badge forward\">forward</span> <code class=\"kind\">TYPE_MISMATCH</code> field `count`",
+            "<span class=\"badge backward\">backward</span> <code class=\"kind\">READER_FIELD_MISSING_DEFAULT_VALUE</code> field `owner` was added as string without a default",
+            "<span class=\"badge forward\">forward</span> <code class=\"kind\">READER_FIELD_MISSING_DEFAULT_VALUE</code> field `gone` was removed (it was string without a default)",
+        ],
+    );
     let fields = section(&body, "fields-h");
     for (status, field) in [
         ("changed", "count"),

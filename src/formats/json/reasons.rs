@@ -428,18 +428,20 @@ mod tests {
         assert!(removed.text.starts_with("field `qty` was added as integer: consumers on v1 cannot read messages written with v2"), "{}", removed.text);
     }
 
-    /// One case per family of incompatible difference: (kind, old `f`, new `f`, field, what
-    /// the old version has, what the new one has), read by new consumers.
+    /// (kind, old `f`, new `f`, field, what the old version has, what the new one has).
+    type Case = (
+        &'static str,
+        serde_json::Value,
+        serde_json::Value,
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
+    /// One case per family of incompatible difference, read by new consumers.
     #[test]
     fn every_kind_of_difference_names_its_field_and_both_values() {
-        let cases: &[(
-            &str,
-            serde_json::Value,
-            serde_json::Value,
-            &str,
-            Option<&str>,
-            Option<&str>,
-        )] = &[
+        let cases: &[Case] = &[
             (
                 "TYPE_CHANGED",
                 json!({"type": "integer"}),
