@@ -156,6 +156,11 @@ impl CatalogState {
                         ));
                     }
                     let exact = role == "produces";
+                    // A producer that names no version is a lint finding, not an error: the
+                    // catalog holds what is known.
+                    if exact && l.version.trim() == "*" {
+                        continue;
+                    }
                     if let Err(e) = parse_link_version(&l.version, exact) {
                         errors.push(format!("service '{}' {role} '{}': {e}", s.name, l.event));
                     }
@@ -227,6 +232,24 @@ impl CatalogState {
                             e.name, s.subject, v.version
                         )),
                     }
+                }
+            }
+            for a in &e.approvals {
+                let declared = e.schemas.iter().any(|s| {
+                    a.subject.as_deref().is_none_or(|sub| sub == s.subject)
+                        && s.versions.iter().any(|v| v.version == a.version)
+                });
+                if !declared {
+                    errors.push(format!(
+                        "event '{}' approves a break in version {}, which it does not declare",
+                        e.name, a.version
+                    ));
+                }
+                if a.by.trim().is_empty() || a.reason.trim().is_empty() {
+                    errors.push(format!(
+                        "event '{}' approval of {}: name who accepts the break (`by`) and why (`reason`)",
+                        e.name, a.version
+                    ));
                 }
             }
         }

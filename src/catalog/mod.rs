@@ -5,6 +5,7 @@ pub mod asyncapi;
 pub mod bundle;
 pub mod contents;
 pub mod impact;
+pub mod lint;
 pub mod model;
 
 use serde_json::Value;

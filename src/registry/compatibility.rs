@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::metadata::property;
 use super::{Registry, SchemaEntry, SchemaRequest};
 use crate::error::{Error, Result};
-use crate::formats::{self, Parsed};
+use crate::formats::{self, Direction, Parsed, Reason};
 use crate::model::{CompatibilityLevel, VersionSpec};
 use crate::store::VersionRow;
 
@@ -203,18 +203,87 @@ impl Registry {
     }
 }
 
-/// Why `new` may not follow `old` under `level`, as a page shows it: the differences alone,
-/// without the echo of the old schema that Confluent's answer ends with. Empty when it may.
-pub fn reasons(level: CompatibilityLevel, new: &Parsed, old: &Parsed) -> Vec<String> {
-    if old.schema_type() != new.schema_type() {
-        return vec!["Incompatible because of different schema type".to_string()];
-    }
-    let mut messages = Vec::new();
-    if level.checks_forward() {
-        messages.extend(formats::incompatibilities(old, new, false));
-    }
+/// The directions `level` checks, new consumers first.
+pub fn directions(level: CompatibilityLevel) -> Vec<Direction> {
+    let mut out = Vec::new();
     if level.checks_backward() {
-        messages.extend(formats::incompatibilities(new, old, true));
+        out.push(Direction::Backward);
     }
-    messages
+    if level.checks_forward() {
+        out.push(Direction::Forward);
+    }
+    out
+}
+
+/// Why a candidate may not follow a subject's versions, as data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Breakage {
+    /// The subject's compatibility level.
+    pub level: String,
+    /// The registered version it breaks with (the newest, as Confluent stops at the first).
+    pub against_version: Option<i32>,
+    /// Each difference once, with the directions it breaks; empty when compatible.
+    pub reasons: Vec<Reason>,
+}
+
+/// The structured counterpart of [`check`]: the first earlier version (newest first) `new`
+/// breaks with under `level`, and why, the versions named by `labels` (registry version →
+/// name, `vN` when absent) and `new_label`.
+pub fn breakage(
+    level: CompatibilityLevel,
+    new: &Parsed,
+    earlier: &[Earlier<'_>],
+    labels: &HashMap<i32, String>,
+    new_label: &str,
+) -> Breakage {
+    let directions = directions(level);
+    for old in earlier {
+        let label = labels
+            .get(&old.version)
+            .cloned()
+            .unwrap_or_else(|| format!("v{}", old.version));
+        let reasons = formats::reasons(new, old.parsed, &directions, &label, new_label);
+        if !reasons.is_empty() {
+            return Breakage {
+                level: level.as_str().to_string(),
+                against_version: Some(old.version),
+                reasons,
+            };
+        }
+    }
+    Breakage {
+        level: level.as_str().to_string(),
+        against_version: None,
+        reasons: Vec::new(),
+    }
+}
+
+impl Registry {
+    /// Why `candidate` may not be registered in `subject` under its compatibility level (as
+    /// [`Registry::test_compatibility`] decides it), as reasons.
+    pub async fn breakage(
+        &self,
+        subject: &str,
+        candidate: Arc<Parsed>,
+        labels: HashMap<i32, String>,
+        new_label: &str,
+    ) -> Result<Breakage> {
+        let rows = self.store.versions(subject).await?;
+        let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+        let level = self.effective_level(subject).await?;
+        let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
+        let new_label = new_label.to_string();
+        crate::limits::offload(move || {
+            let earlier: Vec<Earlier<'_>> = loaded
+                .iter()
+                .map(|(version, entry, parsed)| Earlier {
+                    version: *version,
+                    entry,
+                    parsed: &**parsed,
+                })
+                .collect();
+            Ok(breakage(level, &*candidate, &earlier, &labels, &new_label))
+        })
+        .await
+    }
 }

@@ -268,6 +268,27 @@ impl Registry {
         request: &SchemaRequest,
         requested_normalize: bool,
     ) -> Result<Registration> {
+        self.register_gated(subject, request, requested_normalize, true)
+            .await
+    }
+
+    /// Registers a breaking change the catalog records an approval for: the subject's
+    /// compatibility level is not applied to this one version.
+    pub(crate) async fn register_approved(
+        &self,
+        subject: &str,
+        request: &SchemaRequest,
+    ) -> Result<Registration> {
+        self.register_gated(subject, request, false, false).await
+    }
+
+    async fn register_gated(
+        &self,
+        subject: &str,
+        request: &SchemaRequest,
+        requested_normalize: bool,
+        compatibility_gate: bool,
+    ) -> Result<Registration> {
         validate_subject(subject)?;
         check_id_range(request.id)?;
         let explicit_id = request.id.filter(|id| *id >= 0);
@@ -375,7 +396,7 @@ impl Registry {
             (None, Some(v)) => Placement::Version(v),
             (None, None) => Placement::Next,
         };
-        let level = if mode == Mode::Import {
+        let level = if mode == Mode::Import || !compatibility_gate {
             CompatibilityLevel::None
         } else {
             self.effective_level(subject).await?

@@ -9,6 +9,7 @@ pub mod framing;
 pub mod json;
 pub mod names;
 pub mod parse;
+pub mod reasons;
 
 use base64::Engine;
 use prost_reflect::{FileDescriptor, MessageDescriptor};
@@ -88,11 +89,16 @@ impl ParsedSchema for ProtobufSchema {
         };
         // Confluent diffs the original (the writer's schema) into the update (the reader's).
         let top = TopLevelFields::of(self).merge(TopLevelFields::of(writer));
+        let pair = reasons::Pair::new(writer, self);
         compat::diff(&writer.file, &self.file)
             .into_iter()
-            .map(|change| Difference {
-                message: compat::describe(&change, reader_is_new),
-                field: top.field(&change),
+            .map(|change| {
+                let message = compat::describe(&change, reader_is_new);
+                Difference {
+                    reason: pair.reason(&change, reader_is_new, &message),
+                    field: top.field(&change),
+                    message,
+                }
             })
             .collect()
     }
