@@ -10,7 +10,7 @@ use super::metadata::property;
 use super::{Registry, SchemaEntry, SchemaRequest};
 use crate::error::{Error, Result};
 use crate::formats::{self, Direction, Parsed, Reason};
-use crate::model::{CompatibilityLevel, VersionSpec};
+use crate::model::{CompatibilityLevel, CompatibilityPolicy, SchemaType, VersionSpec};
 use crate::store::VersionRow;
 
 /// Confluent cuts the echoed old schema after 10 KiB.
@@ -41,17 +41,22 @@ pub fn versions_to_check(level: CompatibilityLevel, live: &[VersionRow]) -> Vec<
 
 /// Why `new` may not follow `earlier` (newest first) under `level`; empty when it may.
 /// Stops at the first incompatible version, as Confluent does.
-pub fn check(level: CompatibilityLevel, new: &Parsed, earlier: &[Earlier<'_>]) -> Vec<String> {
+pub fn check(
+    level: CompatibilityLevel,
+    policy: CompatibilityPolicy,
+    new: &Parsed,
+    earlier: &[Earlier<'_>],
+) -> Vec<String> {
     for old in earlier {
         if old.parsed.schema_type() != new.schema_type() {
             return vec!["Incompatible because of different schema type".to_string()];
         }
         let mut messages = Vec::new();
         if level.checks_forward() {
-            messages.extend(formats::incompatibilities(old.parsed, new, false));
+            messages.extend(breaking(policy, old.parsed, new, false));
         }
         if level.checks_backward() {
-            messages.extend(formats::incompatibilities(new, old.parsed, true));
+            messages.extend(breaking(policy, new, old.parsed, true));
         }
         if messages.is_empty() {
             continue;
@@ -65,6 +70,37 @@ pub fn check(level: CompatibilityLevel, new: &Parsed, earlier: &[Earlier<'_>]) -
         return messages;
     }
     Vec::new()
+}
+
+/// The JSON Schema differences Confluent's LENIENT policy accepts besides the STRICT ones:
+/// changes to what an object allows beyond its declared properties, and properties added or
+/// removed under those rules.
+const LENIENT_COMPATIBLE: &[&str] = &[
+    "ADDITIONAL_PROPERTIES_NARROWED",
+    "ADDITIONAL_PROPERTIES_REMOVED",
+    "UNEVALUATED_PROPERTIES_NARROWED",
+    "UNEVALUATED_PROPERTIES_REMOVED",
+    "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL",
+    "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+    "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+    "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+    "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+];
+
+/// Confluent's messages for what keeps `reader` from reading `writer` under `policy`.
+fn breaking(
+    policy: CompatibilityPolicy,
+    reader: &Parsed,
+    writer: &Parsed,
+    reader_is_new: bool,
+) -> Vec<String> {
+    let lenient =
+        policy == CompatibilityPolicy::Lenient && reader.schema_type() == SchemaType::Json;
+    formats::differences(reader, writer, reader_is_new)
+        .into_iter()
+        .filter(|d| !(lenient && LENIENT_COMPATIBLE.contains(&d.reason.kind.as_str())))
+        .map(|d| d.message)
+        .collect()
 }
 
 fn truncate(text: &str) -> &str {
@@ -152,7 +188,12 @@ impl Registry {
             .group_members(subject, &live, request.metadata.as_ref())
             .await?;
         let live = in_group(&live, &members).unwrap_or_default();
-        let level = self.effective_level(subject).await?;
+        let config = self.effective_config(subject).await?;
+        let level = config.compatibility.unwrap_or_default();
+        let policy = config
+            .settings
+            .compatibility_policy
+            .unwrap_or(CompatibilityPolicy::Strict);
         let targets: Vec<&VersionRow> = match spec {
             Some(VersionSpec::Latest) => live.last().into_iter().collect(),
             Some(VersionSpec::Number(n)) => vec![live
@@ -193,7 +234,7 @@ impl Registry {
                     parsed: &**parsed,
                 })
                 .collect();
-            Ok(check(level, &*new, &earlier))
+            Ok(check(level, policy, &*new, &earlier))
         })
         .await?;
         Ok(CompatibilityResult {

@@ -15,7 +15,8 @@ use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
 use crate::model::{
-    validate_subject, CompatibilityLevel, ConfigSettings, Mode, Reference, SchemaType,
+    validate_subject, CompatibilityLevel, CompatibilityPolicy, ConfigSettings, Mode, Reference,
+    SchemaType,
 };
 use crate::store::{AuditEntry, NewSchema, Placement, Registered, VersionRow, MAX_SCHEMA_ID};
 
@@ -508,6 +509,12 @@ impl Registry {
                 Some(serde_json::json!({"id": id, "version": version})),
             )
         };
+        let policy = self
+            .effective_config(subject)
+            .await?
+            .settings
+            .compatibility_policy
+            .unwrap_or(CompatibilityPolicy::Strict);
         for _ in 0..REGISTER_ATTEMPTS {
             let rows = self.store.versions(subject).await?;
             let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
@@ -530,7 +537,7 @@ impl Registry {
                         parsed: &**parsed_old,
                     })
                     .collect();
-                Ok(check(level, &*new_parsed, &earlier))
+                Ok(check(level, policy, &*new_parsed, &earlier))
             })
             .await?;
             let gate = |committed: &[VersionRow]| -> Result<()> {

@@ -598,3 +598,50 @@ async fn validate_fields_keeps_reserved_names_out_of_the_schema_and_in_the_list(
     assert!(message.contains("reserved field phone removed"), "{body}");
     assert!(message.contains("reserved field fax removed"), "{body}");
 }
+
+#[tokio::test]
+async fn the_lenient_policy_accepts_what_strict_refuses_on_open_objects() {
+    let s = TestServer::start().await;
+    let json_schema = |schema: Value| json!({"schemaType": "JSON", "schema": schema.to_string()});
+    let v1 = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+    // Backward: the new schema reads old data, where `note` may have held anything.
+    let v2 = json!({"type": "object", "properties": {"id": {"type": "string"}, "note": {"type": "string"}}});
+    for subject in ["strict", "lenient"] {
+        let (status, body) = s
+            .post(
+                &format!("/subjects/{subject}/versions"),
+                json_schema(v1.clone()),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = s
+        .post("/subjects/strict/versions", json_schema(v2.clone()))
+        .await;
+    assert_eq!(status, 409, "STRICT refuses: {body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"),
+        "{body}"
+    );
+
+    let (status, _) = s
+        .put("/config/lenient", json!({"compatibilityPolicy": "LENIENT"}))
+        .await;
+    assert_eq!(status, 200);
+    let (_, verdict) = s
+        .post(
+            "/compatibility/subjects/lenient/versions/latest?verbose=true",
+            json_schema(v2.clone()),
+        )
+        .await;
+    assert_eq!(verdict["is_compatible"], true, "{verdict}");
+    let (status, body) = s.post("/subjects/lenient/versions", json_schema(v2)).await;
+    assert_eq!(status, 200, "LENIENT accepts: {body}");
+    // What LENIENT does not list stays refused: a type change.
+    let v3 = json!({"type": "object", "properties": {"id": {"type": "integer"}, "note": {"type": "string"}}});
+    let (status, body) = s.post("/subjects/lenient/versions", json_schema(v3)).await;
+    assert_eq!(status, 409, "{body}");
+}
