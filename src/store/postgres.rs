@@ -31,7 +31,6 @@ use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
 
 const CHANNEL: &str = "herald_changes";
-const VERSION_COLUMNS: &str = "subject, version, schema_id, deleted, created_at";
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -117,9 +116,9 @@ fn version_row(row: &sqlx::postgres::PgRow) -> VersionRow {
 }
 
 async fn versions_in(conn: &mut PgConnection, subject: &str) -> Result<Vec<VersionRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = $1 ORDER BY version"
-    ))
+    let rows = sqlx::query(
+        "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE subject = $1 ORDER BY version",
+    )
     .bind(subject)
     .fetch_all(&mut *conn)
     .await?;
@@ -272,18 +271,18 @@ impl Store for PostgresStore {
     }
 
     async fn all_versions(&self) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version"
-        ))
+        let rows = sqlx::query(
+            "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions ORDER BY subject, version",
+        )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(version_row).collect())
     }
 
     async fn usages(&self, id: i64) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE schema_id = $1 ORDER BY subject, version"
-        ))
+        let rows = sqlx::query(
+            "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE schema_id = $1 ORDER BY subject, version",
+        )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -442,8 +441,11 @@ impl Store for PostgresStore {
                 .fetch_one(&mut *tx)
                 .await?;
         if remaining == 0 {
-            for table in ["configs", "modes"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE scope = $1"))
+            for statement in [
+                "DELETE FROM configs WHERE scope = $1",
+                "DELETE FROM modes WHERE scope = $1",
+            ] {
+                sqlx::query(statement)
                     .bind(subject)
                     .execute(&mut *tx)
                     .await?;
@@ -536,40 +538,29 @@ impl Store for PostgresStore {
     }
 
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let mut sql = String::from(
+        // Only fixed SQL text is pushed; every value goes in as a bound parameter.
+        let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(
             "SELECT id, at, actor, source, action, target, before, after FROM audit_log WHERE 1 = 1",
         );
-        let mut binds: Vec<String> = Vec::new();
         if let Some(p) = &query.target_prefix {
-            binds.push(p.clone());
-            sql.push_str(&format!(" AND starts_with(target, ${})", binds.len()));
+            sql.push(" AND starts_with(target, ")
+                .push_bind(p.clone())
+                .push(")");
         }
         if let Some(a) = &query.action {
-            binds.push(a.clone());
-            sql.push_str(&format!(" AND action = ${}", binds.len()));
+            sql.push(" AND action = ").push_bind(a.clone());
         }
         if let Some(a) = &query.actor {
-            binds.push(a.clone());
-            sql.push_str(&format!(" AND actor = ${}", binds.len()));
+            sql.push(" AND actor = ").push_bind(a.clone());
         }
         if let Some(a) = &query.source {
-            binds.push(a.clone());
-            sql.push_str(&format!(" AND source = ${}", binds.len()));
+            sql.push(" AND source = ").push_bind(a.clone());
         }
-        sql.push_str(&format!(
-            " AND at >= ${} ORDER BY id DESC LIMIT ${}",
-            binds.len() + 1,
-            binds.len() + 2
-        ));
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(b);
-        }
-        let rows = q
-            .bind(query.since.unwrap_or(0))
-            .bind(query.limit.max(1) as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        sql.push(" AND at >= ")
+            .push_bind(query.since.unwrap_or(0))
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(query.limit.max(1) as i64);
+        let rows = sql.build().fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(|r| AuditEntry {

@@ -20,8 +20,6 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
-const VERSION_COLUMNS: &str = "subject, version, schema_id, deleted, created_at";
-
 impl SqliteStore {
     pub async fn open(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
@@ -54,9 +52,9 @@ fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
 }
 
 async fn versions_in(conn: &mut SqliteConnection, subject: &str) -> Result<Vec<VersionRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = ? ORDER BY version"
-    ))
+    let rows = sqlx::query(
+        "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE subject = ? ORDER BY version",
+    )
     .bind(subject)
     .fetch_all(&mut *conn)
     .await?;
@@ -206,18 +204,18 @@ impl Store for SqliteStore {
     }
 
     async fn all_versions(&self) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version"
-        ))
+        let rows = sqlx::query(
+            "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions ORDER BY subject, version",
+        )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(version_row).collect())
     }
 
     async fn usages(&self, id: i64) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE schema_id = ? ORDER BY subject, version"
-        ))
+        let rows = sqlx::query(
+            "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE schema_id = ? ORDER BY subject, version",
+        )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -358,8 +356,11 @@ impl Store for SqliteStore {
                 .fetch_one(&mut *tx)
                 .await?;
         if remaining == 0 {
-            for table in ["configs", "modes"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE scope = ?"))
+            for statement in [
+                "DELETE FROM configs WHERE scope = ?",
+                "DELETE FROM modes WHERE scope = ?",
+            ] {
+                sqlx::query(statement)
                     .bind(subject)
                     .execute(&mut *tx)
                     .await?;
@@ -422,37 +423,30 @@ impl Store for SqliteStore {
     }
 
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let mut sql = String::from(
+        // Only fixed SQL text is pushed; every value goes in as a bound parameter.
+        let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "SELECT id, at, actor, source, action, target, before, after FROM audit_log WHERE 1 = 1",
         );
-        let mut binds: Vec<String> = Vec::new();
         if let Some(p) = &query.target_prefix {
-            sql.push_str(" AND substr(target, 1, length(?)) = ?");
-            binds.push(p.clone());
-            binds.push(p.clone());
+            sql.push(" AND substr(target, 1, length(")
+                .push_bind(p.clone())
+                .push(")) = ")
+                .push_bind(p.clone());
         }
         if let Some(a) = &query.action {
-            sql.push_str(" AND action = ?");
-            binds.push(a.clone());
+            sql.push(" AND action = ").push_bind(a.clone());
         }
         if let Some(a) = &query.actor {
-            sql.push_str(" AND actor = ?");
-            binds.push(a.clone());
+            sql.push(" AND actor = ").push_bind(a.clone());
         }
         if let Some(a) = &query.source {
-            sql.push_str(" AND source = ?");
-            binds.push(a.clone());
+            sql.push(" AND source = ").push_bind(a.clone());
         }
-        sql.push_str(" AND at >= ? ORDER BY id DESC LIMIT ?");
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(b);
-        }
-        let rows = q
-            .bind(query.since.unwrap_or(0))
-            .bind(query.limit.max(1) as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        sql.push(" AND at >= ")
+            .push_bind(query.since.unwrap_or(0))
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(query.limit.max(1) as i64);
+        let rows = sql.build().fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(|r| AuditEntry {
