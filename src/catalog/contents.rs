@@ -444,4 +444,37 @@ mod tests {
         assert!(pinned.matches(&semver::Version::parse("1.0.0").unwrap()));
         assert!(!pinned.matches(&semver::Version::parse("1.1.0").unwrap()));
     }
+
+    #[test]
+    fn approvals_name_a_declared_version_who_and_why_and_producers_may_leave_theirs_out() {
+        let bundle: crate::catalog::bundle::Bundle = serde_yaml_ng::from_str(
+            r#"
+services:
+  - { name: producer, produces: [{ event: a.b.c }] }
+events:
+  - name: a.b.c
+    schemas: [{ subject: s, versions: [{ version: 1.0.0 }, { version: 2.0.0 }] }]
+    approvals:
+      - { version: 2.0.0, by: dara, reason: everyone moves at once }
+      - { version: 3.0.0, by: dara, reason: not declared }
+      - { version: 2.0.0, by: "", reason: "" }
+"#,
+        )
+        .unwrap();
+        let (errors, _) = bundle.state().validate();
+        let about: Vec<&String> = errors.iter().filter(|e| e.contains("approv")).collect();
+        assert_eq!(about.len(), 2, "{errors:?}");
+        assert!(
+            about[0].contains("version 3.0.0, which it does not declare"),
+            "{errors:?}"
+        );
+        assert!(
+            about[1].contains("name who accepts the break (`by`) and why (`reason`)"),
+            "{errors:?}"
+        );
+        assert!(
+            !errors.iter().any(|e| e.contains("producer")),
+            "a producer without a version is a lint finding: {errors:?}"
+        );
+    }
 }

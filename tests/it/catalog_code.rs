@@ -433,6 +433,13 @@ async fn a_breaking_change_is_refused_until_approved_then_registered_and_audited
             "    reason: amounts become decimal strings; every consumer moves in release 42",
         ],
     );
+    // check keeps the registry's level, and says where the approval takes effect.
+    let (code, out) = herald(&["check", "--catalog", dir, "--registry", &s.base]).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("note: the catalog approves this break (by dara@shop.example: amounts become decimal strings; every consumer moves in release 42); `herald catalog apply` registers it"),
+        "{out}"
+    );
     let (code, out) = herald(&["catalog", "plan", dir, "--registry", &s.base]).await;
     assert_eq!(code, 0, "{out}");
     assert!(
@@ -465,6 +472,13 @@ async fn a_breaking_change_is_refused_until_approved_then_registered_and_audited
         .contains(&json!({"service": "payment-service", "role": "consumer", "team": "payments", "contact": "payments@shop.example"})));
     let (code, out) = herald(&["catalog", "plan", dir, "--registry", &s.base]).await;
     assert_eq!((code, out.contains("no changes")), (0, true), "{out}");
+    // The event keeps the approval, and its page shows it.
+    let (status, _, body) = page(&s, "/ui/events/orders.order.placed").await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("<li><strong>2.0.0</strong>, accepted by dara@shop.example: amounts become decimal strings; every consumer moves in release 42</li>"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
