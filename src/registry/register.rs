@@ -270,6 +270,7 @@ impl Registry {
             }
         };
         if let Registered::Created { version, .. } = registered {
+            self.refresh_subject(subject).await;
             self.metrics.registrations.inc();
             self.report_broken_examples(subject, version, &*parsed)
                 .await;
