@@ -2,27 +2,36 @@
 //! restores it (or copies a running Confluent-compatible registry over its REST API) into an
 //! empty registry in IMPORT mode, keeping every schema id and version, since those ids are
 //! already baked into every message on the wire.
+//!
+//! Both stream: an export writes a version at a time, an import reads one (see `import`), so a
+//! registry of a hundred thousand versions moves in bounded memory, with its progress shown.
+
+mod document;
+mod import;
+pub mod progress;
+
+use std::io::Write;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 use crate::error::{Error, Result};
-use crate::model::{CompatibilityLevel, Mode, Reference, VersionSpec, GLOBAL_SCOPE};
-use crate::registry::{ConfigUpdate, Registry, SchemaRequest};
+use crate::model::{CompatibilityLevel, Mode, Reference, GLOBAL_SCOPE};
+use crate::registry::{ConfigUpdate, Registry};
 use crate::store::CatalogWrite;
+use document::{Outline, VersionOutline};
+use progress::Progress;
 
 pub const FORMAT: &str = "herald-export";
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Export {
-    pub format: String,
-    pub version: u32,
-    /// Every subject version, by subject then version, with its schema.
-    pub versions: Vec<ExportedVersion>,
-    pub configs: Vec<ExportedConfig>,
-    pub modes: Vec<ExportedMode>,
-    pub catalog: Vec<ExportedEntity>,
-}
+/// The document's version of this layout: `{"format", "version", "versions", "configs",
+/// "modes", "catalog"}`, every subject version by subject then version with its schema.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// Schemas read from the store at once while exporting.
+const EXPORT_CHUNK: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,84 +83,199 @@ pub struct ImportReport {
 }
 
 impl Registry {
-    pub async fn export(&self) -> Result<Export> {
+    /// Writes the whole registry to `out` as an export document, a version at a time.
+    pub async fn export_to(&self, out: &mut impl Write, progress: &Progress) -> Result<usize> {
         let store = self.store();
-        let mut versions = Vec::new();
-        for row in store.all_versions().await? {
-            let schema = self.schema_by_id(row.schema_id).await?;
-            versions.push(ExportedVersion {
-                subject: row.subject,
-                version: row.version,
-                id: row.schema_id,
-                deleted: row.deleted,
-                schema_type: schema.schema_type.as_str().to_string(),
-                schema: schema.schema.clone(),
-                references: schema.references.clone(),
-                metadata: schema.metadata.clone(),
-                rule_set: schema.rule_set.clone(),
-            });
+        let io = |e: std::io::Error| Error::store(format!("writing the export: {e}"));
+        let rows = store.all_versions().await?;
+        progress.start("exporting versions", "versions", Some(rows.len() as u64));
+        write!(
+            out,
+            "{{\"format\":\"{FORMAT}\",\"version\":{LAYOUT_VERSION},\"versions\":["
+        )
+        .map_err(io)?;
+        for (n, chunk) in rows.chunks(EXPORT_CHUNK).enumerate() {
+            let mut ids: Vec<i64> = chunk.iter().map(|r| r.schema_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let schemas: std::collections::HashMap<i64, crate::store::SchemaRow> = store
+                .schemas(&ids)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect();
+            for (i, row) in chunk.iter().enumerate() {
+                let schema = schemas
+                    .get(&row.schema_id)
+                    .ok_or(Error::SchemaIdNotFound(row.schema_id))?;
+                let version = ExportedVersion {
+                    subject: row.subject.clone(),
+                    version: row.version,
+                    id: row.schema_id,
+                    deleted: row.deleted,
+                    schema_type: schema.schema_type.as_str().to_string(),
+                    schema: schema.schema.clone(),
+                    references: schema.references.clone(),
+                    metadata: schema.metadata.clone(),
+                    rule_set: schema.rule_set.clone(),
+                };
+                out.write_all(if n + i == 0 { b"\n" } else { b",\n" })
+                    .map_err(io)?;
+                serde_json::to_writer(&mut *out, &version).map_err(|e| io(e.into()))?;
+            }
+            progress.advance(chunk.len() as u64);
         }
-        Ok(Export {
-            format: FORMAT.into(),
-            version: 1,
-            versions,
-            configs: store
-                .configs()
-                .await?
-                .into_iter()
-                .map(|(scope, c)| ExportedConfig {
-                    scope,
-                    compatibility: c.compatibility.map(|l| l.as_str().to_string()),
-                    normalize: c.normalize,
-                })
-                .collect(),
-            modes: store
-                .modes()
-                .await?
-                .into_iter()
-                .map(|(scope, m)| ExportedMode {
-                    scope,
-                    mode: m.as_str().to_string(),
-                })
-                .collect(),
-            catalog: store
-                .catalog_entities()
-                .await?
-                .into_iter()
-                .map(|r| ExportedEntity {
-                    kind: r.kind,
-                    name: r.name,
-                    body: r.body,
-                })
-                .collect(),
-        })
+        let configs: Vec<ExportedConfig> = store
+            .configs()
+            .await?
+            .into_iter()
+            .map(|(scope, c)| ExportedConfig {
+                scope,
+                compatibility: c.compatibility.map(|l| l.as_str().to_string()),
+                normalize: c.normalize,
+            })
+            .collect();
+        let modes: Vec<ExportedMode> = store
+            .modes()
+            .await?
+            .into_iter()
+            .map(|(scope, m)| ExportedMode {
+                scope,
+                mode: m.as_str().to_string(),
+            })
+            .collect();
+        let catalog: Vec<ExportedEntity> = store
+            .catalog_entities()
+            .await?
+            .into_iter()
+            .map(|r| ExportedEntity {
+                kind: r.kind,
+                name: r.name,
+                body: r.body,
+            })
+            .collect();
+        write!(
+            out,
+            "\n],\n\"configs\":{},\n\"modes\":{},\n\"catalog\":{}\n}}\n",
+            json_text(&configs),
+            json_text(&modes),
+            json_text(&catalog)
+        )
+        .map_err(io)?;
+        out.flush().map_err(io)?;
+        progress.finish();
+        Ok(rows.len())
     }
 
-    /// Restores an export into this registry, which must hold no subjects yet.
-    pub async fn import(&self, export: &Export) -> Result<ImportReport> {
-        if export.format != FORMAT {
+    /// Restores an export document into this registry, which must hold no live subjects.
+    /// The file is read twice: once to check it and learn which versions others reference,
+    /// then to import it a batch at a time.
+    pub async fn import_file(&self, path: &Path, progress: &Progress) -> Result<ImportReport> {
+        let outline = outline_of(path, progress).await?;
+        if outline.format != FORMAT {
             return Err(Error::BadRequest(format!(
                 "not a Herald export (format '{}')",
-                export.format
+                outline.format
             )));
         }
-        let mut report = self.import_versions(&export.versions).await?;
-        for c in &export.configs {
-            let update = ConfigUpdate {
-                compatibility: Some(
-                    c.compatibility
-                        .as_deref()
-                        .map(str::parse::<CompatibilityLevel>)
-                        .transpose()?,
-                ),
-                normalize: Some(c.normalize),
-            };
-            self.update_config(&c.scope, &update).await?;
+        let (tx, rx) = mpsc::channel(import::READ_AHEAD);
+        let before = self.enter_import_mode().await?;
+        progress.start(
+            &format!("importing {}", path.display()),
+            "versions",
+            Some(outline.versions),
+        );
+        let file = path.to_path_buf();
+        let reader = tokio::task::spawn_blocking(move || {
+            let read = std::fs::File::open(&file).map_err(|e| e.to_string()).and_then(|f| {
+                document::read(std::io::BufReader::with_capacity(1 << 20, f), |v| {
+                    tx.blocking_send(Ok(v))
+                        .map_err(|_| "the import stopped".to_string())
+                })
+                .map_err(|e| e.to_string())
+            });
+            if let Err(e) = &read {
+                let _ = tx.blocking_send(Err(Error::BadRequest(format!(
+                    "{}: {e}",
+                    file.display()
+                ))));
+            }
+            read
+        });
+        let imported = self
+            .import_versions(rx, &outline.referenced, progress)
+            .await;
+        let rest = reader
+            .await
+            .map_err(|e| Error::Internal(format!("the document reader failed: {e}")));
+        let (mut report, rest) = match (imported, rest) {
+            (Ok(report), Ok(Ok(rest))) => (report, rest),
+            (Err(e), _) | (_, Err(e)) => return Err(self.leave_import_mode(before, e).await),
+            (_, Ok(Err(e))) => {
+                return Err(self.leave_import_mode(before, Error::BadRequest(e)).await)
+            }
+        };
+        progress.finish();
+        let configs = rest
+            .configs
+            .iter()
+            .map(|c| {
+                let level = c
+                    .compatibility
+                    .as_deref()
+                    .map(str::parse::<CompatibilityLevel>)
+                    .transpose()?;
+                Ok((
+                    c.scope.clone(),
+                    ConfigUpdate {
+                        compatibility: Some(level),
+                        normalize: Some(c.normalize),
+                    },
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let modes = rest.modes.iter().map(|m| (m.scope.clone(), m.mode.clone()));
+        self.finish_import(&mut report, configs, &rest.catalog, modes.collect())
+            .await?;
+        Ok(report)
+    }
+
+    /// Sets the global mode to IMPORT (refused while live subjects exist) and returns the
+    /// mode it replaced.
+    async fn enter_import_mode(&self) -> Result<Option<Mode>> {
+        let before = self.mode_at(GLOBAL_SCOPE).await?;
+        self.update_mode(GLOBAL_SCOPE, Mode::Import, false).await?;
+        Ok(before)
+    }
+
+    /// After a failed import (which wrote no version), puts the global mode back; returns the
+    /// import's error.
+    async fn leave_import_mode(&self, before: Option<Mode>, error: Error) -> Error {
+        let mode = before.unwrap_or(Mode::ReadWrite);
+        if let Err(e) = self.update_mode(GLOBAL_SCOPE, mode, false).await {
+            tracing::warn!(error = %e, "could not put the mode back after a failed import");
+        }
+        error
+    }
+
+    /// What follows the versions: READWRITE again, then configs, the catalog and the modes.
+    async fn finish_import(
+        &self,
+        report: &mut ImportReport,
+        configs: Vec<(String, ConfigUpdate)>,
+        catalog: &[ExportedEntity],
+        modes: Vec<(String, String)>,
+    ) -> Result<()> {
+        self.update_mode(GLOBAL_SCOPE, Mode::ReadWrite, false)
+            .await?;
+        self.reload_summaries().await?;
+        for (scope, update) in &configs {
+            self.update_config(scope, update).await?;
             report.configs += 1;
         }
         let mut writes = Vec::new();
         let mut audit = Vec::new();
-        for e in &export.catalog {
+        for e in catalog {
             audit.push(crate::registry::audit_line(
                 "catalog.import",
                 &format!("{}/{}", e.kind, e.name),
@@ -165,62 +289,8 @@ impl Registry {
             });
         }
         report.catalog_entities = writes.len();
-        self.store().catalog_write(&writes, &audit).await?;
-        self.restore_modes(
-            export
-                .modes
-                .iter()
-                .map(|m| (m.scope.clone(), m.mode.clone())),
-        )
-        .await?;
-        report.modes = export.modes.len();
-        Ok(report)
-    }
-
-    /// Registers every version with its own id and number in IMPORT mode, then soft-deletes
-    /// the ones that were deleted, then leaves the registry in READWRITE.
-    async fn import_versions(&self, versions: &[ExportedVersion]) -> Result<ImportReport> {
-        self.update_mode(GLOBAL_SCOPE, Mode::Import, false).await?;
-        let mut ordered: Vec<&ExportedVersion> = versions.iter().collect();
-        // A schema's references point at versions registered before it, so ids in order work.
-        ordered.sort_by_key(|v| (v.id, v.subject.clone(), v.version));
-        let mut report = ImportReport::default();
-        let mut ids = std::collections::BTreeSet::new();
-        let mut subjects = std::collections::BTreeSet::new();
-        for v in &ordered {
-            let request = SchemaRequest {
-                schema: Some(v.schema.clone()),
-                schema_type: Some(v.schema_type.clone()),
-                references: Some(v.references.clone()),
-                metadata: v.metadata.clone(),
-                rule_set: v.rule_set.clone(),
-                id: Some(v.id),
-                version: Some(v.version),
-            };
-            let done = self.register(&v.subject, &request, false).await?;
-            if done.id != v.id || done.version != v.version {
-                return Err(Error::store(format!(
-                    "{} version {} came in as id {} version {}",
-                    v.subject, v.version, done.id, done.version
-                )));
-            }
-            ids.insert(v.id);
-            subjects.insert(v.subject.clone());
-            report.versions += 1;
-        }
-        self.update_mode(GLOBAL_SCOPE, Mode::ReadWrite, false)
-            .await?;
-        for v in ordered.iter().filter(|v| v.deleted) {
-            self.delete_version(&v.subject, VersionSpec::Number(v.version), false)
-                .await?;
-            report.deleted_versions += 1;
-        }
-        report.schemas = ids.len();
-        report.subjects = subjects.len();
-        Ok(report)
-    }
-
-    async fn restore_modes(&self, modes: impl Iterator<Item = (String, String)>) -> Result<()> {
+        self.write_catalog(&writes, &audit).await?;
+        report.modes = modes.len();
         for (scope, mode) in modes {
             self.update_mode(&scope, mode.parse()?, true).await?;
         }
@@ -232,6 +302,7 @@ impl Registry {
     pub async fn import_from_registry(
         &self,
         client: &crate::cli::client::Client,
+        progress: &Progress,
     ) -> Result<ImportReport> {
         let fetch = |path: String| async move {
             match client.get(&path).await {
@@ -246,7 +317,13 @@ impl Registry {
             .await?
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default();
+        progress.start(
+            "reading the source registry",
+            "subjects",
+            Some(subjects.len() as u64),
+        );
         let mut versions = Vec::new();
+        let mut outline = Outline::default();
         for subject in &subjects {
             let numbers: Vec<i32> =
                 fetch(format!("/subjects/{}/versions?deleted=true", enc(subject)))
@@ -266,7 +343,7 @@ impl Registry {
                 else {
                     continue;
                 };
-                versions.push(ExportedVersion {
+                let version = ExportedVersion {
                     subject: subject.clone(),
                     version: n,
                     id: v["id"].as_i64().unwrap_or_default(),
@@ -276,29 +353,50 @@ impl Registry {
                     references: serde_json::from_value(v["references"].clone()).unwrap_or_default(),
                     metadata: v.get("metadata").cloned().filter(|m| !m.is_null()),
                     rule_set: v.get("ruleSet").cloned().filter(|m| !m.is_null()),
+                };
+                outline.add(&VersionOutline {
+                    deleted: version.deleted,
+                    references: version.references.clone(),
                 });
+                versions.push(version);
             }
+            progress.advance(1);
         }
-        let mut report = self.import_versions(&versions).await?;
+        let before = self.enter_import_mode().await?;
+        progress.start("importing versions", "versions", Some(outline.versions));
+        let (tx, rx) = mpsc::channel(import::READ_AHEAD);
+        let feed = async move {
+            for v in versions {
+                if tx.send(Ok(v)).await.is_err() {
+                    break;
+                }
+            }
+        };
+        let (imported, ()) = tokio::join!(
+            self.import_versions(rx, &outline.referenced, progress),
+            feed
+        );
+        let mut report = match imported {
+            Ok(report) => report,
+            Err(e) => return Err(self.leave_import_mode(before, e).await),
+        };
+        progress.finish();
+        let mut configs = Vec::new();
+        let compatibility = |level: &str| -> Result<ConfigUpdate> {
+            Ok(ConfigUpdate {
+                compatibility: Some(Some(level.parse()?)),
+                normalize: None,
+            })
+        };
         if let Some(global) = fetch("/config".into()).await? {
             if let Some(level) = global["compatibilityLevel"].as_str() {
-                let update = ConfigUpdate {
-                    compatibility: Some(Some(level.parse()?)),
-                    normalize: None,
-                };
-                self.update_config(GLOBAL_SCOPE, &update).await?;
-                report.configs += 1;
+                configs.push((GLOBAL_SCOPE.to_string(), compatibility(level)?));
             }
         }
         for subject in &subjects {
             if let Some(c) = fetch(format!("/config/{}", enc(subject))).await? {
                 if let Some(level) = c["compatibilityLevel"].as_str() {
-                    let update = ConfigUpdate {
-                        compatibility: Some(Some(level.parse()?)),
-                        normalize: None,
-                    };
-                    self.update_config(subject, &update).await?;
-                    report.configs += 1;
+                    configs.push((subject.clone(), compatibility(level)?));
                 }
             }
         }
@@ -315,10 +413,50 @@ impl Registry {
                 modes.push((GLOBAL_SCOPE.to_string(), mode.to_string()));
             }
         }
-        report.modes = modes.len();
-        self.restore_modes(modes.into_iter()).await?;
+        self.finish_import(&mut report, configs, &[], modes).await?;
         Ok(report)
     }
+}
+
+/// The first pass over a document: its format, its version count and the versions others
+/// reference; a document that does not read as a whole is refused here, before any write.
+async fn outline_of(path: &Path, progress: &Progress) -> Result<Outline> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::BadRequest(format!("{}: {e}", path.display())))?;
+    let size = file.metadata().map(|m| m.len()).ok();
+    progress.start(&format!("checking {}", path.display()), "bytes", size);
+    let shown = path.display().to_string();
+    let outline = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let counted = document::Counted {
+                    inner: file,
+                    on_read: |n| progress.advance(n),
+                };
+                let mut outline = Outline::default();
+                let rest = document::read(
+                    std::io::BufReader::with_capacity(1 << 20, counted),
+                    |v: VersionOutline| {
+                        outline.add(&v);
+                        Ok(())
+                    },
+                );
+                rest.map(|rest| {
+                    outline.format = rest.format;
+                    outline
+                })
+            })
+            .join()
+    });
+    let outline = outline
+        .map_err(|_| Error::Internal("the document reader failed".into()))?
+        .map_err(|e| Error::BadRequest(format!("{shown}: {e}")))?;
+    progress.finish();
+    Ok(outline)
+}
+
+fn json_text(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Opens the registry on a database for an offline export or import.
@@ -328,28 +466,25 @@ async fn open(database_url: &str) -> anyhow::Result<Registry> {
 }
 
 /// `herald export FILE`.
-pub async fn export_to_file(database_url: &str, file: &std::path::Path) -> anyhow::Result<usize> {
+pub async fn export_to_file(database_url: &str, file: &Path) -> anyhow::Result<usize> {
     let registry = open(database_url).await?;
-    let export = registry.export().await?;
-    std::fs::write(file, serde_json::to_vec_pretty(&export)?)?;
-    Ok(export.versions.len())
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(file)?);
+    Ok(registry.export_to(&mut out, &Progress::on_stderr()).await?)
 }
 
 /// `herald import FILE` or `herald import --from-registry URL`.
 pub async fn import_into(
     database_url: &str,
-    file: Option<&std::path::Path>,
+    file: Option<&Path>,
     from: Option<&crate::cli::Connection>,
 ) -> anyhow::Result<ImportReport> {
     let registry = open(database_url).await?;
+    let progress = Progress::on_stderr();
     let report = match (file, from) {
-        (Some(path), None) => {
-            let export: Export = serde_json::from_slice(&std::fs::read(path)?)?;
-            registry.import(&export).await?
-        }
+        (Some(path), None) => registry.import_file(path, &progress).await?,
         (None, Some(conn)) => {
             let client = crate::cli::client::Client::new(conn)?;
-            registry.import_from_registry(&client).await?
+            registry.import_from_registry(&client, &progress).await?
         }
         _ => anyhow::bail!("give an export FILE or --from-registry URL"),
     };
