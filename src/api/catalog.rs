@@ -14,8 +14,8 @@ use super::openapi::{CatalogEntity, ErrorBody};
 use super::wire::{json_response, JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::catalog::bundle::Bundle;
+use crate::catalog::contents::{DOMAIN, EVENT, SERVICE, TEAM};
 use crate::catalog::model::Link;
-use crate::catalog::state::{DOMAIN, EVENT, SERVICE, TEAM};
 use crate::error::{Error, Result};
 use crate::registry::SchemaRequest;
 use crate::store::AuditQuery;
@@ -92,7 +92,7 @@ fn subjects_named(entity: &Value) -> Vec<String> {
 /// URL fields of an entity (a service's `repository`) must be http(s): 400 otherwise.
 fn check_links(body: &Value) -> Result<()> {
     match body.get("repository").and_then(Value::as_str) {
-        Some(link) => match crate::catalog::state::web_link_problem(link) {
+        Some(link) => match crate::catalog::contents::web_link_problem(link) {
             Some(problem) => Err(Error::BadRequest(format!("repository: {problem}"))),
             None => Ok(()),
         },

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::contents::CatalogState;
 use super::impact::{check_declared, required_bump, Bump};
 use super::model::{Domain, Event, OwnerRule, Policy, Service, Team};
-use super::state::CatalogState;
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::registry::{Registry, SchemaRequest};

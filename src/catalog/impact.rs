@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::contents::{parse_link_version, CatalogState};
 use super::model::{Event, EventSchema, Level, SchemaVersion};
-use super::state::{parse_link_version, CatalogState};
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
 use crate::model::{SchemaType, VersionSpec};
@@ -132,7 +132,7 @@ impl Registry {
                 }
             }
         }
-        super::state::refuse(errors)
+        super::contents::refuse(errors)
     }
 
     /// The stored examples of the event bound to `subject` that `schema` cannot accept.

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::text::pretty_schema;
+use super::markup::pretty_schema;
 use super::{Page, PageResult};
 use crate::api::wire::{Params, PathParams};
 use crate::api::AppState;

@@ -43,7 +43,7 @@ impl ProtobufSchema {
 pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<ProtobufSchema> {
     let file = parse::resolve(text, deps)?;
     let names = names::ScopedNames::new(&file);
-    let canonical = canonical::print(file.file_descriptor_proto(), &names, normalize);
+    let canonical = canonical::print(file.file_descriptor_proto(), &names, &names, normalize);
     Ok(ProtobufSchema { file, canonical })
 }
 
@@ -62,7 +62,12 @@ impl Format for ProtobufFormat {
     fn normalized(&self, canonical: &str) -> String {
         // Canonical text already names types as they resolve; only the order changes.
         match protox::file::File::from_source(parse::ROOT_NAME, canonical) {
-            Ok(file) => canonical::print(file.file_descriptor_proto(), &canonical::AsWritten, true),
+            Ok(file) => canonical::print(
+                file.file_descriptor_proto(),
+                &canonical::AsWritten,
+                &canonical::AsWritten,
+                true,
+            ),
             Err(_) => canonical.to_string(),
         }
     }

@@ -1,4 +1,5 @@
-//! The whole catalog as one value, and the rules an entity must satisfy against the rest of it.
+//! The whole catalog as one value (every domain, team, service and event, the policy and the
+//! ownership rules), and the rules an entity must satisfy against the rest of it.
 
 use std::collections::BTreeMap;
 
