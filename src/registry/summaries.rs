@@ -468,7 +468,7 @@ pub(crate) struct Summaries {
     pub fields: RwLock<FieldIndex>,
     /// Subjects whose update failed to read the store; the next list read retries them.
     pub stale: Mutex<BTreeSet<String>>,
-    pub catalog: Mutex<Snapshot<crate::catalog::state::CatalogState>>,
+    pub catalog: Mutex<Snapshot<crate::catalog::contents::CatalogState>>,
 }
 
 impl Summaries {
