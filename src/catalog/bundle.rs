@@ -493,8 +493,8 @@ impl Registry {
 
     /// Loads a catalog folder into a registry that holds nothing yet (the demo on first run).
     pub async fn load_catalog_if_empty(&self, dir: &Path) -> Result<bool> {
-        let empty = self.store().catalog_entities().await?.is_empty()
-            && self.holds_no_versions().await?;
+        let empty =
+            self.store().catalog_entities().await?.is_empty() && self.holds_no_versions().await?;
         if !empty {
             return Ok(false);
         }

@@ -62,10 +62,30 @@ impl Registry {
         let state = self.catalog_view().await?;
         let json = |v: Option<Value>| v.ok_or(());
         let found = match kind {
-            DOMAIN => json(state.domains.get(name).and_then(|e| serde_json::to_value(e).ok())),
-            TEAM => json(state.teams.get(name).and_then(|e| serde_json::to_value(e).ok())),
-            SERVICE => json(state.services.get(name).and_then(|e| serde_json::to_value(e).ok())),
-            EVENT => json(state.events.get(name).and_then(|e| serde_json::to_value(e).ok())),
+            DOMAIN => json(
+                state
+                    .domains
+                    .get(name)
+                    .and_then(|e| serde_json::to_value(e).ok()),
+            ),
+            TEAM => json(
+                state
+                    .teams
+                    .get(name)
+                    .and_then(|e| serde_json::to_value(e).ok()),
+            ),
+            SERVICE => json(
+                state
+                    .services
+                    .get(name)
+                    .and_then(|e| serde_json::to_value(e).ok()),
+            ),
+            EVENT => json(
+                state
+                    .events
+                    .get(name)
+                    .and_then(|e| serde_json::to_value(e).ok()),
+            ),
             _ => state
                 .rows()
                 .into_iter()
@@ -149,14 +169,14 @@ impl Registry {
             Some(after.clone()),
         );
         self.write_catalog(
-                &[CatalogWrite::Put {
-                    kind: kind.into(),
-                    name: name.into(),
-                    body: after.clone(),
-                }],
-                &[audit],
-            )
-            .await?;
+            &[CatalogWrite::Put {
+                kind: kind.into(),
+                name: name.into(),
+                body: after.clone(),
+            }],
+            &[audit],
+        )
+        .await?;
         Ok(Written {
             entity: after,
             warnings,

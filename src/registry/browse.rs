@@ -56,7 +56,11 @@ impl Registry {
     pub(crate) async fn summaries(&self) -> Result<&Summaries> {
         self.summaries
             .loaded
-            .get_or_try_init(|| self.load_summaries())
+            .get_or_try_init(|| async {
+                let ticket = self.load_directory().await?;
+                self.index_all(ticket).await;
+                Ok::<(), crate::error::Error>(())
+            })
             .await?;
         let stale = std::mem::take(&mut *self.summaries.stale.lock().unwrap());
         for subject in stale {
@@ -65,14 +69,32 @@ impl Registry {
         Ok(&self.summaries)
     }
 
-    async fn load_summaries(&self) -> Result<()> {
+    /// Reads every subject's versions; returns the ticket of the read.
+    async fn load_directory(&self) -> Result<u64> {
+        let began = std::time::Instant::now();
         let ticket = self.summaries.ticket();
         let rows = self.store.all_versions().await?;
         self.summaries.load(ticket, &rows);
-        drop(rows);
+        tracing::debug!(
+            versions = rows.len(),
+            took_ms = began.elapsed().as_millis() as u64,
+            "subject summaries loaded"
+        );
+        Ok(ticket)
+    }
+
+    /// Indexes the fields of every subject's latest live version, as read under `ticket`.
+    async fn index_all(&self, ticket: u64) {
+        let began = std::time::Instant::now();
         let latest = self.summaries.latest_live();
+        let schemas = latest.len();
         self.index_fields(ticket, latest).await;
-        Ok(())
+        self.summaries.indexed.set();
+        tracing::debug!(
+            schemas,
+            took_ms = began.elapsed().as_millis() as u64,
+            "field index built"
+        );
     }
 
     /// Reads everything again, after changes this instance may have missed; what is
@@ -158,9 +180,7 @@ impl Registry {
         while let Some(done) = parsed.next().await {
             let mut index = self.summaries.fields.write().unwrap();
             for (subject, slot, fields) in done {
-                let latest = fields
-                    .as_deref()
-                    .map(|f| (slot.version, slot.schema_id, f));
+                let latest = fields.as_deref().map(|f| (slot.version, slot.schema_id, f));
                 index.set(&subject, ticket, latest);
             }
         }
@@ -221,7 +241,11 @@ impl Registry {
 
     /// Keeps a catalog read since `generation`, unless a write dropped that generation.
     pub(crate) fn keep_catalog(&self, generation: u64, state: Arc<CatalogState>) {
-        self.summaries.catalog.lock().unwrap().put(generation, state)
+        self.summaries
+            .catalog
+            .lock()
+            .unwrap()
+            .put(generation, state)
     }
 
     pub(crate) fn forget_catalog(&self) {
@@ -234,11 +258,28 @@ impl Registry {
     }
 
     /// Loads the summaries and keeps them following the writes that other instances sharing
-    /// the database announce.
+    /// the database announce. The field index is built in the background: lists answer at
+    /// once, searches wait for it.
     pub async fn watch(registry: &Arc<Registry>) -> Result<()> {
         // Subscribed first, so that what is written while the summaries load is applied after.
         let changes = registry.store.changes();
-        registry.summaries().await?;
+        let mut ticket = None;
+        registry
+            .summaries
+            .loaded
+            .get_or_try_init(|| async {
+                ticket = Some(registry.load_directory().await?);
+                Ok::<(), crate::error::Error>(())
+            })
+            .await?;
+        if let Some(ticket) = ticket {
+            let weak = Arc::downgrade(registry);
+            tokio::spawn(async move {
+                if let Some(registry) = weak.upgrade() {
+                    registry.index_all(ticket).await;
+                }
+            });
+        }
         if let Some(changes) = changes {
             tokio::spawn(follow(changes, Arc::downgrade(registry)));
         }
@@ -247,7 +288,10 @@ impl Registry {
 
     /// The schemas of these ids, from memory or in one store read; ids no longer stored are
     /// left out.
-    pub(crate) async fn schema_entries(&self, ids: &[i64]) -> Result<HashMap<i64, Arc<SchemaEntry>>> {
+    pub(crate) async fn schema_entries(
+        &self,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Arc<SchemaEntry>>> {
         let mut out = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for &id in ids {
@@ -350,6 +394,7 @@ impl Registry {
             return Ok(hits);
         }
         let summaries = self.summaries().await?;
+        summaries.indexed.wait().await;
         hits.subjects = summaries
             .directory
             .read()
@@ -424,7 +469,9 @@ async fn follow(mut changes: broadcast::Receiver<ChangeEvent>, registry: Weak<Re
                     tracing::warn!(error = %e, "could not reload the summaries after a change");
                 }
             }
-            ChangeEvent::Change(Change::Purged { .. } | Change::Config { .. } | Change::Mode { .. }) => {}
+            ChangeEvent::Change(
+                Change::Purged { .. } | Change::Config { .. } | Change::Mode { .. },
+            ) => {}
         }
     }
 }

@@ -89,7 +89,11 @@ impl Directory {
         ticket: u64,
         rows: &[VersionRow],
     ) -> Option<(Option<Slot>, Option<Slot>)> {
-        if self.subjects.get(subject).is_some_and(|e| e.ticket > ticket) {
+        if self
+            .subjects
+            .get(subject)
+            .is_some_and(|e| e.ticket > ticket)
+        {
             return None;
         }
         let key = self.key(subject);
@@ -245,7 +249,7 @@ impl Directory {
             let Some(latest) = entry.latest_live() else {
                 continue;
             };
-            if !filter.is_empty() && !subject.to_lowercase().contains(filter) {
+            if !contains_lowercase(subject, filter) {
                 continue;
             }
             if !keep(subject) {
@@ -285,6 +289,20 @@ impl Directory {
             .filter_map(|(s, e)| e.latest_live().map(|l| (s.clone(), l)))
             .collect()
     }
+}
+
+/// Whether `text` lowercased contains `needle` (lowercase), without lowercasing a copy of
+/// `text` when it is ASCII, as subject names nearly always are.
+fn contains_lowercase(text: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if !text.is_ascii() {
+        return text.to_lowercase().contains(needle);
+    }
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// What a subject put in the field index: its latest live version's fields, lowercased.
@@ -459,10 +477,32 @@ impl<T> Snapshot<T> {
     }
 }
 
+/// Whether the field index has been built once; searches wait for it.
+pub(crate) struct Built(tokio::sync::watch::Sender<bool>);
+
+impl Default for Built {
+    fn default() -> Self {
+        Built(tokio::sync::watch::channel(false).0)
+    }
+}
+
+impl Built {
+    pub fn set(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub async fn wait(&self) {
+        let mut built = self.0.subscribe();
+        let _ = built.wait_for(|b| *b).await;
+    }
+}
+
 /// The summaries of one registry.
 #[derive(Default)]
 pub(crate) struct Summaries {
     pub loaded: tokio::sync::OnceCell<()>,
+    /// Set once the field index holds every subject (it is built after the rest).
+    pub indexed: Built,
     tickets: AtomicU64,
     pub directory: RwLock<Directory>,
     pub fields: RwLock<FieldIndex>,
@@ -482,12 +522,7 @@ impl Summaries {
     }
 
     /// Applies one subject's versions; the latest live version when it changed.
-    pub fn replace(
-        &self,
-        subject: &str,
-        ticket: u64,
-        rows: &[VersionRow],
-    ) -> Option<LatestChange> {
+    pub fn replace(&self, subject: &str, ticket: u64, rows: &[VersionRow]) -> Option<LatestChange> {
         let mut directory = self.directory.write().unwrap();
         let (before, after) = directory.replace(subject, ticket, rows)?;
         (before != after).then(|| (directory.key(subject), after))
@@ -540,8 +575,15 @@ mod tests {
         assert_eq!(newest, [4, 2, 1]);
 
         // A soft delete of a's latest moves its latest back to version 1.
-        let changed = d.replace("a", 2, &[row("a", 1, 1, false, 10), row("a", 2, 2, true, 20)]);
-        assert_eq!(changed.map(|(_, after)| after.map(|s| s.version)), Some(Some(1)));
+        let changed = d.replace(
+            "a",
+            2,
+            &[row("a", 1, 1, false, 10), row("a", 2, 2, true, 20)],
+        );
+        assert_eq!(
+            changed.map(|(_, after)| after.map(|s| s.version)),
+            Some(Some(1))
+        );
         let (total, page) = d.page("", |_| true, 0, 10);
         assert_eq!(total, 2);
         assert_eq!((page[0].1, page[0].2.version), (1, 1));
@@ -552,9 +594,23 @@ mod tests {
     }
 
     #[test]
+    fn subject_filters_ignore_case() {
+        assert!(contains_lowercase("Orders.Placed", "orders.p"));
+        assert!(contains_lowercase("anything", ""));
+        assert!(!contains_lowercase("orders", "ordersx"));
+        assert!(contains_lowercase("ÉVÉNEMENT-value", "événement"));
+    }
+
+    #[test]
     fn an_older_read_never_replaces_a_newer_one() {
         let mut d = Directory::default();
-        assert!(d.replace("a", 5, &[row("a", 1, 1, false, 1), row("a", 2, 2, false, 2)]).is_some());
+        assert!(d
+            .replace(
+                "a",
+                5,
+                &[row("a", 1, 1, false, 1), row("a", 2, 2, false, 2)]
+            )
+            .is_some());
         assert!(d.replace("a", 4, &[row("a", 1, 1, false, 1)]).is_none());
         assert_eq!(d.versions("", false, false, 0, 10, |_| true).len(), 2);
         // A full load that started before keeps the newer subject as it is.
@@ -579,7 +635,10 @@ mod tests {
             ],
         );
         let ids = |rows: Vec<VersionRow>| rows.iter().map(|r| r.schema_id).collect::<Vec<_>>();
-        assert_eq!(ids(d.versions("", false, false, 0, 10, |_| true)), [1, 3, 4]);
+        assert_eq!(
+            ids(d.versions("", false, false, 0, 10, |_| true)),
+            [1, 3, 4]
+        );
         assert_eq!(ids(d.versions("", true, false, 1, 2, |_| true)), [2, 3]);
         assert_eq!(ids(d.versions("", false, true, 0, 10, |_| true)), [3, 4]);
         assert_eq!(ids(d.versions("", false, false, 0, 10, |s| s == "b")), [4]);

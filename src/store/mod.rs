@@ -225,6 +225,8 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     pub source: Option<String>,
     pub since: Option<i64>,
+    /// Newest lines skipped before the `limit` returned.
+    pub offset: usize,
     pub limit: usize,
 }
 

@@ -351,7 +351,12 @@ impl Store for PostgresStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| schema_row(row, refs.remove(&row.get::<i64, _>("id")).unwrap_or_default()))
+            .map(|row| {
+                schema_row(
+                    row,
+                    refs.remove(&row.get::<i64, _>("id")).unwrap_or_default(),
+                )
+            })
             .collect()
     }
 
@@ -677,9 +682,10 @@ impl Store for PostgresStore {
             sql.push_str(&format!(" AND source = ${}", binds.len()));
         }
         sql.push_str(&format!(
-            " AND at >= ${} ORDER BY id DESC LIMIT ${}",
+            " AND at >= ${} ORDER BY id DESC LIMIT ${} OFFSET ${}",
             binds.len() + 1,
-            binds.len() + 2
+            binds.len() + 2,
+            binds.len() + 3
         ));
         let mut q = sqlx::query(&sql);
         for b in &binds {
@@ -688,6 +694,7 @@ impl Store for PostgresStore {
         let rows = q
             .bind(query.since.unwrap_or(0))
             .bind(query.limit.max(1) as i64)
+            .bind(query.offset as i64)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows

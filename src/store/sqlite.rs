@@ -572,7 +572,7 @@ impl Store for SqliteStore {
             sql.push_str(" AND source = ?");
             binds.push(a.clone());
         }
-        sql.push_str(" AND at >= ? ORDER BY id DESC LIMIT ?");
+        sql.push_str(" AND at >= ? ORDER BY id DESC LIMIT ? OFFSET ?");
         let mut q = sqlx::query(&sql);
         for b in &binds {
             q = q.bind(b);
@@ -580,6 +580,7 @@ impl Store for SqliteStore {
         let rows = q
             .bind(query.since.unwrap_or(0))
             .bind(query.limit.max(1) as i64)
+            .bind(query.offset as i64)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows

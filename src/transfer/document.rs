@@ -190,7 +190,8 @@ mod tests {
 
     #[test]
     fn a_refusal_stops_the_read() {
-        let doc = r#"{"versions": [{"subject": "a", "version": 1}, {"subject": "b", "version": 1}]}"#;
+        let doc =
+            r#"{"versions": [{"subject": "a", "version": 1}, {"subject": "b", "version": 1}]}"#;
         let mut seen = 0;
         let err = read(doc.as_bytes(), |_: VersionOutline| {
             seen += 1;

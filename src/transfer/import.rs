@@ -129,7 +129,10 @@ fn check(v: &ExportedVersion, referenced: &Referenced) -> Result<()> {
             v.subject, v.version
         )));
     }
-    if v.references.iter().any(|r| r.version == -1 && r.subject == v.subject) {
+    if v.references
+        .iter()
+        .any(|r| r.version == -1 && r.subject == v.subject)
+    {
         return Err(Error::InvalidSchema(format!(
             "references form a cycle: '{}' refers to its own latest version",
             v.subject
@@ -149,13 +152,14 @@ fn prepare(job: Job, actor: &Actor) -> Result<ImportRow> {
     if v.schema.trim().is_empty() {
         return Err(Error::InvalidSchemaBare("Empty schema".into()));
     }
-    let parsed = crate::limits::bounded(|| formats::parse(schema_type, &v.schema, &deps, normalize))
-        .map_err(|e| match e {
-            Error::InvalidSchema(m) => {
-                Error::InvalidSchema(format!("{} version {}: {m}", v.subject, v.version))
-            }
-            other => other,
-        })?;
+    let parsed =
+        crate::limits::bounded(|| formats::parse(schema_type, &v.schema, &deps, normalize))
+            .map_err(|e| match e {
+                Error::InvalidSchema(m) => {
+                    Error::InvalidSchema(format!("{} version {}: {m}", v.subject, v.version))
+                }
+                other => other,
+            })?;
     let schema = NewSchema {
         schema_type: parsed.schema_type(),
         schema: parsed.stored().to_string(),

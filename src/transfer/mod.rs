@@ -187,18 +187,18 @@ impl Registry {
         );
         let file = path.to_path_buf();
         let reader = tokio::task::spawn_blocking(move || {
-            let read = std::fs::File::open(&file).map_err(|e| e.to_string()).and_then(|f| {
-                document::read(std::io::BufReader::with_capacity(1 << 20, f), |v| {
-                    tx.blocking_send(Ok(v))
-                        .map_err(|_| "the import stopped".to_string())
-                })
+            let read = std::fs::File::open(&file)
                 .map_err(|e| e.to_string())
-            });
+                .and_then(|f| {
+                    document::read(std::io::BufReader::with_capacity(1 << 20, f), |v| {
+                        tx.blocking_send(Ok(v))
+                            .map_err(|_| "the import stopped".to_string())
+                    })
+                    .map_err(|e| e.to_string())
+                });
             if let Err(e) = &read {
-                let _ = tx.blocking_send(Err(Error::BadRequest(format!(
-                    "{}: {e}",
-                    file.display()
-                ))));
+                let _ =
+                    tx.blocking_send(Err(Error::BadRequest(format!("{}: {e}", file.display()))));
             }
             read
         });
