@@ -48,7 +48,7 @@ const RECENT: usize = 10;
 
 pub async fn home(State(state): State<AppState>, access: crate::api::auth::Access) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let overview = registry.overview(RECENT).await?;
     let empty = overview.subjects == 0 && catalog.events.is_empty() && catalog.services.is_empty();
     let counts = vec![
