@@ -4,8 +4,6 @@ use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -29,12 +27,6 @@ pub struct AuthSettings {
     pub allowed_origins: Vec<String>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/herald/v1/tokens", get(list).post(create))
-        .route("/herald/v1/tokens/{name}", delete(remove))
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct NewToken {
     name: String,
@@ -55,7 +47,7 @@ pub(crate) struct NewToken {
         (status = 409, description = "The name is taken (40990)", body = ErrorBody),
     )
 )]
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<NewToken>,
 ) -> Result<Response> {
@@ -76,7 +68,7 @@ async fn create(
     operation_id = "listTokens",
     responses((status = 200, description = "Tokens, never their secrets", body = [Token]))
 )]
-async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
+pub(super) async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
     Ok(Wire(state.registry.tokens().await?))
 }
 
@@ -91,7 +83,7 @@ async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
         (status = 404, description = "No such token (40490)", body = ErrorBody),
     )
 )]
-async fn remove(
+pub(super) async fn remove(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
 ) -> Result<StatusCode> {

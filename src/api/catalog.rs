@@ -4,78 +4,182 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Access;
-use super::openapi::{CatalogEntity, ErrorBody};
+use super::openapi::ErrorBody;
 use super::wire::{json_response, JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::catalog::bundle::Bundle;
-use crate::catalog::model::Link;
+use crate::catalog::model::{Domain, Event, Link, Service, Team};
 use crate::catalog::state::{DOMAIN, EVENT, SERVICE, TEAM};
 use crate::error::{Error, Result};
 use crate::registry::SchemaRequest;
 use crate::store::AuditQuery;
 
-// Each kind's routes are written out, not built in a loop, so the route table reads the same
-// here, in the authorisation rules and in the OpenAPI route test.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/herald/v1/domains",
-            get(|s, a, p| list(s, a, p, DOMAIN)).post(|s, a, p, b| create(s, a, p, b, DOMAIN)),
-        )
-        .route(
-            "/herald/v1/domains/{name}",
-            get(|s, a, n| read(s, a, n, DOMAIN))
-                .put(|s, a, n, p, b| put(s, a, n, p, b, DOMAIN))
-                .delete(|s, a, n, p| remove(s, a, n, p, DOMAIN)),
-        )
-        .route(
-            "/herald/v1/teams",
-            get(|s, a, p| list(s, a, p, TEAM)).post(|s, a, p, b| create(s, a, p, b, TEAM)),
-        )
-        .route(
-            "/herald/v1/teams/{name}",
-            get(|s, a, n| read(s, a, n, TEAM))
-                .put(|s, a, n, p, b| put(s, a, n, p, b, TEAM))
-                .delete(|s, a, n, p| remove(s, a, n, p, TEAM)),
-        )
-        .route(
-            "/herald/v1/services",
-            get(|s, a, p| list(s, a, p, SERVICE)).post(|s, a, p, b| create(s, a, p, b, SERVICE)),
-        )
-        .route(
-            "/herald/v1/services/{name}",
-            get(|s, a, n| read(s, a, n, SERVICE))
-                .put(|s, a, n, p, b| put(s, a, n, p, b, SERVICE))
-                .delete(|s, a, n, p| remove(s, a, n, p, SERVICE)),
-        )
-        .route(
-            "/herald/v1/events",
-            get(|s, a, p| list(s, a, p, EVENT)).post(|s, a, p, b| create(s, a, p, b, EVENT)),
-        )
-        .route(
-            "/herald/v1/events/{name}",
-            get(|s, a, n| read(s, a, n, EVENT))
-                .put(|s, a, n, p, b| put(s, a, n, p, b, EVENT))
-                .delete(|s, a, n, p| remove(s, a, n, p, EVENT)),
-        )
-        .route("/herald/v1/links", get(list_links).post(create_link))
-        .route(
-            "/herald/v1/links/{role}/{service}/{event}",
-            delete(delete_link),
-        )
-        .route("/herald/v1/subjects/{subject}/impact", post(impact))
-        .route("/herald/v1/subjects/{subject}/owner", get(owner))
-        .route("/herald/v1/catalog/plan", post(plan))
-        .route("/herald/v1/catalog/apply", post(apply))
-        .route("/herald/v1/audit", get(audit))
-        .route("/herald/v1/policy", get(policy))
+/// One catalog kind's routes under `/herald/v1/{kind}`: thin handlers for that kind, each
+/// documented with the kind's own body schema and operation ids, over the shared handlers below.
+macro_rules! kind_routes {
+    ($module:ident, $kind:expr, $schema:ident, $one:tt, $many:tt, $list_path:tt, $item_path:tt) => {
+        pub(in crate::api) mod $module {
+            use super::*;
+
+            #[utoipa::path(
+                get,
+                path = $list_path,
+                tag = "catalog",
+                operation_id = concat!("list", $many),
+                params(
+                    ("domain" = Option<String>, Query, description = "Only this domain's"),
+                    ("owner" = Option<String>, Query, description = "Only this team's"),
+                    ("lifecycle" = Option<String>, Query, description = "Events: draft, active, deprecated or retired"),
+                    ("type" = Option<String>, Query, description = "Events: event, command, query or notification"),
+                ),
+                responses((status = 200, description = "The entities", body = [$schema]))
+            )]
+            pub(in crate::api) async fn list(
+                state: State<AppState>,
+                access: Access,
+                params: Params,
+            ) -> Result<Wire<Vec<Value>>> {
+                super::list(state, access, params, $kind).await
+            }
+
+            #[utoipa::path(
+                post,
+                path = $list_path,
+                tag = "catalog",
+                operation_id = concat!("create", $one),
+                params(
+                    ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+                ),
+                request_body = $schema,
+                responses(
+                    (status = 201, description = "Created", body = $schema),
+                    (status = 409, description = "It exists already (40990)", body = ErrorBody),
+                    (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
+                    (status = 400, description = "Malformed body", body = ErrorBody),
+                )
+            )]
+            pub(in crate::api) async fn create(
+                state: State<AppState>,
+                access: Access,
+                params: Params,
+                body: JsonBody<Value>,
+            ) -> Result<Response> {
+                super::create(state, access, params, body, $kind).await
+            }
+
+            #[utoipa::path(
+                get,
+                path = $item_path,
+                tag = "catalog",
+                operation_id = concat!("get", $one),
+                params(("name" = String, Path, description = "The entity's name")),
+                responses(
+                    (status = 200, description = "The entity", body = $schema),
+                    (status = 404, description = "Not found (40490)", body = ErrorBody),
+                )
+            )]
+            pub(in crate::api) async fn read(
+                state: State<AppState>,
+                access: Access,
+                name: PathParams<String>,
+            ) -> Result<Wire<Value>> {
+                super::read(state, access, name, $kind).await
+            }
+
+            #[utoipa::path(
+                put,
+                path = $item_path,
+                tag = "catalog",
+                operation_id = concat!("put", $one),
+                params(
+                    ("name" = String, Path, description = "The entity's name"),
+                    ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+                ),
+                request_body = $schema,
+                responses(
+                    (status = 200, description = "Created or replaced", body = $schema),
+                    (status = 409, description = "The change would orphan a link (40990)", body = ErrorBody),
+                    (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
+                    (status = 400, description = "Malformed body", body = ErrorBody),
+                )
+            )]
+            pub(in crate::api) async fn put(
+                state: State<AppState>,
+                access: Access,
+                name: PathParams<String>,
+                params: Params,
+                body: JsonBody<Value>,
+            ) -> Result<Response> {
+                super::put(state, access, name, params, body, $kind).await
+            }
+
+            #[utoipa::path(
+                delete,
+                path = $item_path,
+                tag = "catalog",
+                operation_id = concat!("delete", $one),
+                params(
+                    ("name" = String, Path, description = "The entity's name"),
+                    ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+                ),
+                responses(
+                    (status = 204, description = "Deleted"),
+                    (status = 404, description = "Not found (40490)", body = ErrorBody),
+                    (status = 409, description = "Still referenced (40990)", body = ErrorBody),
+                )
+            )]
+            pub(in crate::api) async fn remove(
+                state: State<AppState>,
+                access: Access,
+                name: PathParams<String>,
+                params: Params,
+            ) -> Result<StatusCode> {
+                super::remove(state, access, name, params, $kind).await
+            }
+        }
+    };
 }
+
+kind_routes!(
+    domains,
+    DOMAIN,
+    Domain,
+    "Domain",
+    "Domains",
+    "/herald/v1/domains",
+    "/herald/v1/domains/{name}"
+);
+kind_routes!(
+    teams,
+    TEAM,
+    Team,
+    "Team",
+    "Teams",
+    "/herald/v1/teams",
+    "/herald/v1/teams/{name}"
+);
+kind_routes!(
+    services,
+    SERVICE,
+    Service,
+    "Service",
+    "Services",
+    "/herald/v1/services",
+    "/herald/v1/services/{name}"
+);
+kind_routes!(
+    events,
+    EVENT,
+    Event,
+    "Event",
+    "Events",
+    "/herald/v1/events",
+    "/herald/v1/events/{name}"
+);
 
 /// The subjects an event names (its `schemas[].subject`).
 fn subjects_named(entity: &Value) -> Vec<String> {
@@ -130,20 +234,6 @@ fn created(body: impl serde::Serialize) -> Response {
     json_response(StatusCode::CREATED, &body)
 }
 
-#[utoipa::path(
-    get,
-    path = "/herald/v1/{kind}",
-    tag = "catalog",
-    operation_id = "listEntities",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("domain" = Option<String>, Query, description = "Only this domain's"),
-        ("owner" = Option<String>, Query, description = "Only this team's"),
-        ("lifecycle" = Option<String>, Query, description = "Events: draft, active, deprecated or retired"),
-        ("type" = Option<String>, Query, description = "Events: event, command, query or notification"),
-    ),
-    responses((status = 200, description = "The entities", body = [CatalogEntity]))
-)]
 async fn list(
     State(state): State<AppState>,
     access: Access,
@@ -171,23 +261,6 @@ async fn list(
     ))
 }
 
-#[utoipa::path(
-    post,
-    path = "/herald/v1/{kind}",
-    tag = "catalog",
-    operation_id = "createEntity",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
-    ),
-    request_body = CatalogEntity,
-    responses(
-        (status = 201, description = "Created", body = CatalogEntity),
-        (status = 409, description = "It exists already (40990)", body = ErrorBody),
-        (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-    )
-)]
 async fn create(
     State(state): State<AppState>,
     access: Access,
@@ -220,20 +293,6 @@ async fn create(
     Ok(created(written))
 }
 
-#[utoipa::path(
-    get,
-    path = "/herald/v1/{kind}/{name}",
-    tag = "catalog",
-    operation_id = "getEntity",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("name" = String, Path, description = "The entity's name"),
-    ),
-    responses(
-        (status = 200, description = "The entity", body = CatalogEntity),
-        (status = 404, description = "Not found (40490)", body = ErrorBody),
-    )
-)]
 async fn read(
     State(state): State<AppState>,
     access: Access,
@@ -256,24 +315,6 @@ fn shows_event(access: &Access, entity: &Value) -> bool {
     access.sees_all(subjects_named(entity).iter().map(String::as_str))
 }
 
-#[utoipa::path(
-    put,
-    path = "/herald/v1/{kind}/{name}",
-    tag = "catalog",
-    operation_id = "putEntity",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("name" = String, Path, description = "The entity's name"),
-        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
-    ),
-    request_body = CatalogEntity,
-    responses(
-        (status = 200, description = "Created or replaced", body = CatalogEntity),
-        (status = 409, description = "The change would orphan a link (40990)", body = ErrorBody),
-        (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-    )
-)]
 async fn put(
     State(state): State<AppState>,
     access: Access,
@@ -297,22 +338,6 @@ async fn put(
     Ok(Wire(written).into_response())
 }
 
-#[utoipa::path(
-    delete,
-    path = "/herald/v1/{kind}/{name}",
-    tag = "catalog",
-    operation_id = "deleteEntity",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("name" = String, Path, description = "The entity's name"),
-        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
-    ),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 404, description = "Not found (40490)", body = ErrorBody),
-        (status = 409, description = "Still referenced (40990)", body = ErrorBody),
-    )
-)]
 async fn remove(
     State(state): State<AppState>,
     access: Access,
@@ -361,7 +386,10 @@ fn any() -> String {
     ),
     responses((status = 200, description = "Produce and consume links", body = [LinkBody]))
 )]
-async fn list_links(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<Value>>> {
+pub(super) async fn list_links(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Wire<Vec<Value>>> {
     let catalog = state.registry.catalog().await?;
     let mut out = Vec::new();
     for s in catalog.services.values() {
@@ -393,7 +421,7 @@ async fn list_links(State(state): State<AppState>, params: Params) -> Result<Wir
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn create_link(
+pub(super) async fn create_link(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<LinkBody>,
 ) -> Result<Response> {
@@ -430,7 +458,7 @@ async fn create_link(
         (status = 422, description = "Invalid role (42290)", body = ErrorBody),
     )
 )]
-async fn delete_link(
+pub(super) async fn delete_link(
     State(state): State<AppState>,
     PathParams((role, service, event)): PathParams<(String, String, String)>,
 ) -> Result<StatusCode> {
@@ -454,7 +482,7 @@ async fn delete_link(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn impact(
+pub(super) async fn impact(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     JsonBody(request): JsonBody<SchemaRequest>,
@@ -470,7 +498,7 @@ async fn impact(
     params(("subject" = String, Path, description = "Subject name")),
     responses((status = 200, description = "`{subject, team}`; team is null when nothing claims the subject", body = Object))
 )]
-async fn owner(
+pub(super) async fn owner(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
 ) -> Result<Wire<Value>> {
@@ -490,7 +518,7 @@ async fn owner(
         (status = 422, description = "A schema in the bundle is larger than the limit (42209)", body = ErrorBody),
     )
 )]
-async fn plan(
+pub(super) async fn plan(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
 ) -> Result<Wire<Value>> {
@@ -511,7 +539,7 @@ async fn plan(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn apply(
+pub(super) async fn apply(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
 ) -> Result<Wire<Value>> {
@@ -538,7 +566,7 @@ async fn apply(
     ),
     responses((status = 200, description = "Changes, newest first", body = [crate::store::AuditEntry]))
 )]
-async fn audit(
+pub(super) async fn audit(
     State(state): State<AppState>,
     access: super::auth::Access,
     params: Params,
@@ -562,7 +590,7 @@ async fn audit(
     operation_id = "policy",
     responses((status = 200, description = "`{policy, owners}`: the policy and ownership patterns in force", body = Object))
 )]
-async fn policy(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn policy(State(state): State<AppState>) -> Result<Wire<Value>> {
     let catalog = state.registry.catalog().await?;
     Ok(Wire(
         json!({"policy": catalog.policy, "owners": catalog.owners}),

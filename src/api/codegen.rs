@@ -4,21 +4,12 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 
 use super::wire::PathParams;
 use super::AppState;
 use crate::codegen::Lang;
 use crate::error::{Error, Result};
 use crate::model::VersionSpec;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/herald/v1/subjects/{subject}/versions/{version}/code/{lang}",
-        get(code),
-    )
-}
 
 #[utoipa::path(
     get,
@@ -37,7 +28,7 @@ pub fn router() -> Router<AppState> {
         (status = 422, description = "Invalid version (42202), or a schema too complex to generate for (42201)", body = super::openapi::ErrorBody),
     )
 )]
-pub(crate) async fn code(
+pub(super) async fn code(
     State(state): State<AppState>,
     PathParams((subject, version, lang)): PathParams<(String, String, String)>,
 ) -> Result<Response> {

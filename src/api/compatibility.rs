@@ -1,8 +1,6 @@
 //! `/compatibility`: would this schema be accepted, against one version or all the level needs?
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
 use serde_json::{Map, Value};
 
 use super::openapi::{CompatibilityAnswer, ErrorBody};
@@ -12,18 +10,6 @@ use crate::error::Result;
 use crate::model::VersionSpec;
 use crate::registry::compatibility::CompatibilityResult;
 use crate::registry::SchemaRequest;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/compatibility/subjects/{subject}/versions",
-            post(against_level),
-        )
-        .route(
-            "/compatibility/subjects/{subject}/versions/{version}",
-            post(against_version),
-        )
-}
 
 /// `{"is_compatible": bool}`, plus `messages` (possibly empty) only when `verbose` was asked.
 fn shape(result: CompatibilityResult, verbose: bool) -> Value {
@@ -52,7 +38,7 @@ fn shape(result: CompatibilityResult, verbose: bool) -> Value {
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn against_level(
+pub(super) async fn against_level(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -85,7 +71,7 @@ async fn against_level(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn against_version(
+pub(super) async fn against_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,

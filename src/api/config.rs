@@ -2,8 +2,6 @@
 //! GET answers say `compatibilityLevel`, PUT answers echo the request shape.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde_json::{Map, Value};
 
 use super::openapi::{ConfigAnswer, ConfigRequest, ErrorBody};
@@ -13,18 +11,6 @@ use crate::error::{Error, Result};
 use crate::model::{validate_subject, GLOBAL_SCOPE};
 use crate::registry::ConfigUpdate;
 use crate::store::ConfigRecord;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/config",
-            get(get_global).put(put_global).delete(delete_global),
-        )
-        .route(
-            "/config/{subject}",
-            get(get_subject).put(put_subject).delete(delete_subject),
-        )
-}
 
 fn shape(config: &ConfigRecord, level_key: &str) -> Value {
     let mut out = Map::new();
@@ -44,7 +30,7 @@ fn shape(config: &ConfigRecord, level_key: &str) -> Value {
     operation_id = "getConfigGlobal",
     responses((status = 200, description = "The global compatibility config", body = ConfigAnswer))
 )]
-async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     let config = state.registry.effective_config(GLOBAL_SCOPE).await?;
     Ok(Wire(shape(&config, "compatibilityLevel")))
 }
@@ -61,7 +47,7 @@ async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn put_global(
+pub(super) async fn put_global(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Wire<Value>> {
@@ -78,7 +64,7 @@ async fn put_global(
     operation_id = "deleteConfigGlobal",
     responses((status = 200, description = "The global compatibility config before it was reset to the default", body = ConfigAnswer))
 )]
-async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     let registry = &state.registry;
     let before = registry.effective_config(GLOBAL_SCOPE).await?;
     registry.delete_config(GLOBAL_SCOPE).await?;
@@ -99,7 +85,7 @@ async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
         (status = 404, description = "The subject has no level of its own (40408)", body = ErrorBody),
     )
 )]
-async fn get_subject(
+pub(super) async fn get_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -129,7 +115,7 @@ async fn get_subject(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn put_subject(
+pub(super) async fn put_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     JsonBody(body): JsonBody<Value>,
@@ -151,7 +137,7 @@ async fn put_subject(
         (status = 404, description = "The subject has no compatibility config of its own (40401)", body = ErrorBody),
     )
 )]
-async fn delete_subject(
+pub(super) async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
 ) -> Result<Wire<Value>> {

@@ -2,24 +2,9 @@
 
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Value};
 
 use super::wire::{PathParams, Wire};
-use super::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(root).post(root))
-        .route("/contexts", get(contexts))
-        .route("/v1/metadata/id", get(metadata_id))
-        .route("/v1/metadata/version", get(metadata_version))
-        .route(
-            "/associations/resources/{namespace}/{name}",
-            get(associations),
-        )
-}
 
 #[utoipa::path(
     method(get, post),
@@ -31,7 +16,7 @@ pub fn router() -> Router<AppState> {
         (status = 303, description = "A browser (`Accept: text/html`) is sent to the catalog pages at `/ui`")
     )
 )]
-async fn root(headers: HeaderMap) -> Response {
+pub(super) async fn root(headers: HeaderMap) -> Response {
     // A browser opening the printed address lands on the catalog; clients keep Confluent's `{}`.
     let wants_html = headers
         .get(header::ACCEPT)
@@ -51,7 +36,7 @@ async fn root(headers: HeaderMap) -> Response {
     operation_id = "listContexts",
     responses((status = 200, description = "The contexts; Herald has only the default one", body = [String], example = json!(["."])))
 )]
-async fn contexts() -> Wire<Value> {
+pub(super) async fn contexts() -> Wire<Value> {
     Wire(json!(["."]))
 }
 
@@ -62,7 +47,7 @@ async fn contexts() -> Wire<Value> {
     operation_id = "getClusterId",
     responses((status = 200, description = "The cluster id clients read", body = Object))
 )]
-async fn metadata_id() -> Wire<Value> {
+pub(super) async fn metadata_id() -> Wire<Value> {
     Wire(json!({
         "scope": {"path": [], "clusters": {"schema-registry-cluster": "herald"}}
     }))
@@ -75,7 +60,7 @@ async fn metadata_id() -> Wire<Value> {
     operation_id = "getServerVersion",
     responses((status = 200, description = "Herald's version", body = Object))
 )]
-async fn metadata_version() -> Wire<Value> {
+pub(super) async fn metadata_version() -> Wire<Value> {
     Wire(json!({"version": env!("CARGO_PKG_VERSION"), "commitId": ""}))
 }
 
@@ -92,6 +77,6 @@ async fn metadata_version() -> Wire<Value> {
     ),
     responses((status = 200, description = "Always empty: Herald keeps no associations", body = [Object]))
 )]
-async fn associations(PathParams(_): PathParams<(String, String)>) -> Wire<Value> {
+pub(super) async fn associations(PathParams(_): PathParams<(String, String)>) -> Wire<Value> {
     Wire(json!([]))
 }

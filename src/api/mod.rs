@@ -22,6 +22,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use serde_json::{Map, Value};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::config::Dialect;
 use crate::error::Error;
@@ -39,23 +42,113 @@ pub struct AppState {
     pub auth: auth::AuthSettings,
 }
 
+/// Every API route, each declared once: this list builds both the router and the OpenAPI
+/// document, so neither can name a route the other lacks.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        // Server metadata and contexts (Confluent)
+        .routes(routes!(misc::root))
+        .routes(routes!(misc::contexts))
+        .routes(routes!(misc::metadata_id))
+        .routes(routes!(misc::metadata_version))
+        .routes(routes!(misc::associations))
+        // Schemas by global id (Confluent)
+        .routes(routes!(schemas::list))
+        .routes(routes!(schemas::types))
+        .routes(routes!(schemas::by_id))
+        .routes(routes!(schemas::raw_by_id))
+        .routes(routes!(schemas::subjects_of_id))
+        .routes(routes!(schemas::versions_of_id))
+        .routes(routes!(schemas::by_guid))
+        .routes(routes!(schemas::ids_of_guid))
+        // Subjects and their versions (Confluent)
+        .routes(routes!(subjects::list))
+        .routes(routes!(subjects::lookup, subjects::delete_subject))
+        .routes(routes!(subjects::versions, subjects::register))
+        .routes(routes!(subjects::latest_with_metadata))
+        .routes(routes!(subjects::version, subjects::delete_version))
+        .routes(routes!(subjects::raw_version))
+        .routes(routes!(subjects::referenced_by))
+        // Compatibility levels, modes and checks (Confluent)
+        .routes(routes!(
+            config::get_global,
+            config::put_global,
+            config::delete_global
+        ))
+        .routes(routes!(
+            config::get_subject,
+            config::put_subject,
+            config::delete_subject
+        ))
+        .routes(routes!(
+            mode::get_global,
+            mode::put_global,
+            mode::delete_global
+        ))
+        .routes(routes!(
+            mode::get_subject,
+            mode::put_subject,
+            mode::delete_subject
+        ))
+        .routes(routes!(compatibility::against_level))
+        .routes(routes!(compatibility::against_version))
+        // The event catalog (Herald)
+        .routes(routes!(catalog::domains::list, catalog::domains::create))
+        .routes(routes!(
+            catalog::domains::read,
+            catalog::domains::put,
+            catalog::domains::remove
+        ))
+        .routes(routes!(catalog::teams::list, catalog::teams::create))
+        .routes(routes!(
+            catalog::teams::read,
+            catalog::teams::put,
+            catalog::teams::remove
+        ))
+        .routes(routes!(catalog::services::list, catalog::services::create))
+        .routes(routes!(
+            catalog::services::read,
+            catalog::services::put,
+            catalog::services::remove
+        ))
+        .routes(routes!(catalog::events::list, catalog::events::create))
+        .routes(routes!(
+            catalog::events::read,
+            catalog::events::put,
+            catalog::events::remove
+        ))
+        .routes(routes!(catalog::list_links, catalog::create_link))
+        .routes(routes!(catalog::delete_link))
+        .routes(routes!(catalog::impact))
+        .routes(routes!(catalog::owner))
+        .routes(routes!(catalog::plan))
+        .routes(routes!(catalog::apply))
+        .routes(routes!(catalog::policy))
+        .routes(routes!(asyncapi::json))
+        .routes(routes!(asyncapi::yaml))
+        // The audit trail, payload validation and code generation (Herald)
+        .routes(routes!(catalog::audit))
+        .routes(routes!(validate::by_version))
+        .routes(routes!(validate::by_id))
+        .routes(routes!(codegen::code))
+        // API tokens (Herald)
+        .routes(routes!(auth::list, auth::create))
+        .routes(routes!(auth::remove))
+        // Health, metrics and this description
+        .routes(routes!(ops::live))
+        .routes(routes!(ops::ready))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(openapi::openapi_json))
+        .routes(routes!(openapi::docs_page))
+        .routes(routes!(openapi::docs_asset))
+}
+
 /// All routes, with JSON 404 and 405 answers for everything else.
 pub fn router(state: AppState) -> Router {
+    let (api, _) = routes().split_for_parts();
     Router::new()
-        .merge(misc::router())
-        .merge(schemas::router())
-        .merge(subjects::router())
-        .merge(config::router())
-        .merge(mode::router())
-        .merge(compatibility::router())
-        .merge(catalog::router())
-        .merge(asyncapi::router())
-        .merge(ops::router())
-        .merge(auth::router())
-        .merge(validate::router())
-        .merge(codegen::router())
+        .merge(api)
         .merge(crate::web::router())
-        .merge(openapi::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(axum::middleware::from_fn(ops::catch_panic))

@@ -1,8 +1,6 @@
 //! `/mode`: READWRITE, READONLY, READONLY_OVERRIDE, IMPORT, global and per subject.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Value};
 
 use super::openapi::{ErrorBody, ModeBody};
@@ -10,18 +8,6 @@ use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::error::{Error, Result};
 use crate::model::{validate_subject, Mode, GLOBAL_SCOPE};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/mode",
-            get(get_global).put(put_global).delete(delete_global),
-        )
-        .route(
-            "/mode/{subject}",
-            get(get_subject).put(put_subject).delete(delete_subject),
-        )
-}
 
 fn shape(mode: Mode) -> Value {
     json!({ "mode": mode.as_str() })
@@ -43,7 +29,7 @@ fn requested_mode(body: &Value) -> Result<(Mode, String)> {
     operation_id = "getModeGlobal",
     responses((status = 200, description = "The global mode", body = ModeBody))
 )]
-async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     Ok(Wire(shape(
         state.registry.effective_mode(GLOBAL_SCOPE).await?,
     )))
@@ -62,7 +48,7 @@ async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn put_global(
+pub(super) async fn put_global(
     State(state): State<AppState>,
     params: Params,
     JsonBody(body): JsonBody<Value>,
@@ -82,7 +68,7 @@ async fn put_global(
     operation_id = "deleteModeGlobal",
     responses((status = 200, description = "The global mode before it was reset to the default", body = ModeBody))
 )]
-async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
     let old = state.registry.delete_mode(GLOBAL_SCOPE).await?;
     Ok(Wire(shape(old)))
 }
@@ -101,7 +87,7 @@ async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
         (status = 404, description = "The subject has no mode of its own (40409)", body = ErrorBody),
     )
 )]
-async fn get_subject(
+pub(super) async fn get_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -133,7 +119,7 @@ async fn get_subject(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn put_subject(
+pub(super) async fn put_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -159,7 +145,7 @@ async fn put_subject(
         (status = 404, description = "The subject has no mode of its own (40401)", body = ErrorBody),
     )
 )]
-async fn delete_subject(
+pub(super) async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
 ) -> Result<Wire<Value>> {

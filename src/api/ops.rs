@@ -7,20 +7,11 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Value};
 
 use super::openapi::Health;
 use super::wire::{json_response, Wire};
 use super::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health/live", get(live))
-        .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
-}
 
 #[utoipa::path(
     get,
@@ -29,7 +20,7 @@ pub fn router() -> Router<AppState> {
     operation_id = "live",
     responses((status = 200, description = "The process answers", body = Health))
 )]
-async fn live() -> Wire<Value> {
+pub(super) async fn live() -> Wire<Value> {
     Wire(json!({"status": "UP"}))
 }
 
@@ -44,7 +35,7 @@ async fn live() -> Wire<Value> {
         (status = 503, description = "Not ready, with the reason", body = Health),
     )
 )]
-async fn ready(State(state): State<AppState>) -> Response {
+pub(super) async fn ready(State(state): State<AppState>) -> Response {
     match state.registry.ready().await {
         Ok(()) => json_response(StatusCode::OK, &json!({"status": "UP", "database": "UP"})),
         Err(e) => json_response(
@@ -61,7 +52,7 @@ async fn ready(State(state): State<AppState>) -> Response {
     operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String))
 )]
-async fn metrics(State(state): State<AppState>) -> Response {
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
     let mut response = state.registry.render_metrics().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,8 +1,6 @@
 //! `/schemas`: schemas by global id, the list of all schemas, and the supported types.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::auth::Access;
@@ -14,18 +12,6 @@ use crate::model::SchemaType;
 
 /// `GET /schemas` pages at most this many schemas unless asked for fewer.
 const DEFAULT_SCHEMAS_LIMIT: usize = 1000;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/schemas", get(list))
-        .route("/schemas/types", get(types))
-        .route("/schemas/ids/{id}", get(by_id))
-        .route("/schemas/ids/{id}/schema", get(raw_by_id))
-        .route("/schemas/ids/{id}/subjects", get(subjects_of_id))
-        .route("/schemas/ids/{id}/versions", get(versions_of_id))
-        .route("/schemas/guids/{guid}", get(by_guid))
-        .route("/schemas/guids/{guid}/ids", get(ids_of_guid))
-}
 
 /// A non-numeric id is an unknown route to Confluent: 404 with error_code 404.
 fn schema_id(raw: &str) -> Result<i64> {
@@ -39,7 +25,7 @@ fn schema_id(raw: &str) -> Result<i64> {
     operation_id = "listSchemaTypes",
     responses((status = 200, description = "The schema formats this registry accepts", body = [String], example = json!(["AVRO", "JSON", "PROTOBUF"])))
 )]
-async fn types() -> Wire<Vec<&'static str>> {
+pub(super) async fn types() -> Wire<Vec<&'static str>> {
     Wire(SchemaType::ALL.iter().map(|t| t.as_str()).collect())
 }
 
@@ -59,7 +45,7 @@ async fn types() -> Wire<Vec<&'static str>> {
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
     )
 )]
-async fn by_id(
+pub(super) async fn by_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
@@ -105,7 +91,7 @@ async fn schema_string(
         (status = 404, description = "No schema has this guid (40403)", body = ErrorBody),
     )
 )]
-async fn by_guid(
+pub(super) async fn by_guid(
     State(state): State<AppState>,
     access: Access,
     PathParams(guid): PathParams<String>,
@@ -130,7 +116,7 @@ async fn by_guid(
         (status = 404, description = "No schema has this guid (40403)", body = ErrorBody),
     )
 )]
-async fn ids_of_guid(
+pub(super) async fn ids_of_guid(
     State(state): State<AppState>,
     access: Access,
     PathParams(guid): PathParams<String>,
@@ -154,7 +140,7 @@ async fn ids_of_guid(
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
     )
 )]
-async fn raw_by_id(
+pub(super) async fn raw_by_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
@@ -180,7 +166,7 @@ async fn raw_by_id(
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
     )
 )]
-async fn subjects_of_id(
+pub(super) async fn subjects_of_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
@@ -217,7 +203,7 @@ async fn subjects_of_id(
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
     )
 )]
-async fn versions_of_id(
+pub(super) async fn versions_of_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
@@ -252,7 +238,7 @@ async fn versions_of_id(
     ),
     responses((status = 200, description = "Schema versions", body = [SchemaObject]))
 )]
-async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     access: Access,
     params: Params,

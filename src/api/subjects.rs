@@ -1,8 +1,6 @@
 //! `/subjects`: listing, registration, lookup, version reads and deletes.
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::openapi::{ErrorBody, Registered, SchemaObject};
@@ -12,26 +10,6 @@ use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::model::VersionSpec;
 use crate::registry::SchemaRequest;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/subjects", get(list))
-        .route("/subjects/{subject}", post(lookup).delete(delete_subject))
-        .route("/subjects/{subject}/versions", get(versions).post(register))
-        .route("/subjects/{subject}/metadata", get(latest_with_metadata))
-        .route(
-            "/subjects/{subject}/versions/{version}",
-            get(version).delete(delete_version),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}/schema",
-            get(raw_version),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}/referencedby",
-            get(referenced_by),
-        )
-}
 
 #[utoipa::path(
     get,
@@ -45,7 +23,7 @@ pub fn router() -> Router<AppState> {
     ),
     responses((status = 200, description = "Subject names", body = [String]))
 )]
-async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     access: super::auth::Access,
     params: Params,
@@ -80,7 +58,7 @@ async fn list(
         (status = 404, description = "Subject not found (40401)", body = ErrorBody),
     )
 )]
-async fn versions(
+pub(super) async fn versions(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -111,7 +89,7 @@ async fn versions(
         (status = 415, description = "Unsupported content type", body = ErrorBody),
     )
 )]
-async fn register(
+pub(super) async fn register(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -159,7 +137,7 @@ async fn register(
         (status = 404, description = "Subject (40401) not found, or no version matches (40403)", body = ErrorBody),
     )
 )]
-async fn latest_with_metadata(
+pub(super) async fn latest_with_metadata(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -202,7 +180,7 @@ async fn latest_with_metadata(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn lookup(
+pub(super) async fn lookup(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -237,7 +215,7 @@ async fn lookup(
         (status = 422, description = "Invalid version (42202)", body = ErrorBody),
     )
 )]
-async fn version(
+pub(super) async fn version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
@@ -268,7 +246,7 @@ async fn version(
         (status = 422, description = "Invalid version (42202)", body = ErrorBody),
     )
 )]
-async fn raw_version(
+pub(super) async fn raw_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
@@ -297,7 +275,7 @@ async fn raw_version(
         (status = 422, description = "Invalid version (42202)", body = ErrorBody),
     )
 )]
-async fn referenced_by(
+pub(super) async fn referenced_by(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
@@ -325,7 +303,7 @@ async fn referenced_by(
         (status = 422, description = "A version is still referenced (42206), or the mode forbids it (42205)", body = ErrorBody),
     )
 )]
-async fn delete_subject(
+pub(super) async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -353,7 +331,7 @@ async fn delete_subject(
         (status = 422, description = "Invalid version (42202), still referenced (42206), or the mode forbids it (42205)", body = ErrorBody),
     )
 )]
-async fn delete_version(
+pub(super) async fn delete_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,

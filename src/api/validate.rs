@@ -2,8 +2,6 @@
 //! version or by schema id. The body is `{"payload": <the JSON payload>}`.
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
 use serde::Deserialize;
 
 use super::wire::{JsonBody, PathParams, Wire};
@@ -11,15 +9,6 @@ use super::AppState;
 use crate::error::{Error, Result};
 use crate::model::VersionSpec;
 use crate::registry::validate::PayloadVerdict;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/herald/v1/subjects/{subject}/versions/{version}/validate",
-            post(by_version),
-        )
-        .route("/herald/v1/schemas/ids/{id}/validate", post(by_id))
-}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ValidateRequest {
@@ -59,7 +48,7 @@ impl ValidateRequest {
         (status = 422, description = "Invalid version (42202)", body = super::openapi::ErrorBody),
     )
 )]
-pub(crate) async fn by_version(
+pub(super) async fn by_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     JsonBody(request): JsonBody<ValidateRequest>,
@@ -85,7 +74,7 @@ pub(crate) async fn by_version(
         (status = 404, description = "Schema not found (40403)", body = super::openapi::ErrorBody),
     )
 )]
-pub(crate) async fn by_id(
+pub(super) async fn by_id(
     State(state): State<AppState>,
     access: super::auth::Access,
     PathParams(id): PathParams<String>,
