@@ -58,7 +58,9 @@ impl fmt::Display for SchemaType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = CompatibilityLevelName)]
 pub enum CompatibilityLevel {
     None,
     #[default]

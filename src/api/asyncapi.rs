@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::openapi::ErrorBody;
 use super::wire::PathParams;
 use super::AppState;
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 
 fn typed(body: String, content_type: &'static str) -> Response {

@@ -4,15 +4,14 @@ use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::ToSchema;
 
-use super::openapi::{ErrorBody, TokenCreated};
-use super::wire::{json_response, JsonBody, PathParams, Wire};
+use super::wire::{json_response, Created, JsonBody, PathParams, Wire};
 use super::AppState;
 use crate::auth::{acting_as, required, Need, Role, Token};
-use crate::error::Result;
+use crate::error::{ErrorBody, Result};
 use crate::store::AuditEntry;
 
 /// Whether and how requests are authenticated.
@@ -27,7 +26,14 @@ pub struct AuthSettings {
     pub allowed_origins: Vec<String>,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// A new token and its secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub token: Token,
+    pub secret: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct NewToken {
     name: String,
     role: String,
@@ -50,15 +56,12 @@ pub(crate) struct NewToken {
 pub(super) async fn create(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<NewToken>,
-) -> Result<Response> {
+) -> Result<Created<TokenCreated>> {
     let (token, secret) = state
         .registry
         .create_token(&body.name, body.role.parse()?, body.subjects)
         .await?;
-    Ok(json_response(
-        StatusCode::CREATED,
-        &json!({"token": token, "secret": secret}),
-    ))
+    Ok(Created(TokenCreated { token, secret }))
 }
 
 #[utoipa::path(
@@ -92,10 +95,7 @@ pub(super) async fn remove(
 }
 
 fn refuse(status: StatusCode, message: String) -> Response {
-    let mut response = json_response(
-        status,
-        &json!({"error_code": status.as_u16(), "message": message}),
-    );
+    let mut response = json_response(status, &ErrorBody::with_status(status, message));
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,

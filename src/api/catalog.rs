@@ -3,20 +3,36 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::auth::Access;
-use super::openapi::ErrorBody;
-use super::wire::{json_response, JsonBody, Params, PathParams, Wire};
+use super::wire::{Created, JsonBody, Params, PathParams, Wire};
 use super::AppState;
-use crate::catalog::bundle::Bundle;
-use crate::catalog::model::{Domain, Event, Link, Service, Team};
+use crate::catalog::bundle::{Bundle, Plan};
+use crate::catalog::model::{Domain, Event, Link, OwnerRule, Policy, Service, Team};
 use crate::catalog::state::{DOMAIN, EVENT, SERVICE, TEAM};
-use crate::error::{Error, Result};
+use crate::catalog::Written;
+use crate::error::{Error, ErrorBody, Result};
 use crate::registry::SchemaRequest;
-use crate::store::AuditQuery;
+use crate::store::{AuditEntry, AuditQuery};
+
+/// The answer to a write: the entity as stored and the policy warnings the write raised.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WrittenEntity<Entity> {
+    pub entity: Entity,
+    pub warnings: Vec<String>,
+}
+
+impl From<Written> for WrittenEntity<Value> {
+    fn from(written: Written) -> Self {
+        WrittenEntity {
+            entity: written.entity,
+            warnings: written.warnings,
+        }
+    }
+}
 
 /// One catalog kind's routes under `/herald/v1/{kind}`: thin handlers for that kind, each
 /// documented with the kind's own body schema and operation ids, over the shared handlers below.
@@ -56,7 +72,7 @@ macro_rules! kind_routes {
                 ),
                 request_body = $schema,
                 responses(
-                    (status = 201, description = "Created", body = $schema),
+                    (status = 201, description = "Created", body = WrittenEntity<$schema>),
                     (status = 409, description = "It exists already (40990)", body = ErrorBody),
                     (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
                     (status = 400, description = "Malformed body", body = ErrorBody),
@@ -67,7 +83,7 @@ macro_rules! kind_routes {
                 access: Access,
                 params: Params,
                 body: JsonBody<Value>,
-            ) -> Result<Response> {
+            ) -> Result<Created<WrittenEntity<Value>>> {
                 super::create(state, access, params, body, $kind).await
             }
 
@@ -101,7 +117,7 @@ macro_rules! kind_routes {
                 ),
                 request_body = $schema,
                 responses(
-                    (status = 200, description = "Created or replaced", body = $schema),
+                    (status = 200, description = "Created or replaced", body = WrittenEntity<$schema>),
                     (status = 409, description = "The change would orphan a link (40990)", body = ErrorBody),
                     (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
                     (status = 400, description = "Malformed body", body = ErrorBody),
@@ -113,7 +129,7 @@ macro_rules! kind_routes {
                 name: PathParams<String>,
                 params: Params,
                 body: JsonBody<Value>,
-            ) -> Result<Response> {
+            ) -> Result<Wire<WrittenEntity<Value>>> {
                 super::put(state, access, name, params, body, $kind).await
             }
 
@@ -230,10 +246,6 @@ async fn may_write(
     }
 }
 
-fn created(body: impl serde::Serialize) -> Response {
-    json_response(StatusCode::CREATED, &body)
-}
-
 async fn list(
     State(state): State<AppState>,
     access: Access,
@@ -267,7 +279,7 @@ async fn create(
     params: Params,
     JsonBody(body): JsonBody<Value>,
     kind: &'static str,
-) -> Result<Response> {
+) -> Result<Created<WrittenEntity<Value>>> {
     check_links(&body)?;
     may_write(&state, &access, kind, None, Some(&body)).await?;
     let name = body
@@ -290,7 +302,7 @@ async fn create(
             &crate::auth::current_actor(),
         )
         .await?;
-    Ok(created(written))
+    Ok(Created(written.into()))
 }
 
 async fn read(
@@ -322,7 +334,7 @@ async fn put(
     params: Params,
     JsonBody(body): JsonBody<Value>,
     kind: &'static str,
-) -> Result<Response> {
+) -> Result<Wire<WrittenEntity<Value>>> {
     check_links(&body)?;
     may_write(&state, &access, kind, Some(&name), Some(&body)).await?;
     let written = state
@@ -335,7 +347,7 @@ async fn put(
             &crate::auth::current_actor(),
         )
         .await?;
-    Ok(Wire(written).into_response())
+    Ok(Wire(written.into()))
 }
 
 async fn remove(
@@ -358,8 +370,9 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub(crate) struct LinkBody {
+/// A produce or consume link, as listed and as sent to create one.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LinkBody {
     service: String,
     event: String,
     /// `producer` or `consumer`.
@@ -389,18 +402,21 @@ fn any() -> String {
 pub(super) async fn list_links(
     State(state): State<AppState>,
     params: Params,
-) -> Result<Wire<Vec<Value>>> {
+) -> Result<Wire<Vec<LinkBody>>> {
     let catalog = state.registry.catalog().await?;
+    let wanted = |key: &str, value: &str| params.get(key).is_none_or(|v| v == value);
     let mut out = Vec::new();
     for s in catalog.services.values() {
         for (role, links) in [("producer", &s.produces), ("consumer", &s.consumes)] {
             for l in links {
-                let row = json!({"service": s.name, "event": l.event, "role": role, "version": l.version, "fields": l.fields});
-                let keep = ["service", "event", "role"]
-                    .iter()
-                    .all(|k| params.get(k).is_none_or(|v| row[*k] == v));
-                if keep {
-                    out.push(row);
+                if wanted("service", &s.name) && wanted("event", &l.event) && wanted("role", role) {
+                    out.push(LinkBody {
+                        service: s.name.clone(),
+                        event: l.event.clone(),
+                        role: role.to_string(),
+                        version: l.version.clone(),
+                        fields: l.fields.clone(),
+                    });
                 }
             }
         }
@@ -415,7 +431,7 @@ pub(super) async fn list_links(
     operation_id = "createLink",
     request_body = LinkBody,
     responses(
-        (status = 201, description = "The service as it is now", body = crate::catalog::model::Service),
+        (status = 201, description = "The service as it is now", body = WrittenEntity<Service>),
         (status = 404, description = "No such service or event (40490)", body = ErrorBody),
         (status = 422, description = "Invalid link (42290)", body = ErrorBody),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -424,7 +440,7 @@ pub(super) async fn list_links(
 pub(super) async fn create_link(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<LinkBody>,
-) -> Result<Response> {
+) -> Result<Created<WrittenEntity<Value>>> {
     let link = Link {
         event: body.event.clone(),
         version: body.version,
@@ -439,7 +455,7 @@ pub(super) async fn create_link(
             &crate::auth::current_actor(),
         )
         .await?;
-    Ok(created(written))
+    Ok(Created(written.into()))
 }
 
 #[utoipa::path(
@@ -496,14 +512,22 @@ pub(super) async fn impact(
     tag = "catalog",
     operation_id = "subjectOwner",
     params(("subject" = String, Path, description = "Subject name")),
-    responses((status = 200, description = "`{subject, team}`; team is null when nothing claims the subject", body = Object))
+    responses((status = 200, description = "The team that owns the subject", body = SubjectOwner))
 )]
 pub(super) async fn owner(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SubjectOwner>> {
     let team = state.registry.owner_of_subject(&subject).await?;
-    Ok(Wire(json!({"subject": subject, "team": team})))
+    Ok(Wire(SubjectOwner { subject, team }))
+}
+
+/// A subject and the team that owns it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectOwner {
+    pub subject: String,
+    /// `null` when nothing claims the subject.
+    pub team: Option<String>,
 }
 
 #[utoipa::path(
@@ -521,10 +545,9 @@ pub(super) async fn owner(
 pub(super) async fn plan(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Plan>> {
     refuse_oversized(&state, &bundle)?;
-    let plan = state.registry.plan_catalog(&bundle).await?;
-    Ok(Wire(serde_json::to_value(plan).unwrap_or_default()))
+    Ok(Wire(state.registry.plan_catalog(&bundle).await?))
 }
 
 #[utoipa::path(
@@ -542,13 +565,13 @@ pub(super) async fn plan(
 pub(super) async fn apply(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Plan>> {
     refuse_oversized(&state, &bundle)?;
     let plan = state
         .registry
         .apply_catalog(&bundle, &crate::auth::current_actor())
         .await?;
-    Ok(Wire(serde_json::to_value(plan).unwrap_or_default()))
+    Ok(Wire(plan))
 }
 
 #[utoipa::path(
@@ -570,7 +593,7 @@ pub(super) async fn audit(
     State(state): State<AppState>,
     access: super::auth::Access,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Vec<AuditEntry>>> {
     let query = AuditQuery {
         target_prefix: params.get("target").map(str::to_string),
         action: params.get("action").map(str::to_string),
@@ -580,7 +603,7 @@ pub(super) async fn audit(
         limit: params.count("limit", 100).min(1000),
     };
     let entries = access.audit_view(state.registry.store_audit(&query).await?);
-    Ok(Wire(serde_json::to_value(entries).unwrap_or_default()))
+    Ok(Wire(entries))
 }
 
 #[utoipa::path(
@@ -590,11 +613,19 @@ pub(super) async fn audit(
     operation_id = "policy",
     responses((status = 200, description = "`{policy, owners}`: the policy and ownership patterns in force", body = Object))
 )]
-pub(super) async fn policy(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn policy(State(state): State<AppState>) -> Result<Wire<PolicyAnswer>> {
     let catalog = state.registry.catalog().await?;
-    Ok(Wire(
-        json!({"policy": catalog.policy, "owners": catalog.owners}),
-    ))
+    Ok(Wire(PolicyAnswer {
+        policy: catalog.policy.clone(),
+        owners: catalog.owners.clone(),
+    }))
+}
+
+/// The governance policy and the ownership patterns in force.
+#[derive(Debug, Serialize)]
+pub struct PolicyAnswer {
+    pub policy: Policy,
+    pub owners: Vec<OwnerRule>,
 }
 
 /// The registration limit on schema size (42209) also holds for schemas in a bundle.

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use super::wire::PathParams;
 use super::AppState;
 use crate::codegen::Lang;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorBody, Result};
 use crate::model::VersionSpec;
 
 #[utoipa::path(
@@ -23,9 +23,9 @@ use crate::model::VersionSpec;
     ),
     responses(
         (status = 200, description = "The source file (text), named in Content-Disposition", body = String, content_type = "text/plain"),
-        (status = 400, description = "Unknown language (400)", body = super::openapi::ErrorBody),
-        (status = 404, description = "Subject (40401) or version (40402) not found", body = super::openapi::ErrorBody),
-        (status = 422, description = "Invalid version (42202), or a schema too complex to generate for (42201)", body = super::openapi::ErrorBody),
+        (status = 400, description = "Unknown language (400)", body = ErrorBody),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
+        (status = 422, description = "Invalid version (42202), or a schema too complex to generate for (42201)", body = ErrorBody),
     )
 )]
 pub(super) async fn code(

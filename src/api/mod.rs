@@ -13,6 +13,7 @@ pub mod mode;
 pub mod openapi;
 pub mod ops;
 pub mod peer;
+pub mod schema_answers;
 pub mod schemas;
 pub mod subjects;
 pub mod validate;
@@ -21,14 +22,12 @@ pub mod wire;
 use std::sync::Arc;
 
 use axum::Router;
-use serde_json::{Map, Value};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::config::Dialect;
 use crate::error::Error;
-use crate::registry::{Registry, SchemaEntry, SubjectVersion};
+use crate::registry::{Registry, SchemaEntry};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -172,33 +171,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `schemaType`, `references`, `metadata`, `ruleSet` as Confluent writes them: `schemaType` is
-/// left out for AVRO in the 7.9 dialect, empty lists and absent objects are left out always.
-fn put_schema_fields(out: &mut Map<String, Value>, entry: &SchemaEntry, dialect: Dialect) {
-    if dialect == Dialect::V8 {
-        out.insert("guid".into(), crate::registry::guid::guid(entry).into());
-    }
-    if dialect == Dialect::V8 || entry.schema_type != crate::model::SchemaType::Avro {
-        out.insert("schemaType".into(), entry.schema_type.as_str().into());
-    }
-    if !entry.references.is_empty() {
-        out.insert(
-            "references".into(),
-            serde_json::to_value(&entry.references).unwrap_or_default(),
-        );
-    }
-    if let Some(m) = entry.metadata.as_ref().filter(|m| !is_empty_object(m)) {
-        out.insert("metadata".into(), m.clone());
-    }
-    if let Some(r) = entry.rule_set.as_ref().filter(|r| !is_empty_object(r)) {
-        out.insert("ruleSet".into(), r.clone());
-    }
-}
-
-fn is_empty_object(v: &Value) -> bool {
-    v.is_null() || v.as_object().is_some_and(Map::is_empty)
-}
-
 /// The schema text a read answers with: the canonical text, or the encoding the `format`
 /// query parameter names when the schema's format has it (unknown formats are ignored, as
 /// Confluent ignores them).
@@ -214,21 +186,4 @@ pub(crate) async fn schema_text(
     Ok(parsed
         .in_format(format)
         .unwrap_or_else(|| entry.schema.clone()))
-}
-
-/// The Schema object of version reads, lookup and `GET /schemas`.
-pub(crate) fn schema_object(sv: &SubjectVersion, dialect: Dialect) -> Value {
-    let mut out = Map::new();
-    out.insert("subject".into(), sv.subject.clone().into());
-    out.insert("version".into(), sv.version.into());
-    out.insert("id".into(), sv.schema.id.into());
-    put_schema_fields(&mut out, &sv.schema, dialect);
-    out.insert("schema".into(), sv.schema.schema.clone().into());
-    if dialect == Dialect::V8 {
-        if sv.created_at > 0 {
-            out.insert("ts".into(), sv.created_at.into());
-        }
-        out.insert("deleted".into(), sv.deleted.into());
-    }
-    Value::Object(out)
 }

@@ -1,16 +1,38 @@
 //! `/mode`: READWRITE, READONLY, READONLY_OVERRIDE, IMPORT, global and per subject.
 
 use axum::extract::State;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
-use super::openapi::{ErrorBody, ModeBody};
 use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorBody, Result};
 use crate::model::{validate_subject, Mode, GLOBAL_SCOPE};
 
-fn shape(mode: Mode) -> Value {
-    json!({ "mode": mode.as_str() })
+/// A mode, in requests and answers. A PUT answer echoes the spelling the request sent, as
+/// Confluent does; other answers give the name in capitals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModeBody {
+    #[schema(value_type = ModeName)]
+    pub mode: String,
+}
+
+impl ModeBody {
+    fn of(mode: Mode) -> Self {
+        ModeBody {
+            mode: mode.as_str().to_string(),
+        }
+    }
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ModeName {
+    Readwrite,
+    Readonly,
+    ReadonlyOverride,
+    Import,
 }
 
 /// The mode a body asks for, and its spelling as sent (Confluent echoes it unchanged).
@@ -29,8 +51,8 @@ fn requested_mode(body: &Value) -> Result<(Mode, String)> {
     operation_id = "getModeGlobal",
     responses((status = 200, description = "The global mode", body = ModeBody))
 )]
-pub(super) async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
-    Ok(Wire(shape(
+pub(super) async fn get_global(State(state): State<AppState>) -> Result<Wire<ModeBody>> {
+    Ok(Wire(ModeBody::of(
         state.registry.effective_mode(GLOBAL_SCOPE).await?,
     )))
 }
@@ -52,13 +74,13 @@ pub(super) async fn put_global(
     State(state): State<AppState>,
     params: Params,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ModeBody>> {
     let (mode, raw) = requested_mode(&body)?;
     state
         .registry
         .update_mode(GLOBAL_SCOPE, mode, params.flag("force"))
         .await?;
-    Ok(Wire(json!({ "mode": raw })))
+    Ok(Wire(ModeBody { mode: raw }))
 }
 
 #[utoipa::path(
@@ -68,9 +90,9 @@ pub(super) async fn put_global(
     operation_id = "deleteModeGlobal",
     responses((status = 200, description = "The global mode before it was reset to the default", body = ModeBody))
 )]
-pub(super) async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn delete_global(State(state): State<AppState>) -> Result<Wire<ModeBody>> {
     let old = state.registry.delete_mode(GLOBAL_SCOPE).await?;
-    Ok(Wire(shape(old)))
+    Ok(Wire(ModeBody::of(old)))
 }
 
 #[utoipa::path(
@@ -91,16 +113,16 @@ pub(super) async fn get_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ModeBody>> {
     let registry = &state.registry;
     if params.flag("defaultToGlobal") {
-        return Ok(Wire(shape(registry.effective_mode(&subject).await?)));
+        return Ok(Wire(ModeBody::of(registry.effective_mode(&subject).await?)));
     }
     let own = registry
         .mode_at(&subject)
         .await?
         .ok_or_else(|| Error::SubjectModeNotConfigured(subject.clone()))?;
-    Ok(Wire(shape(own)))
+    Ok(Wire(ModeBody::of(own)))
 }
 
 #[utoipa::path(
@@ -124,14 +146,14 @@ pub(super) async fn put_subject(
     PathParams(subject): PathParams<String>,
     params: Params,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ModeBody>> {
     validate_subject(&subject)?;
     let (mode, raw) = requested_mode(&body)?;
     state
         .registry
         .update_mode(&subject, mode, params.flag("force"))
         .await?;
-    Ok(Wire(json!({ "mode": raw })))
+    Ok(Wire(ModeBody { mode: raw }))
 }
 
 #[utoipa::path(
@@ -148,7 +170,7 @@ pub(super) async fn put_subject(
 pub(super) async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ModeBody>> {
     let old = state.registry.delete_mode(&subject).await?;
-    Ok(Wire(shape(old)))
+    Ok(Wire(ModeBody::of(old)))
 }

@@ -7,10 +7,10 @@ use std::sync::OnceLock;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 use super::wire::{PathParams, CONTENT_TYPE};
-use crate::error::Error;
+use crate::error::{Error, ErrorBody};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,149 +39,6 @@ use crate::error::Error;
     )
 )]
 pub struct ApiDoc;
-
-/// Every failure, as Confluent answers it. `error_code` starts with the HTTP status (40401,
-/// 42201, 50001, ...); a bare status (404, 405, 415) for unknown routes and wire errors.
-#[derive(ToSchema)]
-pub struct ErrorBody {
-    pub error_code: i32,
-    pub message: String,
-}
-
-/// A schema version as version reads, lookup and `GET /schemas` answer it. `schemaType` is left
-/// out for AVRO in the 7.9 dialect; `ts` and `deleted` come with the 8.x dialect.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct SchemaObject {
-    pub subject: String,
-    pub version: i32,
-    pub id: i64,
-    #[schema(nullable = false)]
-    pub schema_type: Option<String>,
-    #[schema(nullable = false)]
-    pub references: Option<Vec<crate::model::Reference>>,
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub metadata: Option<Value>,
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub rule_set: Option<Value>,
-    pub schema: String,
-    #[schema(nullable = false)]
-    pub ts: Option<i64>,
-    #[schema(nullable = false)]
-    pub deleted: Option<bool>,
-}
-
-/// A schema by its global id.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct SchemaById {
-    pub schema: String,
-    #[schema(nullable = false)]
-    pub schema_type: Option<String>,
-    #[schema(nullable = false)]
-    pub references: Option<Vec<crate::model::Reference>>,
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub metadata: Option<Value>,
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub rule_set: Option<Value>,
-    /// With `fetchMaxId=true`: the largest id handed out so far.
-    #[schema(nullable = false)]
-    pub max_id: Option<i64>,
-}
-
-/// The answer to a registration: the id (7.9 dialect), or the whole version (8.x dialect).
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct Registered {
-    pub id: i64,
-    #[schema(nullable = false)]
-    pub version: Option<i32>,
-    #[schema(nullable = false)]
-    pub schema_type: Option<String>,
-    #[schema(nullable = false)]
-    pub schema: Option<String>,
-}
-
-/// One place a schema id is used.
-#[derive(ToSchema)]
-pub struct SubjectVersionRef {
-    pub subject: String,
-    pub version: i32,
-}
-
-/// `PUT /config` body; `compatibilityLevel` is read as a synonym of `compatibility`.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct ConfigRequest {
-    #[schema(nullable = false)]
-    pub compatibility: Option<CompatibilityLevelName>,
-    #[schema(nullable = false)]
-    pub compatibility_level: Option<CompatibilityLevelName>,
-    #[schema(nullable = false)]
-    pub normalize: Option<bool>,
-}
-
-/// A config as GET answers it (PUT answers with `compatibility` instead).
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct ConfigAnswer {
-    #[schema(nullable = false)]
-    pub compatibility_level: Option<CompatibilityLevelName>,
-    #[schema(nullable = false)]
-    pub compatibility: Option<CompatibilityLevelName>,
-    #[schema(nullable = false)]
-    pub normalize: Option<bool>,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CompatibilityLevelName {
-    None,
-    Backward,
-    BackwardTransitive,
-    Forward,
-    ForwardTransitive,
-    Full,
-    FullTransitive,
-}
-
-/// A mode, in requests and answers.
-#[derive(ToSchema)]
-pub struct ModeBody {
-    pub mode: ModeName,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ModeName {
-    Readwrite,
-    Readonly,
-    ReadonlyOverride,
-    Import,
-}
-
-/// The answer to a compatibility check; `messages` only with `verbose=true`.
-#[derive(ToSchema)]
-pub struct CompatibilityAnswer {
-    pub is_compatible: bool,
-    #[schema(nullable = false)]
-    pub messages: Option<Vec<String>>,
-}
-
-/// A new token and its secret, shown this once.
-#[derive(ToSchema)]
-pub struct TokenCreated {
-    pub token: crate::auth::Token,
-    pub secret: String,
-}
-
-/// A health probe's answer.
-#[derive(ToSchema)]
-pub struct Health {
-    pub status: String,
-    #[schema(nullable = false)]
-    pub database: Option<String>,
-}
 
 /// What every route shares: the registry's JSON content type on JSON bodies, and the error
 /// answers any request can get (500 when the database fails or a request times out; 401 and 403

@@ -7,11 +7,22 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::openapi::Health;
 use super::wire::{json_response, Wire};
 use super::AppState;
+use crate::error::ErrorBody;
+
+/// A health probe's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    /// With the readiness probe: `UP`, or why the database is not ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub database: Option<String>,
+}
 
 #[utoipa::path(
     get,
@@ -20,8 +31,11 @@ use super::AppState;
     operation_id = "live",
     responses((status = 200, description = "The process answers", body = Health))
 )]
-pub(super) async fn live() -> Wire<Value> {
-    Wire(json!({"status": "UP"}))
+pub(super) async fn live() -> Wire<Health> {
+    Wire(Health {
+        status: "UP",
+        database: None,
+    })
 }
 
 /// Ready when the database answers and every migration is applied; 503 otherwise.
@@ -37,10 +51,19 @@ pub(super) async fn live() -> Wire<Value> {
 )]
 pub(super) async fn ready(State(state): State<AppState>) -> Response {
     match state.registry.ready().await {
-        Ok(()) => json_response(StatusCode::OK, &json!({"status": "UP", "database": "UP"})),
+        Ok(()) => json_response(
+            StatusCode::OK,
+            &Health {
+                status: "UP",
+                database: Some("UP".into()),
+            },
+        ),
         Err(e) => json_response(
             StatusCode::SERVICE_UNAVAILABLE,
-            &json!({"status": "DOWN", "database": e.to_string()}),
+            &Health {
+                status: "DOWN",
+                database: Some(e.to_string()),
+            },
         ),
     }
 }
@@ -83,12 +106,12 @@ pub async fn catch_panic(request: Request, next: Next) -> Response {
                 detail = error.detail().unwrap_or_default(),
                 "request panicked"
             );
-            super::wire::json_response(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                &serde_json::json!({
-                    "error_code": 50001,
-                    "message": format!("Internal Server Error (request id {request_id})"),
-                }),
+            json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &ErrorBody {
+                    error_code: error.code(),
+                    message: format!("Internal Server Error (request id {request_id})"),
+                },
             )
         }
     }

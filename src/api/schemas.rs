@@ -1,17 +1,33 @@
 //! `/schemas`: schemas by global id, the list of all schemas, and the supported types.
 
 use axum::extract::State;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::auth::Access;
-use super::openapi::{ErrorBody, SchemaById, SchemaObject, SubjectVersionRef};
+use super::schema_answers::{SchemaById, SchemaObject};
 use super::wire::{Params, PathParams, RawSchema, Wire};
-use super::{put_schema_fields, schema_object, schema_text, AppState};
-use crate::error::{Error, Result};
+use super::{schema_text, AppState};
+use crate::error::{Error, ErrorBody, Result};
 use crate::model::SchemaType;
 
 /// `GET /schemas` pages at most this many schemas unless asked for fewer.
 const DEFAULT_SCHEMAS_LIMIT: usize = 1000;
+
+/// One place a schema id is used.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectVersionRef {
+    pub subject: String,
+    pub version: i32,
+}
+
+/// A schema id within a context.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContextId {
+    /// Herald has only the default context, `.`.
+    pub context: &'static str,
+    pub id: i64,
+}
 
 /// A non-numeric id is an unknown route to Confluent: 404 with error_code 404.
 fn schema_id(raw: &str) -> Result<i64> {
@@ -50,7 +66,7 @@ pub(super) async fn by_id(
     access: Access,
     PathParams(id): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaById>> {
     let registry = &state.registry;
     let id = schema_id(&id)?;
     let entry = registry.schema_by_id(id).await?;
@@ -63,18 +79,19 @@ async fn schema_string(
     state: &AppState,
     entry: &crate::registry::SchemaEntry,
     params: &Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaById>> {
     let registry = &state.registry;
-    let mut out = Map::new();
-    out.insert(
-        "schema".into(),
-        schema_text(registry, entry, params).await?.into(),
-    );
-    put_schema_fields(&mut out, entry, registry.dialect());
-    if params.flag("fetchMaxId") {
-        out.insert("maxId".into(), registry.max_schema_id().await?.into());
-    }
-    Ok(Wire(Value::Object(out)))
+    let schema = schema_text(registry, entry, params).await?;
+    let max_id = match params.flag("fetchMaxId") {
+        true => Some(registry.max_schema_id().await?),
+        false => None,
+    };
+    Ok(Wire(SchemaById::new(
+        entry,
+        schema,
+        registry.dialect(),
+        max_id,
+    )))
 }
 
 #[utoipa::path(
@@ -96,7 +113,7 @@ pub(super) async fn by_guid(
     access: Access,
     PathParams(guid): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaById>> {
     let entry = state.registry.schema_by_guid(&guid).await?;
     access
         .check_id(&state.registry, entry.id)
@@ -112,7 +129,7 @@ pub(super) async fn by_guid(
     operation_id = "getIdsOfGuid",
     params(("guid" = String, Path, description = "The schema's guid")),
     responses(
-        (status = 200, description = "The ids carrying this guid, one per context (Herald has only the default context `.`)", body = Object, example = json!([{"context": ".", "id": 1}])),
+        (status = 200, description = "The ids carrying this guid, one per context (Herald has only the default context `.`)", body = [ContextId], example = json!([{"context": ".", "id": 1}])),
         (status = 404, description = "No schema has this guid (40403)", body = ErrorBody),
     )
 )]
@@ -120,13 +137,16 @@ pub(super) async fn ids_of_guid(
     State(state): State<AppState>,
     access: Access,
     PathParams(guid): PathParams<String>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Vec<ContextId>>> {
     let entry = state.registry.schema_by_guid(&guid).await?;
     access
         .check_id(&state.registry, entry.id)
         .await
         .map_err(|_| Error::SchemaNotFound)?;
-    Ok(Wire(json!([{"context": ".", "id": entry.id}])))
+    Ok(Wire(vec![ContextId {
+        context: ".",
+        id: entry.id,
+    }]))
 }
 
 #[utoipa::path(
@@ -208,7 +228,7 @@ pub(super) async fn versions_of_id(
     access: Access,
     PathParams(id): PathParams<String>,
     params: Params,
-) -> Result<Wire<Vec<Value>>> {
+) -> Result<Wire<Vec<SubjectVersionRef>>> {
     let id = schema_id(&id)?;
     let rows = state
         .registry
@@ -219,7 +239,10 @@ pub(super) async fn versions_of_id(
     let filter = params.get("subject");
     Ok(Wire(
         rows.filter(|r| filter.is_none_or(|f| f == r.subject))
-            .map(|r| json!({"subject": r.subject, "version": r.version}))
+            .map(|r| SubjectVersionRef {
+                subject: r.subject,
+                version: r.version,
+            })
             .collect(),
     ))
 }
@@ -242,7 +265,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     access: Access,
     params: Params,
-) -> Result<Wire<Vec<Value>>> {
+) -> Result<Wire<Vec<SchemaObject>>> {
     let registry = &state.registry;
     let schemas = registry
         .list_schemas(
@@ -257,7 +280,7 @@ pub(super) async fn list(
     Ok(Wire(
         schemas
             .iter()
-            .map(|sv| schema_object(sv, registry.dialect()))
+            .map(|sv| SchemaObject::new(sv, sv.schema.schema.clone(), registry.dialect()))
             .collect(),
     ))
 }

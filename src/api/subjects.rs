@@ -1,15 +1,12 @@
 //! `/subjects`: listing, registration, lookup, version reads and deletes.
 
-use axum::extract::State;
-use serde_json::{json, Map, Value};
-
-use super::openapi::{ErrorBody, Registered, SchemaObject};
+use super::schema_answers::{Registered, SchemaObject};
 use super::wire::{JsonBody, OptionalJsonBody, Params, PathParams, RawSchema, Wire};
-use super::{put_schema_fields, schema_object, schema_text, AppState};
-use crate::config::Dialect;
-use crate::error::{Error, Result};
+use super::{schema_text, AppState};
+use crate::error::{Error, ErrorBody, Result};
 use crate::model::VersionSpec;
 use crate::registry::SchemaRequest;
+use axum::extract::State;
 
 #[utoipa::path(
     get,
@@ -94,7 +91,7 @@ pub(super) async fn register(
     PathParams(subject): PathParams<String>,
     params: Params,
     OptionalJsonBody(request): OptionalJsonBody<SchemaRequest>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Registered>> {
     // Confluent's resource refuses a missing body in its validation, before any registry
     // logic; `{}` or `{"schema":""}` re-register the latest version instead (see the registry).
     let Some(request) = request else {
@@ -109,15 +106,7 @@ pub(super) async fn register(
     let done = registry
         .register(&subject, &request, params.flag("normalize"))
         .await?;
-    if registry.dialect() == Dialect::V7 {
-        return Ok(Wire(json!({ "id": done.id })));
-    }
-    let mut out = Map::new();
-    out.insert("id".into(), done.id.into());
-    out.insert("version".into(), done.version.into());
-    put_schema_fields(&mut out, &done.schema, Dialect::V8);
-    out.insert("schema".into(), done.schema.schema.clone().into());
-    Ok(Wire(Value::Object(out)))
+    Ok(Wire(Registered::new(&done, registry.dialect())))
 }
 
 #[utoipa::path(
@@ -141,7 +130,7 @@ pub(super) async fn latest_with_metadata(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaObject>> {
     let registry = &state.registry;
     let keys = params.all("key");
     let values = params.all("value");
@@ -157,9 +146,8 @@ pub(super) async fn latest_with_metadata(
     let found = registry
         .latest_with_metadata(&subject, &pairs, params.flag("deleted"))
         .await?;
-    let mut out = schema_object(&found, registry.dialect());
-    out["schema"] = schema_text(registry, &found.schema, &params).await?.into();
-    Ok(Wire(out))
+    let schema = schema_text(registry, &found.schema, &params).await?;
+    Ok(Wire(SchemaObject::new(&found, schema, registry.dialect())))
 }
 
 #[utoipa::path(
@@ -185,7 +173,7 @@ pub(super) async fn lookup(
     PathParams(subject): PathParams<String>,
     params: Params,
     JsonBody(request): JsonBody<SchemaRequest>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaObject>> {
     let registry = &state.registry;
     let found = registry
         .lookup(
@@ -195,7 +183,8 @@ pub(super) async fn lookup(
             params.flag("deleted"),
         )
         .await?;
-    Ok(Wire(schema_object(&found, registry.dialect())))
+    let schema = found.schema.schema.clone();
+    Ok(Wire(SchemaObject::new(&found, schema, registry.dialect())))
 }
 
 #[utoipa::path(
@@ -219,15 +208,14 @@ pub(super) async fn version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaObject>> {
     let registry = &state.registry;
     let spec = VersionSpec::parse(&version)?;
     let found = registry
         .get_version(&subject, spec, params.flag("deleted"))
         .await?;
-    let mut out = schema_object(&found, registry.dialect());
-    out["schema"] = schema_text(registry, &found.schema, &params).await?.into();
-    Ok(Wire(out))
+    let schema = schema_text(registry, &found.schema, &params).await?;
+    Ok(Wire(SchemaObject::new(&found, schema, registry.dialect())))
 }
 
 #[utoipa::path(

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::wire::{JsonBody, PathParams, Wire};
 use super::AppState;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorBody, Result};
 use crate::model::VersionSpec;
 use crate::registry::validate::PayloadVerdict;
 
@@ -43,9 +43,9 @@ impl ValidateRequest {
     request_body = ValidateRequest,
     responses(
         (status = 200, description = "Whether the payload is valid, with every error's JSON Pointer", body = PayloadVerdict),
-        (status = 400, description = "The body has no `payload` (400) or is not JSON (400)", body = super::openapi::ErrorBody),
-        (status = 404, description = "Subject (40401) or version (40402) not found", body = super::openapi::ErrorBody),
-        (status = 422, description = "Invalid version (42202)", body = super::openapi::ErrorBody),
+        (status = 400, description = "The body has no `payload` (400) or is not JSON (400)", body = ErrorBody),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
+        (status = 422, description = "Invalid version (42202)", body = ErrorBody),
     )
 )]
 pub(super) async fn by_version(
@@ -70,8 +70,8 @@ pub(super) async fn by_version(
     request_body = ValidateRequest,
     responses(
         (status = 200, description = "Whether the payload is valid, with every error's JSON Pointer", body = PayloadVerdict),
-        (status = 400, description = "The body has no `payload` or is not JSON", body = super::openapi::ErrorBody),
-        (status = 404, description = "Schema not found (40403)", body = super::openapi::ErrorBody),
+        (status = 400, description = "The body has no `payload` or is not JSON", body = ErrorBody),
+        (status = 404, description = "Schema not found (40403)", body = ErrorBody),
     )
 )]
 pub(super) async fn by_id(

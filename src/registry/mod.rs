@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value;
 
 pub use browse::{FieldHit, Overview, RegistryHits, SubjectSummary};
-pub use register::SchemaRequest;
+pub use register::{Registration, SchemaRequest};
 pub use settings::ConfigUpdate;
 
 use crate::config::Dialect;
