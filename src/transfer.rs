@@ -46,6 +46,9 @@ pub struct ExportedConfig {
     pub scope: String,
     pub compatibility: Option<String>,
     pub normalize: Option<bool>,
+    /// The other config fields, by their wire names.
+    #[serde(flatten)]
+    pub settings: crate::model::ConfigSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +106,7 @@ impl Registry {
                     scope,
                     compatibility: c.compatibility.map(|l| l.as_str().to_string()),
                     normalize: c.normalize,
+                    settings: c.settings,
                 })
                 .collect(),
             modes: store
@@ -145,6 +149,10 @@ impl Registry {
                         .transpose()?,
                 ),
                 normalize: Some(c.normalize),
+                settings: match serde_json::to_value(&c.settings) {
+                    Ok(serde_json::Value::Object(map)) => map,
+                    _ => Default::default(),
+                },
             };
             self.update_config(&c.scope, &update).await?;
             report.configs += 1;
@@ -281,22 +289,16 @@ impl Registry {
         }
         let mut report = self.import_versions(&versions).await?;
         if let Some(global) = fetch("/config".into()).await? {
-            if let Some(level) = global["compatibilityLevel"].as_str() {
-                let update = ConfigUpdate {
-                    compatibility: Some(Some(level.parse()?)),
-                    normalize: None,
-                };
+            if global["compatibilityLevel"].is_string() {
+                let update = ConfigUpdate::from_json(&global)?;
                 self.update_config(GLOBAL_SCOPE, &update).await?;
                 report.configs += 1;
             }
         }
         for subject in &subjects {
             if let Some(c) = fetch(format!("/config/{}", enc(subject))).await? {
-                if let Some(level) = c["compatibilityLevel"].as_str() {
-                    let update = ConfigUpdate {
-                        compatibility: Some(Some(level.parse()?)),
-                        normalize: None,
-                    };
+                if c["compatibilityLevel"].is_string() {
+                    let update = ConfigUpdate::from_json(&c)?;
                     self.update_config(subject, &update).await?;
                     report.configs += 1;
                 }

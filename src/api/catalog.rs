@@ -11,8 +11,8 @@ use super::auth::Access;
 use super::wire::{Created, JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::catalog::bundle::{Bundle, Plan};
+use crate::catalog::contents::{DOMAIN, EVENT, SERVICE, TEAM};
 use crate::catalog::model::{Domain, Event, Link, OwnerRule, Policy, Service, Team};
-use crate::catalog::state::{DOMAIN, EVENT, SERVICE, TEAM};
 use crate::catalog::Written;
 use crate::error::{Error, ErrorBody, Result};
 use crate::registry::SchemaRequest;
@@ -212,7 +212,7 @@ fn subjects_named(entity: &Value) -> Vec<String> {
 /// URL fields of an entity (a service's `repository`) must be http(s): 400 otherwise.
 fn check_links(body: &Value) -> Result<()> {
     match body.get("repository").and_then(Value::as_str) {
-        Some(link) => match crate::catalog::state::web_link_problem(link) {
+        Some(link) => match crate::catalog::contents::web_link_problem(link) {
             Some(problem) => Err(Error::BadRequest(format!("repository: {problem}"))),
             None => Ok(()),
         },

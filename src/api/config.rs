@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::wire::{JsonBody, Params, PathParams, Wire};
 use super::AppState;
 use crate::error::{Error, ErrorBody, Result};
-use crate::model::{validate_subject, CompatibilityLevel, GLOBAL_SCOPE};
+use crate::model::{validate_subject, CompatibilityLevel, ConfigSettings, GLOBAL_SCOPE};
 use crate::registry::ConfigUpdate;
 use crate::store::ConfigRecord;
 
@@ -23,6 +23,8 @@ pub struct ConfigRequest {
     pub compatibility_level: Option<CompatibilityLevel>,
     #[schema(nullable = false)]
     pub normalize: Option<bool>,
+    #[serde(flatten)]
+    pub settings: ConfigSettings,
 }
 
 /// A config as GET answers it (PUT answers with `compatibility` instead).
@@ -38,6 +40,9 @@ pub struct ConfigAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub normalize: Option<bool>,
+    // The fields besides the level and `normalize` this scope sets.
+    #[serde(flatten)]
+    pub settings: ConfigSettings,
 }
 
 impl ConfigAnswer {
@@ -47,6 +52,7 @@ impl ConfigAnswer {
             compatibility_level: config.compatibility,
             compatibility: None,
             normalize: config.normalize,
+            settings: config.settings.clone(),
         }
     }
 
@@ -56,6 +62,7 @@ impl ConfigAnswer {
             compatibility_level: None,
             compatibility: config.compatibility,
             normalize: config.normalize,
+            settings: config.settings.clone(),
         }
     }
 }

@@ -3,17 +3,18 @@
 
 pub mod asyncapi;
 pub mod bundle;
+pub mod contents;
 pub mod impact;
+pub mod lint;
 pub mod model;
-pub mod state;
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::registry::Registry;
 use crate::store::{AuditEntry, CatalogWrite};
+use contents::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
 use model::{Lifecycle, Link};
-use state::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
 
 /// The answer to a successful write: the entity as stored and the policy warnings it raised.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -144,11 +145,11 @@ impl Registry {
             .into_iter()
             .filter(|e| !old_errors.contains(e))
             .collect();
-        state::refuse(new_errors)?;
+        contents::refuse(new_errors)?;
         if kind == EVENT {
             if let Some(event) = after.events.get(name) {
                 let (errors, envelope_warnings) = self.check_envelope(after, event).await?;
-                state::refuse(errors)?;
+                contents::refuse(errors)?;
                 warnings.extend(envelope_warnings);
             }
         }

@@ -6,6 +6,7 @@ mod cache;
 pub mod compatibility;
 mod delete;
 pub mod guid;
+pub mod metadata;
 mod register;
 mod settings;
 pub mod validate;

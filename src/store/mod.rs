@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::model::{CompatibilityLevel, Mode, Reference, SchemaType};
+use crate::model::{CompatibilityLevel, ConfigSettings, Mode, Reference, SchemaType};
 
 #[derive(Debug, Clone)]
 pub struct SchemaRow {
@@ -81,10 +81,12 @@ impl Registered {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigRecord {
     pub compatibility: Option<CompatibilityLevel>,
     pub normalize: Option<bool>,
+    /// Every other field, stored as one JSON document.
+    pub settings: ConfigSettings,
 }
 
 /// What a permanent delete removed besides the versions.
@@ -413,4 +415,17 @@ pub(crate) fn check_import_id(
         Some(_) => Ok(Some(id)),
         None => Ok(None),
     }
+}
+
+/// A config's settings column: JSON, NULL when nothing is set.
+fn read_settings(text: Option<String>) -> Result<ConfigSettings> {
+    match text {
+        None => Ok(ConfigSettings::default()),
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|e| crate::error::Error::Store(format!("config settings: {e}").into())),
+    }
+}
+
+fn write_settings(settings: &ConfigSettings) -> Option<String> {
+    (!settings.is_empty()).then(|| serde_json::to_string(settings).unwrap_or_default())
 }

@@ -660,7 +660,7 @@ impl Store for PostgresStore {
     }
 
     async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>> {
-        let rows = sqlx::query("SELECT scope, compatibility, normalize FROM configs")
+        let rows = sqlx::query("SELECT scope, compatibility, normalize, settings FROM configs")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -671,6 +671,7 @@ impl Store for PostgresStore {
                     ConfigRecord {
                         compatibility: compatibility.map(|c| c.parse()).transpose()?,
                         normalize: r.get("normalize"),
+                        settings: super::read_settings(r.get("settings"))?,
                     },
                 ))
             })
@@ -687,13 +688,16 @@ impl Store for PostgresStore {
         match config {
             Some(c) => {
                 sqlx::query(
-                    "INSERT INTO configs (scope, compatibility, normalize) VALUES ($1, $2, $3)
+                    "INSERT INTO configs (scope, compatibility, normalize, settings)
+                     VALUES ($1, $2, $3, $4)
                      ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
-                                                       normalize = excluded.normalize",
+                                                       normalize = excluded.normalize,
+                                                       settings = excluded.settings",
                 )
                 .bind(scope)
                 .bind(c.compatibility.map(|l| l.as_str()))
                 .bind(c.normalize)
+                .bind(super::write_settings(&c.settings))
                 .execute(&mut *tx)
                 .await?;
             }

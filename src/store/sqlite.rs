@@ -541,7 +541,7 @@ impl Store for SqliteStore {
     }
 
     async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>> {
-        let rows = sqlx::query("SELECT scope, compatibility, normalize FROM configs")
+        let rows = sqlx::query("SELECT scope, compatibility, normalize, settings FROM configs")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -553,6 +553,7 @@ impl Store for SqliteStore {
                     ConfigRecord {
                         compatibility: compatibility.map(|c| c.parse()).transpose()?,
                         normalize: normalize.map(|n| n != 0),
+                        settings: super::read_settings(r.get("settings"))?,
                     },
                 ))
             })
@@ -569,13 +570,16 @@ impl Store for SqliteStore {
         match config {
             Some(c) => {
                 sqlx::query(
-                    "INSERT INTO configs (scope, compatibility, normalize) VALUES (?, ?, ?)
+                    "INSERT INTO configs (scope, compatibility, normalize, settings)
+                     VALUES (?, ?, ?, ?)
                      ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
-                                                       normalize = excluded.normalize",
+                                                       normalize = excluded.normalize,
+                                                       settings = excluded.settings",
                 )
                 .bind(scope)
                 .bind(c.compatibility.map(|l| l.as_str()))
                 .bind(c.normalize)
+                .bind(super::write_settings(&c.settings))
                 .execute(&mut *tx)
                 .await?;
             }

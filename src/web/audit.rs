@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::text::{datetime, day_start_millis};
+use super::dates::{datetime, day_start_millis};
 use super::{page_param, with_query, Page, PageResult, Pager, PAGE_SIZE};
 use crate::api::wire::Params;
 use crate::api::AppState;

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::text::{datetime, days_between, today};
+use super::dates::{datetime, days_between, today};
 use super::{Page, PageResult};
 use crate::api::AppState;
 use crate::catalog::model::Lifecycle;

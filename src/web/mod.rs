@@ -2,16 +2,22 @@
 //! and catalog functions, with one hand-written stylesheet and no script.
 
 mod audit;
+mod dates;
 mod decoder;
 mod diff;
+mod domains;
 mod events;
 mod fieldtree;
 mod graph;
 mod home;
+mod maps;
 mod markdown;
+mod markup;
+mod rows;
 mod schemas;
 mod search;
-mod text;
+mod services;
+mod teams;
 mod warnings;
 
 use askama::Template;
@@ -47,12 +53,12 @@ pub fn router() -> Router<AppState> {
         .route("/ui/static/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .route("/ui/search", get(search::search))
-        .route("/ui/domains", get(events::domains))
-        .route("/ui/domains/{name}", get(events::domain))
-        .route("/ui/teams", get(events::teams))
-        .route("/ui/teams/{name}", get(events::team))
-        .route("/ui/services", get(events::services))
-        .route("/ui/services/{name}", get(events::service))
+        .route("/ui/domains", get(domains::domains))
+        .route("/ui/domains/{name}", get(domains::domain))
+        .route("/ui/teams", get(teams::teams))
+        .route("/ui/teams/{name}", get(teams::team))
+        .route("/ui/services", get(services::services))
+        .route("/ui/services/{name}", get(services::service))
         .route("/ui/events", get(events::events))
         .route("/ui/events/{name}", get(events::event))
         .route("/ui/subjects", get(schemas::subjects))

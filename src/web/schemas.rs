@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::State;
 
-use super::text::{datetime, pretty_schema};
+use super::dates::datetime;
+use super::markup::pretty_schema;
 use super::{page_param, with_query, Page, PageResult, Pager, PAGE_SIZE};
 use crate::api::wire::{Params, PathParams};
 use crate::api::AppState;

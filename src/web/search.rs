@@ -10,7 +10,7 @@ use axum::extract::State;
 use super::{page_param, segment, with_query, Page, PageResult, Pager, PAGE_SIZE};
 use crate::api::wire::Params;
 use crate::api::AppState;
-use crate::catalog::state::CatalogState;
+use crate::catalog::contents::CatalogState;
 use crate::registry::FieldHit;
 
 /// By event: each consumer that declared the fields it reads, with those fields.

@@ -66,8 +66,15 @@ async fn populated() -> TestServer {
         .post("/subjects/customer-value/versions", json!({"schema": customer.to_string(), "references": [{"name": "shop.Address", "subject": "address", "version": 1}]}))
         .await;
     assert_eq!(status, 200, "{body}");
-    s.put("/config/orders-value", json!({"compatibility": "FULL"}))
-        .await;
+    s.put(
+        "/config/orders-value",
+        json!({
+            "compatibility": "FULL",
+            "compatibilityGroup": "major",
+            "overrideMetadata": {"properties": {"owner": "orders"}},
+        }),
+    )
+    .await;
     s.put("/config", json!({"compatibility": "FORWARD"})).await;
     s.put("/mode/mirror-value", json!({"mode": "READONLY"}))
         .await;

@@ -423,6 +423,21 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
             "TYPE_MISMATCH",
         ],
     );
+    // FULL lists each difference once, marked with the directions it breaks.
+    let full = verdicts
+        .split("<tr ")
+        .find(|row| row.contains(">FULL"))
+        .expect("a FULL row");
+    let count_changed = "field `count` changed type from int to string: consumers on v2 cannot read messages written with v1, nor consumers on v1 those written with v2";
+    assert_eq!(full.matches(count_changed).count(), 1, "{full}");
+    assert_has(
+        full,
+        &[
+            "<span class=\"badge backward\">backward</span> <span class=\"badge forward\">forward</span> <code class=\"kind\">TYPE_MISMATCH</code> field `count`",
+            "<span class=\"badge backward\">backward</span> <code class=\"kind\">READER_FIELD_MISSING_DEFAULT_VALUE</code> field `owner` was added as string without a default",
+            "<span class=\"badge forward\">forward</span> <code class=\"kind\">READER_FIELD_MISSING_DEFAULT_VALUE</code> field `gone` was removed (it was string without a default)",
+        ],
+    );
     let fields = section(&body, "fields-h");
     for (status, field) in [
         ("changed", "count"),
@@ -885,11 +900,16 @@ async fn the_diff_puts_changes_first_with_bump_reasons_and_broken_consumers() {
         &[
             "2 field changes: a <strong>major</strong> version bump",
             "v4 as undeclared",
-            "The field &#39;salesRegion&#39; at path &#39;/fields/",
-            "in v4 has no default value and is missing in v3. Give it a default",
+            "<span class=\"badge backward\">backward</span> <code class=\"kind\">READER_FIELD_MISSING_DEFAULT_VALUE</code> field `salesRegion` was added as string without a default: consumers on v4 cannot read messages written with v3",
+            "field `orderId` was removed (it was string without a default): consumers on v3 cannot read messages written with v4",
             "<ul id=\"broken\" class=\"bad\">",
             "href=\"/ui/services/payment-service\"",
         ],
+    );
+    // A consumer pinned to an older version is told why in the same words, naming its version.
+    assert_has(
+        section(&body, "changes-h"),
+        &["field `orderId` was removed (it was string without a default): consumers on 1.0.0 cannot read messages written with v4"],
     );
 }
 
