@@ -208,13 +208,34 @@ pub fn raw_response(status: StatusCode, bytes: impl Into<axum::body::Body>) -> R
     response
 }
 
+/// Every failure, as Confluent answers it. `error_code` starts with the HTTP status (40401,
+/// 42201, 50001, ...); a bare status (404, 405, 415) for unknown routes and wire errors.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error_code: u32,
+    pub message: String,
+}
+
+impl ErrorBody {
+    /// The body answered with `status` itself as the code.
+    pub fn with_status(status: StatusCode, message: String) -> Self {
+        ErrorBody {
+            error_code: u32::from(status.as_u16()),
+            message,
+        }
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if self.code() >= 50000 {
             // Inside the request's span, so the line carries the request id.
             tracing::error!(error = %self, detail = self.detail().unwrap_or_default(), "request failed");
         }
-        let body = serde_json::json!({ "error_code": self.code(), "message": self.to_string() });
+        let body = ErrorBody {
+            error_code: self.code(),
+            message: self.to_string(),
+        };
         json_response(self.status(), &body)
     }
 }

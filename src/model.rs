@@ -58,7 +58,9 @@ impl fmt::Display for SchemaType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = CompatibilityLevelName)]
 pub enum CompatibilityLevel {
     None,
     #[default]
@@ -345,8 +347,9 @@ mod tests {
 /// Which JSON Schema changes count as compatible: Confluent's STRICT rules (the default),
 /// LENIENT (changes to what an object allows beyond its declared properties, and properties
 /// added or removed under those rules, pass), or LOGICAL (STRICT for JSON Schema).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
+#[schema(as = CompatibilityPolicyName)]
 pub enum CompatibilityPolicy {
     Strict,
     Lenient,
@@ -370,31 +373,43 @@ impl FromStr for CompatibilityPolicy {
 
 /// The config fields besides the compatibility level and `normalize`, as Confluent names them
 /// on the wire. Each is optional: unset here means inherited from the wider scope.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub alias: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub validate_fields: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub validate_rules: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub validate_new_schemas: Option<bool>,
     /// A metadata property: only versions with the new schema's value of it are compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub compatibility_group: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub compatibility_policy: Option<CompatibilityPolicy>,
-    /// Metadata and rule sets merged under (default) and over (override) what a registration
-    /// brings.
+    /// Metadata merged under what a registration brings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
     pub default_metadata: Option<serde_json::Value>,
+    /// Metadata merged over what a registration brings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
     pub override_metadata: Option<serde_json::Value>,
+    /// A rule set merged under what a registration brings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
     pub default_rule_set: Option<serde_json::Value>,
+    /// A rule set merged over what a registration brings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
     pub override_rule_set: Option<serde_json::Value>,
 }
 

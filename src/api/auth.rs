@@ -4,17 +4,14 @@ use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
-use axum::Router;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::ToSchema;
 
-use super::openapi::{ErrorBody, TokenCreated};
-use super::wire::{json_response, JsonBody, PathParams, Wire};
+use super::wire::{json_response, Created, JsonBody, PathParams, Wire};
 use super::AppState;
 use crate::auth::{acting_as, required, Need, Role, Token};
-use crate::error::Result;
+use crate::error::{ErrorBody, Result};
 use crate::store::AuditEntry;
 
 /// Whether and how requests are authenticated.
@@ -29,13 +26,14 @@ pub struct AuthSettings {
     pub allowed_origins: Vec<String>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/herald/v1/tokens", get(list).post(create))
-        .route("/herald/v1/tokens/{name}", delete(remove))
+/// A new token and its secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub token: Token,
+    pub secret: String,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct NewToken {
     name: String,
     role: String,
@@ -55,18 +53,15 @@ pub(crate) struct NewToken {
         (status = 409, description = "The name is taken (40990)", body = ErrorBody),
     )
 )]
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<NewToken>,
-) -> Result<Response> {
+) -> Result<Created<TokenCreated>> {
     let (token, secret) = state
         .registry
         .create_token(&body.name, body.role.parse()?, body.subjects)
         .await?;
-    Ok(json_response(
-        StatusCode::CREATED,
-        &json!({"token": token, "secret": secret}),
-    ))
+    Ok(Created(TokenCreated { token, secret }))
 }
 
 #[utoipa::path(
@@ -76,7 +71,7 @@ async fn create(
     operation_id = "listTokens",
     responses((status = 200, description = "Tokens, never their secrets", body = [Token]))
 )]
-async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
+pub(super) async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
     Ok(Wire(state.registry.tokens().await?))
 }
 
@@ -91,7 +86,7 @@ async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
         (status = 404, description = "No such token (40490)", body = ErrorBody),
     )
 )]
-async fn remove(
+pub(super) async fn remove(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
 ) -> Result<StatusCode> {
@@ -100,10 +95,7 @@ async fn remove(
 }
 
 fn refuse(status: StatusCode, message: String) -> Response {
-    let mut response = json_response(
-        status,
-        &json!({"error_code": status.as_u16(), "message": message}),
-    );
+    let mut response = json_response(status, &ErrorBody::with_status(status, message));
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,

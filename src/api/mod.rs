@@ -13,6 +13,7 @@ pub mod mode;
 pub mod openapi;
 pub mod ops;
 pub mod peer;
+pub mod schema_answers;
 pub mod schemas;
 pub mod subjects;
 pub mod validate;
@@ -21,11 +22,12 @@ pub mod wire;
 use std::sync::Arc;
 
 use axum::Router;
-use serde_json::{Map, Value};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::config::Dialect;
 use crate::error::Error;
-use crate::registry::{Registry, SchemaEntry, SubjectVersion};
+use crate::registry::{Registry, SchemaEntry};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -39,23 +41,113 @@ pub struct AppState {
     pub auth: auth::AuthSettings,
 }
 
+/// Every API route, each declared once: this list builds both the router and the OpenAPI
+/// document, so neither can name a route the other lacks.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        // Server metadata and contexts (Confluent)
+        .routes(routes!(misc::root))
+        .routes(routes!(misc::contexts))
+        .routes(routes!(misc::metadata_id))
+        .routes(routes!(misc::metadata_version))
+        .routes(routes!(misc::associations))
+        // Schemas by global id (Confluent)
+        .routes(routes!(schemas::list))
+        .routes(routes!(schemas::types))
+        .routes(routes!(schemas::by_id))
+        .routes(routes!(schemas::raw_by_id))
+        .routes(routes!(schemas::subjects_of_id))
+        .routes(routes!(schemas::versions_of_id))
+        .routes(routes!(schemas::by_guid))
+        .routes(routes!(schemas::ids_of_guid))
+        // Subjects and their versions (Confluent)
+        .routes(routes!(subjects::list))
+        .routes(routes!(subjects::lookup, subjects::delete_subject))
+        .routes(routes!(subjects::versions, subjects::register))
+        .routes(routes!(subjects::latest_with_metadata))
+        .routes(routes!(subjects::version, subjects::delete_version))
+        .routes(routes!(subjects::raw_version))
+        .routes(routes!(subjects::referenced_by))
+        // Compatibility levels, modes and checks (Confluent)
+        .routes(routes!(
+            config::get_global,
+            config::put_global,
+            config::delete_global
+        ))
+        .routes(routes!(
+            config::get_subject,
+            config::put_subject,
+            config::delete_subject
+        ))
+        .routes(routes!(
+            mode::get_global,
+            mode::put_global,
+            mode::delete_global
+        ))
+        .routes(routes!(
+            mode::get_subject,
+            mode::put_subject,
+            mode::delete_subject
+        ))
+        .routes(routes!(compatibility::against_level))
+        .routes(routes!(compatibility::against_version))
+        // The event catalog (Herald)
+        .routes(routes!(catalog::domains::list, catalog::domains::create))
+        .routes(routes!(
+            catalog::domains::read,
+            catalog::domains::put,
+            catalog::domains::remove
+        ))
+        .routes(routes!(catalog::teams::list, catalog::teams::create))
+        .routes(routes!(
+            catalog::teams::read,
+            catalog::teams::put,
+            catalog::teams::remove
+        ))
+        .routes(routes!(catalog::services::list, catalog::services::create))
+        .routes(routes!(
+            catalog::services::read,
+            catalog::services::put,
+            catalog::services::remove
+        ))
+        .routes(routes!(catalog::events::list, catalog::events::create))
+        .routes(routes!(
+            catalog::events::read,
+            catalog::events::put,
+            catalog::events::remove
+        ))
+        .routes(routes!(catalog::list_links, catalog::create_link))
+        .routes(routes!(catalog::delete_link))
+        .routes(routes!(catalog::impact))
+        .routes(routes!(catalog::owner))
+        .routes(routes!(catalog::plan))
+        .routes(routes!(catalog::apply))
+        .routes(routes!(catalog::policy))
+        .routes(routes!(asyncapi::json))
+        .routes(routes!(asyncapi::yaml))
+        // The audit trail, payload validation and code generation (Herald)
+        .routes(routes!(catalog::audit))
+        .routes(routes!(validate::by_version))
+        .routes(routes!(validate::by_id))
+        .routes(routes!(codegen::code))
+        // API tokens (Herald)
+        .routes(routes!(auth::list, auth::create))
+        .routes(routes!(auth::remove))
+        // Health, metrics and this description
+        .routes(routes!(ops::live))
+        .routes(routes!(ops::ready))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(openapi::openapi_json))
+        .routes(routes!(openapi::docs_page))
+        .routes(routes!(openapi::docs_asset))
+}
+
 /// All routes, with JSON 404 and 405 answers for everything else.
 pub fn router(state: AppState) -> Router {
+    let (api, _) = routes().split_for_parts();
     Router::new()
-        .merge(misc::router())
-        .merge(schemas::router())
-        .merge(subjects::router())
-        .merge(config::router())
-        .merge(mode::router())
-        .merge(compatibility::router())
-        .merge(catalog::router())
-        .merge(asyncapi::router())
-        .merge(ops::router())
-        .merge(auth::router())
-        .merge(validate::router())
-        .merge(codegen::router())
+        .merge(api)
         .merge(crate::web::router())
-        .merge(openapi::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(axum::middleware::from_fn(ops::catch_panic))
@@ -79,33 +171,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `schemaType`, `references`, `metadata`, `ruleSet` as Confluent writes them: `schemaType` is
-/// left out for AVRO in the 7.9 dialect, empty lists and absent objects are left out always.
-fn put_schema_fields(out: &mut Map<String, Value>, entry: &SchemaEntry, dialect: Dialect) {
-    if dialect == Dialect::V8 {
-        out.insert("guid".into(), crate::registry::guid::guid(entry).into());
-    }
-    if dialect == Dialect::V8 || entry.schema_type != crate::model::SchemaType::Avro {
-        out.insert("schemaType".into(), entry.schema_type.as_str().into());
-    }
-    if !entry.references.is_empty() {
-        out.insert(
-            "references".into(),
-            serde_json::to_value(&entry.references).unwrap_or_default(),
-        );
-    }
-    if let Some(m) = entry.metadata.as_ref().filter(|m| !is_empty_object(m)) {
-        out.insert("metadata".into(), m.clone());
-    }
-    if let Some(r) = entry.rule_set.as_ref().filter(|r| !is_empty_object(r)) {
-        out.insert("ruleSet".into(), r.clone());
-    }
-}
-
-fn is_empty_object(v: &Value) -> bool {
-    v.is_null() || v.as_object().is_some_and(Map::is_empty)
-}
-
 /// The schema text a read answers with: the canonical text, or the encoding the `format`
 /// query parameter names when the schema's format has it (unknown formats are ignored, as
 /// Confluent ignores them).
@@ -121,21 +186,4 @@ pub(crate) async fn schema_text(
     Ok(parsed
         .in_format(format)
         .unwrap_or_else(|| entry.schema.clone()))
-}
-
-/// The Schema object of version reads, lookup and `GET /schemas`.
-pub(crate) fn schema_object(sv: &SubjectVersion, dialect: Dialect) -> Value {
-    let mut out = Map::new();
-    out.insert("subject".into(), sv.subject.clone().into());
-    out.insert("version".into(), sv.version.into());
-    out.insert("id".into(), sv.schema.id.into());
-    put_schema_fields(&mut out, &sv.schema, dialect);
-    out.insert("schema".into(), sv.schema.schema.clone().into());
-    if dialect == Dialect::V8 {
-        if sv.created_at > 0 {
-            out.insert("ts".into(), sv.created_at.into());
-        }
-        out.insert("deleted".into(), sv.deleted.into());
-    }
-    Value::Object(out)
 }

@@ -7,19 +7,21 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::openapi::Health;
 use super::wire::{json_response, Wire};
 use super::AppState;
+use crate::error::ErrorBody;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health/live", get(live))
-        .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
+/// A health probe's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    /// With the readiness probe: `UP`, or why the database is not ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub database: Option<String>,
 }
 
 #[utoipa::path(
@@ -29,8 +31,11 @@ pub fn router() -> Router<AppState> {
     operation_id = "live",
     responses((status = 200, description = "The process answers", body = Health))
 )]
-async fn live() -> Wire<Value> {
-    Wire(json!({"status": "UP"}))
+pub(super) async fn live() -> Wire<Health> {
+    Wire(Health {
+        status: "UP",
+        database: None,
+    })
 }
 
 /// Ready when the database answers and every migration is applied; 503 otherwise.
@@ -44,12 +49,21 @@ async fn live() -> Wire<Value> {
         (status = 503, description = "Not ready, with the reason", body = Health),
     )
 )]
-async fn ready(State(state): State<AppState>) -> Response {
+pub(super) async fn ready(State(state): State<AppState>) -> Response {
     match state.registry.ready().await {
-        Ok(()) => json_response(StatusCode::OK, &json!({"status": "UP", "database": "UP"})),
+        Ok(()) => json_response(
+            StatusCode::OK,
+            &Health {
+                status: "UP",
+                database: Some("UP".into()),
+            },
+        ),
         Err(e) => json_response(
             StatusCode::SERVICE_UNAVAILABLE,
-            &json!({"status": "DOWN", "database": e.to_string()}),
+            &Health {
+                status: "DOWN",
+                database: Some(e.to_string()),
+            },
         ),
     }
 }
@@ -61,7 +75,7 @@ async fn ready(State(state): State<AppState>) -> Response {
     operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String))
 )]
-async fn metrics(State(state): State<AppState>) -> Response {
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
     let mut response = state.registry.render_metrics().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -92,12 +106,12 @@ pub async fn catch_panic(request: Request, next: Next) -> Response {
                 detail = error.detail().unwrap_or_default(),
                 "request panicked"
             );
-            super::wire::json_response(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                &serde_json::json!({
-                    "error_code": 50001,
-                    "message": format!("Internal Server Error (request id {request_id})"),
-                }),
+            json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &ErrorBody {
+                    error_code: error.code(),
+                    message: format!("Internal Server Error (request id {request_id})"),
+                },
             )
         }
     }

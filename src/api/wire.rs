@@ -32,6 +32,15 @@ impl<T: Serialize> IntoResponse for Wire<T> {
     }
 }
 
+/// A 201 answer in the registry's JSON content type.
+pub struct Created<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::CREATED, &self.0)
+    }
+}
+
 /// A schema's text as the whole body (not JSON-quoted), still labelled as registry JSON.
 pub struct RawSchema(pub String);
 

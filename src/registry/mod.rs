@@ -19,7 +19,7 @@ use serde_json::Value;
 
 pub use browse::{FieldHit, Overview, RegistryHits, SubjectSummary};
 pub(crate) use register::identity_hash;
-pub use register::SchemaRequest;
+pub use register::{Registration, SchemaRequest};
 pub use settings::ConfigUpdate;
 
 use crate::config::Dialect;
