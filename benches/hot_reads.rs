@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use herald::config::ServeConfig;
+use herald::serve_settings::ServeConfig;
 
 const REQUESTS: usize = 20_000;
 const CONCURRENCY: usize = 32;

@@ -1,6 +1,6 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use herald::cli::run::Targets;
-use herald::config::{Dialect, LogFormat, Settings, DEFAULT_DATABASE_URL};
+use herald::serve_settings::{Dialect, LogFormat, Settings, DEFAULT_DATABASE_URL};
 
 /// Herald: a schema registry and event catalog that speaks the Confluent Schema Registry API.
 #[derive(Parser)]

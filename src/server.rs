@@ -12,10 +12,10 @@ use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::api::peer::Peer;
-use crate::api::{self, AppState};
-use crate::config::ServeConfig;
+use crate::http::peer::Peer;
+use crate::http::AppState;
 use crate::registry::Registry;
+use crate::serve_settings::ServeConfig;
 use crate::tls::TlsListener;
 
 pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
@@ -37,13 +37,19 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
         max_schema_bytes: config.max_schema_bytes,
         trust_forwarded_for: config.trust_forwarded_for,
         request_timeout: config.request_timeout,
-        auth: api::auth::AuthSettings {
+        auth: crate::http::access::AuthSettings {
             enabled: config.auth,
             anonymous_read: config.anonymous_read,
             metrics_open: config.metrics_open,
             allowed_origins: config.allowed_origins.clone(),
         },
     })
+}
+
+/// The whole application: the API's routes and the pages behind the shared middleware.
+pub fn app(state: AppState) -> axum::Router {
+    let routes = crate::api::router().merge(crate::web::router());
+    crate::http::router(state, routes)
 }
 
 /// A running server; dropping it (or calling `stop`) shuts it down gracefully.
@@ -172,7 +178,7 @@ where
     L: Listener<Addr = SocketAddr>,
 {
     let timeout = state.request_timeout;
-    let router = api::router(state)
+    let router = app(state)
         .layer(
             tower::ServiceBuilder::new()
                 .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async {
@@ -180,6 +186,8 @@ where
                 }))
                 .layer(tower::timeout::TimeoutLayer::new(timeout)),
         )
+        // Outside the timeout, so a timed-out request is logged too; inside the request's span.
+        .layer(axum::middleware::from_fn(crate::http::telemetry::log_failures))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 let id = request

@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::wire::PathParams;
-use super::AppState;
-use crate::error::ErrorBody;
 use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::PathParams;
+use crate::http::AppState;
 
 fn typed(body: String, content_type: &'static str) -> Response {
     let mut response = body.into_response();

@@ -7,14 +7,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::auth::Access;
-use super::wire::{Created, JsonBody, Params, PathParams, Wire};
-use super::AppState;
 use crate::catalog::bundle::{Bundle, Plan};
 use crate::catalog::contents::{DOMAIN, EVENT, SERVICE, TEAM};
 use crate::catalog::model::{Domain, Event, Link, OwnerRule, Policy, Service, Team};
 use crate::catalog::Written;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
+use crate::http::access::Access;
+use crate::http::error::ErrorBody;
+use crate::http::wire::{Created, JsonBody, Params, PathParams, Wire};
+use crate::http::AppState;
 use crate::registry::SchemaRequest;
 use crate::store::{AuditEntry, AuditQuery};
 
@@ -591,7 +592,7 @@ pub(super) async fn apply(
 )]
 pub(super) async fn audit(
     State(state): State<AppState>,
-    access: super::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> Result<Wire<Vec<AuditEntry>>> {
     let query = AuditQuery {

@@ -5,10 +5,11 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::wire::PathParams;
-use super::AppState;
 use crate::codegen::Lang;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::PathParams;
+use crate::http::AppState;
 use crate::model::VersionSpec;
 
 #[utoipa::path(

@@ -4,9 +4,10 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::wire::{JsonBody, Params, PathParams, Wire};
-use super::AppState;
-use crate::error::{ErrorBody, Result};
+use crate::error::Result;
+use crate::http::error::ErrorBody;
+use crate::http::wire::{JsonBody, Params, PathParams, Wire};
+use crate::http::AppState;
 use crate::model::VersionSpec;
 use crate::registry::compatibility::CompatibilityResult;
 use crate::registry::SchemaRequest;

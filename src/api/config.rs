@@ -6,9 +6,10 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::wire::{JsonBody, Params, PathParams, Wire};
-use super::AppState;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::{JsonBody, Params, PathParams, Wire};
+use crate::http::AppState;
 use crate::model::{validate_subject, CompatibilityLevel, ConfigSettings, GLOBAL_SCOPE};
 use crate::registry::ConfigUpdate;
 use crate::store::ConfigRecord;

@@ -1,56 +1,41 @@
-//! The Confluent Schema Registry REST API over axum. Handlers extract, call the registry, and
-//! shape the answer; every failure leaves as a Confluent error body.
+//! The Confluent Schema Registry REST API and Herald's own JSON API over axum. Handlers
+//! extract, call the registry, and answer typed bodies; every failure leaves as a Confluent
+//! error body.
 
 pub mod asyncapi;
-pub mod auth;
-pub mod browser;
 pub mod catalog;
 pub mod codegen;
 pub mod compatibility;
 pub mod config;
-pub mod misc;
 pub mod mode;
 pub mod openapi;
-pub mod ops;
-pub mod peer;
+pub mod probes;
 pub mod schema_answers;
 pub mod schemas;
+pub mod server_metadata;
 pub mod subjects;
+pub mod tokens;
 pub mod validate;
-pub mod wire;
-
-use std::sync::Arc;
 
 use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::Error;
+use crate::http::wire::Params;
+use crate::http::AppState;
 use crate::registry::{Registry, SchemaEntry};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub registry: Arc<Registry>,
-    pub max_body_bytes: usize,
-    /// Largest schema text a registration may carry.
-    pub max_schema_bytes: usize,
-    /// Whether `X-Forwarded-For` names the client (behind a trusted proxy).
-    pub trust_forwarded_for: bool,
-    pub request_timeout: std::time::Duration,
-    pub auth: auth::AuthSettings,
-}
 
 /// Every API route, each declared once: this list builds both the router and the OpenAPI
 /// document, so neither can name a route the other lacks.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         // Server metadata and contexts (Confluent)
-        .routes(routes!(misc::root))
-        .routes(routes!(misc::contexts))
-        .routes(routes!(misc::metadata_id))
-        .routes(routes!(misc::metadata_version))
-        .routes(routes!(misc::associations))
+        .routes(routes!(server_metadata::root))
+        .routes(routes!(server_metadata::contexts))
+        .routes(routes!(server_metadata::metadata_id))
+        .routes(routes!(server_metadata::metadata_version))
+        .routes(routes!(server_metadata::associations))
         // Schemas by global id (Confluent)
         .routes(routes!(schemas::list))
         .routes(routes!(schemas::types))
@@ -131,44 +116,20 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(validate::by_id))
         .routes(routes!(codegen::code))
         // API tokens (Herald)
-        .routes(routes!(auth::list, auth::create))
-        .routes(routes!(auth::remove))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::remove))
         // Health, metrics and this description
-        .routes(routes!(ops::live))
-        .routes(routes!(ops::ready))
-        .routes(routes!(ops::metrics))
+        .routes(routes!(probes::live))
+        .routes(routes!(probes::ready))
+        .routes(routes!(probes::metrics))
         .routes(routes!(openapi::openapi_json))
         .routes(routes!(openapi::docs_page))
         .routes(routes!(openapi::docs_asset))
 }
 
-/// All routes, with JSON 404 and 405 answers for everything else.
-pub fn router(state: AppState) -> Router {
-    let (api, _) = routes().split_for_parts();
-    Router::new()
-        .merge(api)
-        .merge(crate::web::router())
-        .fallback(|| async { Error::NotFound })
-        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
-        .layer(axum::middleware::from_fn(ops::catch_panic))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::authorize,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            browser::same_origin_writes,
-        ))
-        .layer(axum::middleware::from_fn(browser::headers))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            ops::track,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            peer::record,
-        ))
-        .with_state(state)
+/// The API's routes, as axum serves them.
+pub fn router() -> Router<AppState> {
+    routes().split_for_parts().0
 }
 
 /// The schema text a read answers with: the canonical text, or the encoding the `format`
@@ -177,7 +138,7 @@ pub fn router(state: AppState) -> Router {
 pub(crate) async fn schema_text(
     registry: &Registry,
     entry: &SchemaEntry,
-    params: &wire::Params,
+    params: &Params,
 ) -> crate::error::Result<String> {
     let Some(format) = params.get("format").filter(|f| !f.is_empty()) else {
         return Ok(entry.schema.clone());

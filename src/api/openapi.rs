@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use utoipa::{Modify, OpenApi};
 
-use super::wire::{PathParams, CONTENT_TYPE};
-use crate::error::{Error, ErrorBody};
+use crate::error::Error;
+use crate::http::error::{ErrorBody, CONTENT_TYPE};
+use crate::http::wire::PathParams;
 
 #[derive(OpenApi)]
 #[openapi(

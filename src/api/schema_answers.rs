@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::config::Dialect;
 use crate::model::{Reference, SchemaType};
 use crate::registry::{Registration, SchemaEntry, SubjectVersion};
+use crate::serve_settings::Dialect;
 
 /// A schema version as version reads, lookup and `GET /schemas` answer it. `schemaType` is left
 /// out for AVRO in the 7.9 dialect; `guid`, `ts` and `deleted` come with the 8.x dialect.

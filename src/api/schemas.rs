@@ -4,11 +4,12 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::Access;
 use super::schema_answers::{SchemaById, SchemaObject};
-use super::wire::{Params, PathParams, RawSchema, Wire};
 use super::{schema_text, AppState};
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
+use crate::http::access::Access;
+use crate::http::error::ErrorBody;
+use crate::http::wire::{Params, PathParams, RawSchema, Wire};
 use crate::model::SchemaType;
 
 /// `GET /schemas` pages at most this many schemas unless asked for fewer.

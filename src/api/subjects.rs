@@ -1,9 +1,10 @@
 //! `/subjects`: listing, registration, lookup, version reads and deletes.
 
 use super::schema_answers::{Registered, SchemaObject};
-use super::wire::{JsonBody, OptionalJsonBody, Params, PathParams, RawSchema, Wire};
 use super::{schema_text, AppState};
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::{JsonBody, OptionalJsonBody, Params, PathParams, RawSchema, Wire};
 use crate::model::VersionSpec;
 use crate::registry::SchemaRequest;
 use axum::extract::State;
@@ -22,7 +23,7 @@ use axum::extract::State;
 )]
 pub(super) async fn list(
     State(state): State<AppState>,
-    access: super::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> Result<Wire<Vec<String>>> {
     // `:*:` is Confluent's "every context" prefix; Herald has only the default context.

@@ -4,9 +4,10 @@
 use axum::extract::State;
 use serde::Deserialize;
 
-use super::wire::{JsonBody, PathParams, Wire};
-use super::AppState;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::{JsonBody, PathParams, Wire};
+use crate::http::AppState;
 use crate::model::VersionSpec;
 use crate::registry::validate::PayloadVerdict;
 
@@ -76,7 +77,7 @@ pub(super) async fn by_version(
 )]
 pub(super) async fn by_id(
     State(state): State<AppState>,
-    access: super::auth::Access,
+    access: crate::http::access::Access,
     PathParams(id): PathParams<String>,
     JsonBody(request): JsonBody<ValidateRequest>,
 ) -> Result<Wire<PayloadVerdict>> {

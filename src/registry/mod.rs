@@ -4,12 +4,13 @@
 mod browse;
 mod cache;
 pub mod compatibility;
+mod config_mode;
 mod delete;
 pub mod guid;
 pub mod metadata;
 mod register;
-mod settings;
 mod summaries;
+mod tokens;
 pub mod validate;
 
 use std::collections::HashSet;
@@ -18,14 +19,14 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value;
 
 pub use browse::{FieldHit, Overview, RegistryHits, SubjectSummary};
+pub use config_mode::ConfigUpdate;
 pub(crate) use register::identity_hash;
 pub use register::{Registration, SchemaRequest};
-pub use settings::ConfigUpdate;
 
-use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Dependency, Parsed};
 use crate::model::{Reference, SchemaType, VersionSpec};
+use crate::serve_settings::Dialect;
 use crate::store::{Actor, AuditEntry, SchemaRow, Store, VersionRow};
 use cache::Caches;
 
@@ -80,8 +81,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_references: crate::config::DEFAULT_MAX_REFERENCES,
-            lookup_cache_entries: crate::config::DEFAULT_LOOKUP_CACHE_ENTRIES,
+            max_references: crate::serve_settings::DEFAULT_MAX_REFERENCES,
+            lookup_cache_entries: crate::serve_settings::DEFAULT_LOOKUP_CACHE_ENTRIES,
         }
     }
 }

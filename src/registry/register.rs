@@ -11,13 +11,13 @@ use super::cache::RequestKey;
 use super::compatibility::{check, in_group, versions_to_check, Earlier};
 use super::metadata::{merge_metadata, merge_rule_set};
 use super::{Registry, SchemaEntry, SubjectVersion};
-use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
 use crate::model::{
     validate_subject, CompatibilityLevel, CompatibilityPolicy, ConfigSettings, Mode, Reference,
     SchemaType,
 };
+use crate::serve_settings::Dialect;
 use crate::store::{AuditEntry, NewSchema, Placement, Registered, VersionRow, MAX_SCHEMA_ID};
 
 /// The body of register, lookup and compatibility requests. Unknown fields are ignored.

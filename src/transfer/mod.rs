@@ -465,7 +465,7 @@ fn json_text(value: &impl Serialize) -> String {
 /// Opens the registry on a database for an offline export or import.
 async fn open(database_url: &str) -> anyhow::Result<Registry> {
     let store = crate::store::open(database_url).await?;
-    Ok(Registry::new(store, crate::config::Dialect::V7).await?)
+    Ok(Registry::new(store, crate::serve_settings::Dialect::V7).await?)
 }
 
 /// `herald export FILE`.

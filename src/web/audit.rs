@@ -5,8 +5,8 @@ use axum::extract::State;
 
 use super::dates::{datetime, day_start_millis};
 use super::{page_param, with_query, Page, PageResult, Pager, PAGE_SIZE};
-use crate::api::wire::Params;
-use crate::api::AppState;
+use crate::http::wire::Params;
+use crate::http::AppState;
 use crate::store::AuditQuery;
 
 /// The deepest the page goes back: older lines are read through the JSON API.
@@ -53,7 +53,7 @@ fn target_href(target: &str) -> Option<String> {
 
 pub async fn audit(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
     let field = |k: &str| params.get(k).unwrap_or_default().trim().to_string();

@@ -6,11 +6,11 @@ use axum::extract::State;
 
 use super::markup::pretty_schema;
 use super::{Page, PageResult};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
 use crate::catalog::impact::{self, Bump};
 use crate::error::Error;
 use crate::formats::{self, Direction, FieldRow, Reason};
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 use crate::model::{CompatibilityLevel, VersionSpec};
 use crate::registry::compatibility;
 

@@ -7,10 +7,10 @@ use super::maps::flow_graph;
 use super::markdown;
 use super::rows::{missing, EventRow, NamedList, NamedRow, ServiceRow};
 use super::{page_param, Page, PageResult, Pager};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
 use crate::catalog::contents::DOMAIN;
 use crate::catalog::model::{Event, Service};
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 
 pub async fn domains(State(state): State<AppState>, params: Params) -> PageResult {
     let catalog = state.registry.catalog_view().await?;

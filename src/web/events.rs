@@ -13,11 +13,11 @@ use super::markdown;
 use super::rows::{lifecycle_name, link_row, missing, EventRow, LinkRow};
 use super::warnings::{link_warnings, Warning};
 use super::{page_param, with_query, Page, PageError, PageResult, Pager};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
 use crate::catalog::contents::EVENT;
 use crate::catalog::model::{Event, EventSchema, Lifecycle};
 use crate::formats::{self, PayloadError};
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 
 #[derive(Template)]
 #[template(path = "events.html")]
@@ -36,7 +36,7 @@ struct EventsPage {
 
 pub async fn events(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
     let catalog = state.registry.catalog_view().await?;
@@ -223,7 +223,7 @@ impl<'a> Declared<'a> {
 
 pub async fn event(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     PathParams(name): PathParams<String>,
 ) -> PageResult {
     let registry = &state.registry;

@@ -6,8 +6,8 @@ use axum::extract::State;
 
 use super::dates::{datetime, days_between, today};
 use super::{Page, PageResult};
-use crate::api::AppState;
 use crate::catalog::model::Lifecycle;
+use crate::http::AppState;
 
 pub struct Count {
     pub label: &'static str,
@@ -46,7 +46,10 @@ struct Home {
 
 const RECENT: usize = 10;
 
-pub async fn home(State(state): State<AppState>, access: crate::api::auth::Access) -> PageResult {
+pub async fn home(
+    State(state): State<AppState>,
+    access: crate::http::access::Access,
+) -> PageResult {
     let registry = &state.registry;
     let catalog = registry.catalog_view().await?;
     let overview = registry.overview(RECENT).await?;

@@ -26,8 +26,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::api::AppState;
 use crate::error::Error;
+use crate::http::error::Failure;
+use crate::http::AppState;
 
 const STYLESHEET: &str = include_str!("../../templates/herald.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
@@ -141,18 +142,17 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self.0, "page failed");
-        }
         let page = ErrorPage {
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             message: self.0.to_string(),
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => Page(status, html).into_response(),
             Err(_) => (status, self.0.to_string()).into_response(),
-        }
+        };
+        Failure::attach(&mut response, self.0);
+        response
     }
 }
 
@@ -211,7 +211,7 @@ impl Pager {
 }
 
 /// The requested page number (1 when absent or not a number).
-pub fn page_param(params: &crate::api::wire::Params) -> usize {
+pub fn page_param(params: &crate::http::wire::Params) -> usize {
     params.count("page", 1).max(1)
 }
 

@@ -9,9 +9,9 @@ use axum::extract::State;
 use super::dates::datetime;
 use super::markup::pretty_schema;
 use super::{page_param, with_query, Page, PageResult, Pager, PAGE_SIZE};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
 use crate::formats::{self, FieldRow, PayloadError};
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 use crate::model::VersionSpec;
 
 pub struct SubjectRow {
@@ -37,7 +37,7 @@ struct SubjectsPage {
 
 pub async fn subjects(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
     let registry = &state.registry;

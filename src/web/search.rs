@@ -8,9 +8,9 @@ use askama::Template;
 use axum::extract::State;
 
 use super::{page_param, segment, with_query, Page, PageResult, Pager, PAGE_SIZE};
-use crate::api::wire::Params;
-use crate::api::AppState;
 use crate::catalog::contents::CatalogState;
+use crate::http::wire::Params;
+use crate::http::AppState;
 use crate::registry::FieldHit;
 
 /// By event: each consumer that declared the fields it reads, with those fields.
@@ -169,7 +169,7 @@ fn contains(haystack: &str, needle: &str) -> bool {
 fn catalog_hits(
     catalog: &CatalogState,
     needle: &str,
-    access: &crate::api::auth::Access,
+    access: &crate::http::access::Access,
 ) -> Vec<(&'static str, &'static str, Found)> {
     let hit = |base: &str, name: &str, detail: &str| Hit {
         title: name.to_string(),
@@ -238,7 +238,7 @@ fn catalog_hits(
 
 pub async fn search(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
     let registry = &state.registry;

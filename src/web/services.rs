@@ -6,10 +6,10 @@ use axum::extract::State;
 use super::maps::service_graph;
 use super::rows::{link_row, missing, LinkRow, ServiceRow};
 use super::{page_param, Page, PageResult, Pager};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
 use crate::catalog::contents::SERVICE;
 use crate::catalog::model::{Link, Service};
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 
 #[derive(Template)]
 #[template(path = "services.html")]

@@ -6,10 +6,10 @@ use axum::extract::State;
 use super::rows::LinkRow;
 use super::rows::{link_row, missing, EventRow, NamedList, NamedRow, ServiceRow};
 use super::{page_param, Page, PageResult, Pager};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
 use crate::catalog::contents::TEAM;
 use crate::catalog::model::Service;
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 
 pub async fn teams(State(state): State<AppState>, params: Params) -> PageResult {
     let catalog = state.registry.catalog_view().await?;

@@ -206,7 +206,7 @@ async fn serve_loads_the_demo_catalog_into_a_new_database_once() {
     let database = fresh_database(dir.path()).await;
     let catalog = demo_dir();
     let start = || {
-        herald::server::spawn(herald::config::ServeConfig {
+        herald::server::spawn(herald::serve_settings::ServeConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: database.clone(),
             catalog_dir: Some(catalog.clone()),

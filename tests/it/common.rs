@@ -1,7 +1,7 @@
 //! Test harness: a real `herald serve` on a random loopback port over a fresh database.
 #![allow(dead_code)]
 
-use herald::config::{Dialect, ServeConfig};
+use herald::serve_settings::{Dialect, ServeConfig};
 use herald::server::RunningServer;
 use serde_json::Value;
 

@@ -22,12 +22,12 @@ fn routes_in_document(doc: &Value) -> BTreeSet<(String, String)> {
 /// The router under test, with each answer labelled by the route template that served it.
 async fn labelled_router() -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let config = herald::config::ServeConfig {
+    let config = herald::serve_settings::ServeConfig {
         database_url: fresh_database(dir.path()).await,
         ..Default::default()
     };
     let state = herald::server::state(&config).await.unwrap();
-    let router = herald::api::router(state).layer(axum::middleware::from_fn(
+    let router = herald::server::app(state).layer(axum::middleware::from_fn(
         |request: axum::extract::Request, next: axum::middleware::Next| async move {
             let template = request
                 .extensions()

@@ -1,91 +1,19 @@
-//! Operations: liveness, readiness and Prometheus metrics, and the middleware that counts
-//! requests by route.
+//! What is recorded of every request: its count and latency by route, a panic turned into a
+//! 500 instead of a dropped connection, and each server-side failure logged once.
 
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
+use axum::response::Response;
 
-use super::wire::{json_response, Wire};
+use super::error::{json_response, ErrorBody, Failure};
 use super::AppState;
-use crate::error::ErrorBody;
-
-/// A health probe's answer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Health {
-    pub status: &'static str,
-    /// With the readiness probe: `UP`, or why the database is not ready.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub database: Option<String>,
-}
-
-#[utoipa::path(
-    get,
-    path = "/health/live",
-    tag = "operations",
-    operation_id = "live",
-    responses((status = 200, description = "The process answers", body = Health))
-)]
-pub(super) async fn live() -> Wire<Health> {
-    Wire(Health {
-        status: "UP",
-        database: None,
-    })
-}
-
-/// Ready when the database answers and every migration is applied; 503 otherwise.
-#[utoipa::path(
-    get,
-    path = "/health/ready",
-    tag = "operations",
-    operation_id = "ready",
-    responses(
-        (status = 200, description = "The database answers and every migration is applied", body = Health),
-        (status = 503, description = "Not ready, with the reason", body = Health),
-    )
-)]
-pub(super) async fn ready(State(state): State<AppState>) -> Response {
-    match state.registry.ready().await {
-        Ok(()) => json_response(
-            StatusCode::OK,
-            &Health {
-                status: "UP",
-                database: Some("UP".into()),
-            },
-        ),
-        Err(e) => json_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &Health {
-                status: "DOWN",
-                database: Some(e.to_string()),
-            },
-        ),
-    }
-}
-
-#[utoipa::path(
-    get,
-    path = "/metrics",
-    tag = "operations",
-    operation_id = "metrics",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String))
-)]
-pub(super) async fn metrics(State(state): State<AppState>) -> Response {
-    let mut response = state.registry.render_metrics().into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
-    response
-}
+use crate::error::Error;
 
 /// Turns a panic in a handler into a 500 with the Confluent body and the request id, logged and
 /// (this layer sits inside [`track`]) counted like any other 5xx, instead of a dropped connection.
+/// The panic's message is logged, never sent.
 pub async fn catch_panic(request: Request, next: Next) -> Response {
     use futures_util::FutureExt;
     let request_id = request
@@ -100,19 +28,16 @@ pub async fn catch_panic(request: Request, next: Next) -> Response {
     {
         Ok(response) => response,
         Err(panic) => {
-            let error = crate::error::Error::internal_panic(panic.as_ref());
-            tracing::error!(
-                request_id,
-                detail = error.detail().unwrap_or_default(),
-                "request panicked"
-            );
-            json_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
+            let error = Error::internal_panic(panic.as_ref());
+            let mut response = json_response(
+                error.status(),
                 &ErrorBody {
                     error_code: error.code(),
                     message: format!("Internal Server Error (request id {request_id})"),
                 },
-            )
+            );
+            Failure::attach(&mut response, error);
+            response
         }
     }
 }
@@ -137,6 +62,21 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .requests
         .with_label_values(&[&route, &method, response.status().as_str()])
         .inc();
+    response
+}
+
+/// Logs each server-side failure once, with its cause, inside the request's span (so the line
+/// carries the request id), whichever layer or handler made the answer.
+pub async fn log_failures(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if let Some(Failure(error)) = response.extensions().get::<Failure>() {
+        tracing::error!(
+            status = response.status().as_u16(),
+            error = %error,
+            detail = error.detail().unwrap_or_default(),
+            "request failed"
+        );
+    }
     response
 }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::wire::{PathParams, Wire};
+use crate::http::wire::{PathParams, Wire};
 
 #[utoipa::path(
     method(get, post),

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::AppState;
 use crate::error::Error;
 
-pub use crate::error::{json_response, raw_response, CONTENT_TYPE};
+use super::error::{json_response, raw_response};
 
 /// Request content types Confluent treats as JSON; a missing one is fine too.
 const ACCEPTED_CONTENT_TYPES: [&str; 4] = [
