@@ -258,8 +258,8 @@ impl Registry {
     }
 
     /// Loads the summaries and keeps them following the writes that other instances sharing
-    /// the database announce. The field index is built in the background: lists answer at
-    /// once, searches wait for it.
+    /// the database announce. The catalog and the field index are read in the background:
+    /// lists answer at once, searches wait for the index.
     pub async fn watch(registry: &Arc<Registry>) -> Result<()> {
         // Subscribed first, so that what is written while the summaries load is applied after.
         let changes = registry.store.changes();
@@ -276,6 +276,10 @@ impl Registry {
             let weak = Arc::downgrade(registry);
             tokio::spawn(async move {
                 if let Some(registry) = weak.upgrade() {
+                    // The catalog too, so that the first page does not wait for it.
+                    if let Err(e) = registry.catalog_view().await {
+                        tracing::warn!(error = %e, "could not read the catalog");
+                    }
                     registry.index_all(ticket).await;
                 }
             });
