@@ -172,8 +172,8 @@ impl Directory {
         self.subjects.values().all(|e| e.versions.is_empty())
     }
 
-    /// Subjects from `prefix` on, in order, with their versions.
-    fn from_prefix<'a>(
+    /// The subjects that start with `prefix`, in order, with their versions.
+    fn starting_with<'a>(
         &'a self,
         prefix: &'a str,
     ) -> impl Iterator<Item = (&'a Arc<str>, &'a Entry)> + 'a {
@@ -185,7 +185,7 @@ impl Directory {
 
     /// `GET /subjects`: a subject counts as deleted only when all its versions are.
     pub fn subjects(&self, prefix: &str, deleted: bool, deleted_only: bool) -> Vec<String> {
-        self.from_prefix(prefix)
+        self.starting_with(prefix)
             .filter(|(_, e)| {
                 let live = e.versions.iter().any(|v| !v.deleted);
                 if deleted_only {
@@ -210,16 +210,16 @@ impl Directory {
     ) -> Vec<VersionRow> {
         let mut out = Vec::new();
         let mut skipped = 0;
-        for (subject, entry) in self.from_prefix(prefix) {
+        for (subject, entry) in self.starting_with(prefix) {
             if out.len() >= limit {
                 break;
             }
             if !granted(subject) {
                 continue;
             }
-            let visible = entry.versions.iter().filter(|v| deleted || !v.deleted);
+            let mut visible = entry.versions.iter().filter(|v| deleted || !v.deleted);
             let rows: Vec<&Slot> = if latest_only {
-                visible.last().into_iter().collect()
+                visible.next_back().into_iter().collect()
             } else {
                 visible.collect()
             };
