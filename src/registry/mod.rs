@@ -200,22 +200,31 @@ impl Registry {
     }
 
     /// The schema whose 8.x guid is `guid` (any case), by a walk over the ids in use; 40403
-    /// when none has it.
+    /// when none has it. Schemas already in memory are tried first; the others are read a
+    /// page at a time and not kept, so one lookup does not load the whole registry for good.
     pub async fn schema_by_guid(&self, guid: &str) -> Result<Arc<SchemaEntry>> {
         let wanted = guid.trim().to_ascii_lowercase();
-        let mut ids: Vec<i64> = self
-            .store
-            .all_versions()
+        let ids = self
+            .summaries()
             .await?
-            .iter()
-            .map(|r| r.schema_id)
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
+            .directory
+            .read()
+            .unwrap()
+            .schema_ids();
+        let mut unread = Vec::new();
         for id in ids {
-            let entry = self.schema_by_id(id).await?;
-            if guid::guid(&entry) == wanted {
-                return Ok(entry);
+            match self.cache.schema(id) {
+                Some(entry) if guid::guid(&entry) == wanted => return Ok(entry),
+                Some(_) => {}
+                None => unread.push(id),
+            }
+        }
+        for page in unread.chunks(500) {
+            for row in self.store.schemas(page).await? {
+                let entry = SchemaEntry::from(row);
+                if guid::guid(&entry) == wanted {
+                    return Ok(self.cache.put_schema(entry));
+                }
             }
         }
         Err(Error::SchemaNotFound)

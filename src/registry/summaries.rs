@@ -263,6 +263,18 @@ impl Directory {
         (total, page)
     }
 
+    /// Every schema id some version (live or soft-deleted) uses, ascending.
+    pub fn schema_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .subjects
+            .values()
+            .flat_map(|e| e.versions.iter().map(|v| v.schema_id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// How many subjects have a live version.
     pub fn live_subjects(&self) -> usize {
         self.live_subjects
