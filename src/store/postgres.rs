@@ -15,6 +15,7 @@
 //!   mode, catalog, imports) sends a `NOTIFY` in its transaction; every instance listens and
 //!   updates or drops what it holds.
 
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -226,9 +227,7 @@ async fn insert_schema(
 
 /// (subject, schema id) of the soft-deleted versions stored before an import: an imported
 /// version with the same schema supersedes them, as a registration does.
-async fn soft_deleted_schemas(
-    conn: &mut PgConnection,
-) -> Result<std::collections::HashSet<(String, i64)>> {
+async fn soft_deleted_schemas(conn: &mut PgConnection) -> Result<HashSet<(String, i64)>> {
     let rows = sqlx::query("SELECT subject, schema_id FROM subject_versions WHERE deleted")
         .fetch_all(&mut *conn)
         .await?;
@@ -238,54 +237,183 @@ async fn soft_deleted_schemas(
         .collect())
 }
 
-/// One imported version: its schema (unless this import brought the id already), the version
-/// row, and its audit lines.
-async fn import_row(
+/// Every (subject, version) stored before an import, which the import may not use again.
+async fn stored_versions(conn: &mut PgConnection) -> Result<HashSet<(String, i32)>> {
+    let rows = sqlx::query("SELECT subject, version FROM subject_versions")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get("subject"), r.get("version")))
+        .collect())
+}
+
+/// What an import has written so far, across its batches.
+#[derive(Default)]
+struct Imported {
+    ids: ImportedIds,
+    versions: HashSet<(String, i32)>,
+    max_id: i64,
+}
+
+/// One batch of an import, each table written in one statement: the schemas this import
+/// brings first (unless an identical one is stored under the id), then the versions and their
+/// audit lines.
+async fn import_batch(
     conn: &mut PgConnection,
-    row: &ImportRow,
-    ids: &mut ImportedIds,
-    superseding: &std::collections::HashSet<(String, i64)>,
+    batch: &[ImportRow],
+    done: &mut Imported,
+    superseding: &HashSet<(String, i64)>,
 ) -> Result<()> {
-    if !ids.known(row)? {
-        let stored: Option<String> = sqlx::query_scalar("SELECT hash FROM schemas WHERE id = $1")
-            .bind(row.id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if super::check_import_id(row.id, stored.as_deref(), &row.schema.hash)?.is_none() {
-            insert_schema(conn, &row.schema, Some(row.id)).await?;
+    let mut unseen = Vec::new();
+    for row in batch {
+        if !done.ids.known(row)? {
+            unseen.push(row.id);
         }
-        ids.record(row);
     }
-    if superseding.contains(&(row.subject.clone(), row.id)) {
+    let stored: HashMap<i64, String> =
+        sqlx::query("SELECT id, hash FROM schemas WHERE id = ANY($1)")
+            .bind(&unseen)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| (r.get("id"), r.get("hash")))
+            .collect();
+    let mut schemas: Vec<&ImportRow> = Vec::new();
+    for row in batch {
+        if !done.ids.known(row)? {
+            let hash = stored.get(&row.id).map(String::as_str);
+            if super::check_import_id(row.id, hash, &row.schema.hash)?.is_none() {
+                done.max_id = done.max_id.max(super::check_new_id(row.id)?);
+                schemas.push(row);
+            }
+            done.ids.record(row);
+        }
+        if !done.versions.insert((row.subject.clone(), row.version)) {
+            return Err(super::version_exists(&row.subject, row.version));
+        }
+        if superseding.contains(&(row.subject.clone(), row.id)) {
+            sqlx::query(
+                "DELETE FROM subject_versions sv
+                 WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
+                   AND NOT EXISTS (SELECT 1 FROM schema_references r
+                                   WHERE r.subject = sv.subject AND r.version = sv.version)",
+            )
+            .bind(&row.subject)
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    let now = super::now_millis();
+    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    sqlx::query(
+        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
+         SELECT id, schema_type, schema, metadata, rule_set, hash, $7
+         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[])
+              AS s (id, schema_type, schema, metadata, rule_set, hash)",
+    )
+    .bind(schemas.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind(
+        schemas
+            .iter()
+            .map(|r| r.schema.schema_type.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        schemas
+            .iter()
+            .map(|r| r.schema.schema.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        schemas
+            .iter()
+            .map(|r| json(&r.schema.metadata))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        schemas
+            .iter()
+            .map(|r| json(&r.schema.rule_set))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        schemas
+            .iter()
+            .map(|r| r.schema.hash.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let references: Vec<(i64, i32, &crate::model::Reference)> = schemas
+        .iter()
+        .flat_map(|r| {
+            r.schema
+                .references
+                .iter()
+                .enumerate()
+                .map(|(i, reference)| (r.id, i as i32, reference))
+        })
+        .collect();
+    if !references.is_empty() {
         sqlx::query(
-            "DELETE FROM subject_versions sv
-             WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
-               AND NOT EXISTS (SELECT 1 FROM schema_references r
-                               WHERE r.subject = sv.subject AND r.version = sv.version)",
+            "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
+             SELECT * FROM UNNEST($1::BIGINT[], $2::INT[], $3::TEXT[], $4::TEXT[], $5::INT[])",
         )
-        .bind(&row.subject)
-        .bind(row.id)
+        .bind(references.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind(references.iter().map(|r| r.1).collect::<Vec<_>>())
+        .bind(
+            references
+                .iter()
+                .map(|r| r.2.name.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            references
+                .iter()
+                .map(|r| r.2.subject.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(references.iter().map(|r| r.2.version).collect::<Vec<_>>())
         .execute(&mut *conn)
         .await?;
     }
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
-         VALUES ($1, $2, $3, $4, $5)",
+         SELECT subject, version, schema_id, deleted, $5
+         FROM UNNEST($1::TEXT[], $2::INT[], $3::BIGINT[], $4::BOOLEAN[])
+              AS v (subject, version, schema_id, deleted)",
     )
-    .bind(&row.subject)
-    .bind(row.version)
-    .bind(row.id)
-    .bind(row.deleted)
-    .bind(super::now_millis())
+    .bind(batch.iter().map(|r| r.subject.as_str()).collect::<Vec<_>>())
+    .bind(batch.iter().map(|r| r.version).collect::<Vec<_>>())
+    .bind(batch.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind(batch.iter().map(|r| r.deleted).collect::<Vec<_>>())
+    .bind(now)
     .execute(&mut *conn)
-    .await;
-    match inserted {
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(super::version_exists(&row.subject, row.version))
-        }
-        other => other?,
-    };
-    insert_audit(conn, &row.audit).await
+    .await?;
+    let audit: Vec<&AuditEntry> = batch.iter().flat_map(|r| &r.audit).collect();
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, source, action, target, before, after)
+         SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[],
+                              $6::TEXT[], $7::TEXT[])",
+    )
+    .bind(audit.iter().map(|e| e.at).collect::<Vec<_>>())
+    .bind(audit.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>())
+    .bind(
+        audit
+            .iter()
+            .map(|e| e.source.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>())
+    .bind(audit.iter().map(|e| e.target.as_str()).collect::<Vec<_>>())
+    .bind(audit.iter().map(|e| json(&e.before)).collect::<Vec<_>>())
+    .bind(audit.iter().map(|e| json(&e.after)).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Appends audit lines inside the caller's transaction.
@@ -477,11 +605,16 @@ impl Store for PostgresStore {
     async fn import(&self, rows: &mut ImportRows) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let superseding = soft_deleted_schemas(&mut tx).await?;
-        let mut ids = ImportedIds::default();
+        let mut done = Imported {
+            versions: stored_versions(&mut tx).await?,
+            ..Imported::default()
+        };
         while let Some(batch) = rows.recv().await {
-            for row in batch? {
-                import_row(&mut tx, &row, &mut ids, &superseding).await?;
-            }
+            import_batch(&mut tx, &batch?, &mut done, &superseding).await?;
+        }
+        // New ids start past the imported ones.
+        if done.max_id > 0 {
+            allocate_id(&mut tx, Some(done.max_id)).await?;
         }
         notify(&mut tx, &Change::Imported).await?;
         tx.commit().await?;

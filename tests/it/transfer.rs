@@ -392,3 +392,34 @@ async fn a_soft_deleted_version_a_live_one_references_is_refused() {
     let target = serve_on(&db).await;
     assert_eq!(target.get("/subjects?deleted=true").await.1, json!([]));
 }
+
+#[tokio::test]
+async fn a_document_that_reuses_a_version_or_an_id_for_another_schema_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = record("A", json!([{"name": "a", "type": "int"}]));
+    let b = record("B", json!([{"name": "b", "type": "int"}]));
+    let db = fresh_database(dir.path()).await;
+    let file = dir.path().join("export.json");
+    for (versions, says) in [
+        (
+            vec![
+                version("s", 1, 1, &a, json!([])),
+                version("s", 1, 2, &b, json!([])),
+            ],
+            "Version 1 already exists in subject 's'",
+        ),
+        (
+            vec![
+                version("s", 1, 1, &a, json!([])),
+                version("t", 1, 1, &b, json!([])),
+            ],
+            "Overwrite new schema with id 1",
+        ),
+    ] {
+        std::fs::write(&file, document(versions).to_string()).unwrap();
+        let out = herald_fails(&["import", file.to_str().unwrap(), "--database", &db]).await;
+        assert!(out.contains(says), "{out}");
+    }
+    let target = serve_on(&db).await;
+    assert_eq!(target.get("/subjects?deleted=true").await.1, json!([]));
+}
