@@ -433,21 +433,80 @@ pub(crate) fn version_exists(subject: &str, version: i32) -> crate::error::Error
     ))
 }
 
-/// What an import checks of each row's schema id, across its batches: the first row with an id
-/// decides its schema; every later one must carry the same.
+/// What an import has written so far, across its batches: the schema each id holds, the
+/// (subject, version) pairs taken (those stored before it included), the highest new id.
 #[derive(Default)]
-pub(crate) struct ImportedIds(std::collections::HashMap<i64, String>);
+pub(crate) struct Imported {
+    ids: std::collections::HashMap<i64, String>,
+    versions: std::collections::HashSet<(String, i32)>,
+    /// (subject, schema id) of the soft-deleted versions stored before the import.
+    soft_deleted: std::collections::HashSet<(String, i64)>,
+    pub max_id: i64,
+}
 
-impl ImportedIds {
-    /// Whether the row's id came in earlier in this import (with the same schema: a different
-    /// one is refused).
-    pub(crate) fn known(&self, row: &ImportRow) -> Result<bool> {
-        let hash = self.0.get(&row.id);
-        check_import_id(row.id, hash.map(String::as_str), &row.schema.hash).map(|_| hash.is_some())
+/// What one batch of an import writes besides its versions and audit lines.
+pub(crate) struct ImportPlan<'a> {
+    /// Rows whose schema is new to the store (the first row of each new id).
+    pub schemas: Vec<&'a ImportRow>,
+    /// Rows whose (subject, schema id) supersedes soft-deleted versions stored before the
+    /// import, as a registration of the same schema does (Confluent #4277).
+    pub superseding: Vec<&'a ImportRow>,
+}
+
+impl Imported {
+    /// Starts from what the store holds: `versions` every (subject, version), `soft_deleted`
+    /// the (subject, schema id) of soft-deleted versions.
+    pub(crate) fn over(
+        versions: impl IntoIterator<Item = (String, i32)>,
+        soft_deleted: impl IntoIterator<Item = (String, i64)>,
+    ) -> Self {
+        Imported {
+            versions: versions.into_iter().collect(),
+            soft_deleted: soft_deleted.into_iter().collect(),
+            ..Imported::default()
+        }
     }
 
-    pub(crate) fn record(&mut self, row: &ImportRow) {
-        self.0.insert(row.id, row.schema.hash.clone());
+    /// The ids of `batch` this import has not brought before: the store reads their hashes.
+    pub(crate) fn unseen(&self, batch: &[ImportRow]) -> Vec<i64> {
+        batch
+            .iter()
+            .filter(|r| !self.ids.contains_key(&r.id))
+            .map(|r| r.id)
+            .collect()
+    }
+
+    /// Checks a batch against what came before and plans its writes; `stored` holds the
+    /// hashes of the store's schemas among [`Self::unseen`]. An id that names another schema,
+    /// or a version number its subject already uses, refuses the import.
+    pub(crate) fn plan<'a>(
+        &mut self,
+        batch: &'a [ImportRow],
+        stored: &std::collections::HashMap<i64, String>,
+    ) -> Result<ImportPlan<'a>> {
+        let mut plan = ImportPlan {
+            schemas: Vec::new(),
+            superseding: Vec::new(),
+        };
+        for row in batch {
+            let known = self.ids.get(&row.id).or_else(|| stored.get(&row.id));
+            let new =
+                check_import_id(row.id, known.map(String::as_str), &row.schema.hash)?.is_none();
+            if new {
+                self.max_id = self.max_id.max(check_new_id(row.id)?);
+                plan.schemas.push(row);
+            }
+            self.ids
+                .entry(row.id)
+                .or_insert_with(|| row.schema.hash.clone());
+            if !self.versions.insert((row.subject.clone(), row.version)) {
+                return Err(version_exists(&row.subject, row.version));
+            }
+            if self.soft_deleted.contains(&(row.subject.clone(), row.id)) {
+                plan.superseding.push(row);
+            }
+        }
+        Ok(plan)
     }
 }
 

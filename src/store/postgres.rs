@@ -15,7 +15,7 @@
 //!   mode, catalog, imports) sends a `NOTIFY` in its transaction; every instance listens and
 //!   updates or drops what it holds.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -27,7 +27,7 @@ use tokio::sync::broadcast;
 
 use super::{
     AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, Change, ChangeEvent, ConfigRecord,
-    Gate, ImportRow, ImportRows, ImportedIds, NewSchema, Placement, Purged, Registered, SchemaRow,
+    Gate, ImportRow, ImportRows, Imported, NewSchema, Placement, Purged, Registered, SchemaRow,
     Store, VersionRow,
 };
 use crate::error::{Error, Result};
@@ -225,35 +225,17 @@ async fn insert_schema(
     Ok(id)
 }
 
-/// (subject, schema id) of the soft-deleted versions stored before an import: an imported
-/// version with the same schema supersedes them, as a registration does.
-async fn soft_deleted_schemas(conn: &mut PgConnection) -> Result<HashSet<(String, i64)>> {
-    let rows = sqlx::query("SELECT subject, schema_id FROM subject_versions WHERE deleted")
+/// What an import starts from: every stored (subject, version), and which are soft-deleted.
+async fn import_start(conn: &mut PgConnection) -> Result<Imported> {
+    let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions")
         .fetch_all(&mut *conn)
         .await?;
-    Ok(rows
+    let pairs = rows.iter().map(|r| (r.get("subject"), r.get("version")));
+    let deleted = rows
         .iter()
-        .map(|r| (r.get("subject"), r.get("schema_id")))
-        .collect())
-}
-
-/// Every (subject, version) stored before an import, which the import may not use again.
-async fn stored_versions(conn: &mut PgConnection) -> Result<HashSet<(String, i32)>> {
-    let rows = sqlx::query("SELECT subject, version FROM subject_versions")
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get("subject"), r.get("version")))
-        .collect())
-}
-
-/// What an import has written so far, across its batches.
-#[derive(Default)]
-struct Imported {
-    ids: ImportedIds,
-    versions: HashSet<(String, i32)>,
-    max_id: i64,
+        .filter(|r| r.get::<bool, _>("deleted"))
+        .map(|r| (r.get("subject"), r.get("schema_id")));
+    Ok(Imported::over(pairs, deleted))
 }
 
 /// One batch of an import, each table written in one statement: the schemas this import
@@ -263,47 +245,28 @@ async fn import_batch(
     conn: &mut PgConnection,
     batch: &[ImportRow],
     done: &mut Imported,
-    superseding: &HashSet<(String, i64)>,
 ) -> Result<()> {
-    let mut unseen = Vec::new();
-    for row in batch {
-        if !done.ids.known(row)? {
-            unseen.push(row.id);
-        }
-    }
     let stored: HashMap<i64, String> =
         sqlx::query("SELECT id, hash FROM schemas WHERE id = ANY($1)")
-            .bind(&unseen)
+            .bind(done.unseen(batch))
             .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| (r.get("id"), r.get("hash")))
             .collect();
-    let mut schemas: Vec<&ImportRow> = Vec::new();
-    for row in batch {
-        if !done.ids.known(row)? {
-            let hash = stored.get(&row.id).map(String::as_str);
-            if super::check_import_id(row.id, hash, &row.schema.hash)?.is_none() {
-                done.max_id = done.max_id.max(super::check_new_id(row.id)?);
-                schemas.push(row);
-            }
-            done.ids.record(row);
-        }
-        if !done.versions.insert((row.subject.clone(), row.version)) {
-            return Err(super::version_exists(&row.subject, row.version));
-        }
-        if superseding.contains(&(row.subject.clone(), row.id)) {
-            sqlx::query(
-                "DELETE FROM subject_versions sv
-                 WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
-                   AND NOT EXISTS (SELECT 1 FROM schema_references r
-                                   WHERE r.subject = sv.subject AND r.version = sv.version)",
-            )
-            .bind(&row.subject)
-            .bind(row.id)
-            .execute(&mut *conn)
-            .await?;
-        }
+    let plan = done.plan(batch, &stored)?;
+    let schemas = plan.schemas;
+    for row in plan.superseding {
+        sqlx::query(
+            "DELETE FROM subject_versions sv
+             WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
+               AND NOT EXISTS (SELECT 1 FROM schema_references r
+                               WHERE r.subject = sv.subject AND r.version = sv.version)",
+        )
+        .bind(&row.subject)
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
     }
     let now = super::now_millis();
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
@@ -604,13 +567,9 @@ impl Store for PostgresStore {
 
     async fn import(&self, rows: &mut ImportRows) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let superseding = soft_deleted_schemas(&mut tx).await?;
-        let mut done = Imported {
-            versions: stored_versions(&mut tx).await?,
-            ..Imported::default()
-        };
+        let mut done = import_start(&mut tx).await?;
         while let Some(batch) = rows.recv().await {
-            import_batch(&mut tx, &batch?, &mut done, &superseding).await?;
+            import_batch(&mut tx, &batch?, &mut done).await?;
         }
         // New ids start past the imported ones.
         if done.max_id > 0 {

@@ -2,6 +2,7 @@
 //! holds the single write lock from its first read, and `synchronous=FULL` so a commit is on disk
 //! before the client hears about it.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -11,8 +12,7 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::{
     AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, ImportRow,
-    ImportRows, ImportedIds, NewSchema, Placement, Purged, Registered, SchemaRow, Store,
-    VersionRow,
+    ImportRows, Imported, NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
@@ -163,56 +163,131 @@ async fn referrers_in(
         .collect())
 }
 
-/// (subject, schema id) of the soft-deleted versions stored before an import: an imported
-/// version with the same schema supersedes them, as a registration does.
-async fn soft_deleted_schemas(
-    conn: &mut SqliteConnection,
-) -> Result<std::collections::HashSet<(String, i64)>> {
-    let rows = sqlx::query("SELECT subject, schema_id FROM subject_versions WHERE deleted = 1")
+/// What an import starts from: every stored (subject, version), and which are soft-deleted.
+async fn import_start(conn: &mut SqliteConnection) -> Result<Imported> {
+    let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions")
         .fetch_all(&mut *conn)
         .await?;
-    Ok(rows
+    let pairs = rows.iter().map(|r| (r.get("subject"), r.get("version")));
+    let deleted = rows
         .iter()
-        .map(|r| (r.get("subject"), r.get("schema_id")))
-        .collect())
+        .filter(|r| r.get::<i64, _>("deleted") != 0)
+        .map(|r| (r.get("subject"), r.get("schema_id")));
+    Ok(Imported::over(pairs, deleted))
 }
 
-/// One imported version: its schema (unless this import brought the id already), the version
-/// row, and its audit lines.
-async fn import_row(
+/// One batch of an import, each table written in one statement that reads the batch's rows
+/// from a JSON array (`json_each`): the schemas new to the store first, then the versions and
+/// their audit lines.
+async fn import_batch(
     conn: &mut SqliteConnection,
-    row: &ImportRow,
-    ids: &mut ImportedIds,
-    superseding: &std::collections::HashSet<(String, i64)>,
+    batch: &[ImportRow],
+    done: &mut Imported,
 ) -> Result<()> {
-    if !ids.known(row)? {
-        let stored = schema_hash(conn, row.id).await?;
-        if super::check_import_id(row.id, stored.as_deref(), &row.schema.hash)?.is_none() {
-            insert_schema(conn, &row.schema, Some(row.id)).await?;
-        }
-        ids.record(row);
-    }
-    if superseding.contains(&(row.subject.clone(), row.id)) {
+    let unseen = serde_json::to_string(&done.unseen(batch)).unwrap_or_default();
+    let stored: HashMap<i64, String> =
+        sqlx::query("SELECT id, hash FROM schemas WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(unseen)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| (r.get("id"), r.get("hash")))
+            .collect();
+    let plan = done.plan(batch, &stored)?;
+    for row in plan.superseding {
         supersede(conn, &row.subject, row.id).await?;
     }
-    let inserted = sqlx::query(
-        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
-         VALUES (?, ?, ?, ?, ?)",
+    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    let schemas: Vec<serde_json::Value> = plan
+        .schemas
+        .iter()
+        .map(|r| {
+            serde_json::json!([
+                r.id,
+                r.schema.schema_type.as_str(),
+                r.schema.schema,
+                json(&r.schema.metadata),
+                json(&r.schema.rule_set),
+                r.schema.hash,
+            ])
+        })
+        .collect();
+    let now = super::now_millis();
+    sqlx::query(
+        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, ?
+         FROM json_each(?)",
     )
-    .bind(&row.subject)
-    .bind(row.version)
-    .bind(row.id)
-    .bind(row.deleted)
-    .bind(super::now_millis())
+    .bind(now)
+    .bind(serde_json::Value::from(schemas).to_string())
     .execute(&mut *conn)
-    .await;
-    match inserted {
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(super::version_exists(&row.subject, row.version))
-        }
-        other => other?,
-    };
-    insert_audit(conn, &row.audit).await
+    .await?;
+    let references: Vec<serde_json::Value> = plan
+        .schemas
+        .iter()
+        .flat_map(|r| {
+            r.schema
+                .references
+                .iter()
+                .enumerate()
+                .map(|(i, reference)| {
+                    serde_json::json!([
+                        r.id,
+                        i,
+                        reference.name,
+                        reference.subject,
+                        reference.version
+                    ])
+                })
+        })
+        .collect();
+    if !references.is_empty() {
+        sqlx::query(
+            "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+             FROM json_each(?)",
+        )
+        .bind(serde_json::Value::from(references).to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    let versions: Vec<serde_json::Value> = batch
+        .iter()
+        .map(|r| serde_json::json!([r.subject, r.version, r.id, i64::from(r.deleted)]))
+        .collect();
+    sqlx::query(
+        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ? FROM json_each(?)",
+    )
+    .bind(now)
+    .bind(serde_json::Value::from(versions).to_string())
+    .execute(&mut *conn)
+    .await?;
+    let audit: Vec<serde_json::Value> = batch
+        .iter()
+        .flat_map(|r| &r.audit)
+        .map(|e| {
+            serde_json::json!([
+                e.at,
+                e.actor,
+                e.source,
+                e.action,
+                e.target,
+                json(&e.before),
+                json(&e.after),
+            ])
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, source, action, target, before, after)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                value ->> 6
+         FROM json_each(?)",
+    )
+    .bind(serde_json::Value::from(audit).to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Removes the soft-deleted versions of `subject` that hold schema `id`, unless something
@@ -408,12 +483,9 @@ impl Store for SqliteStore {
 
     async fn import(&self, rows: &mut ImportRows) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let superseding = soft_deleted_schemas(&mut tx).await?;
-        let mut ids = ImportedIds::default();
+        let mut done = import_start(&mut tx).await?;
         while let Some(batch) = rows.recv().await {
-            for row in batch? {
-                import_row(&mut tx, &row, &mut ids, &superseding).await?;
-            }
+            import_batch(&mut tx, &batch?, &mut done).await?;
         }
         tx.commit().await?;
         Ok(())
