@@ -24,14 +24,15 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
         max_references: config.max_references,
         lookup_cache_entries: config.lookup_cache_entries,
     };
-    let registry = Registry::with_limits(store, config.dialect, limits).await?;
+    let registry = Arc::new(Registry::with_limits(store, config.dialect, limits).await?);
+    Registry::watch(&registry).await?;
     if let Some(dir) = config.catalog_dir.as_deref().filter(|d| d.is_dir()) {
         if registry.load_catalog_if_empty(dir).await? {
             tracing::info!(catalog = %dir.display(), "loaded the catalog folder into the empty database");
         }
     }
     Ok(AppState {
-        registry: Arc::new(registry),
+        registry,
         max_body_bytes: config.max_body_bytes,
         max_schema_bytes: config.max_schema_bytes,
         trust_forwarded_for: config.trust_forwarded_for,

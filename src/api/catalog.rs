@@ -601,6 +601,7 @@ pub(super) async fn audit(
         actor: params.get("actor").map(str::to_string),
         source: params.get("source").map(str::to_string),
         since: params.get("since").and_then(|s| s.parse().ok()),
+        offset: 0,
         limit: params.count("limit", 100).min(1000),
     };
     let entries = access.audit_view(state.registry.store_audit(&query).await?);

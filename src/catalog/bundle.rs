@@ -676,14 +676,14 @@ impl Registry {
                 writes.push(CatalogWrite::Delete { kind, name });
             }
         }
-        self.store().catalog_write(&writes, &audit).await?;
+        self.write_catalog(&writes, &audit).await?;
         Ok(plan)
     }
 
     /// Loads a catalog folder into a registry that holds nothing yet (the demo on first run).
     pub async fn load_catalog_if_empty(&self, dir: &Path) -> Result<bool> {
-        let empty = self.store().catalog_entities().await?.is_empty()
-            && self.store().all_versions().await?.is_empty();
+        let empty =
+            self.store().catalog_entities().await?.is_empty() && self.holds_no_versions().await?;
         if !empty {
             return Ok(false);
         }

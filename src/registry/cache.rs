@@ -194,7 +194,9 @@ pub async fn follow_changes(
                 true
             }
             ChangeEvent::Change(Change::Mode { .. }) => true,
-            ChangeEvent::Lost => {
+            // The summaries follow these (see `browse`); nothing here depends on them.
+            ChangeEvent::Change(Change::Registered { .. } | Change::Catalog) => false,
+            ChangeEvent::Change(Change::Imported) | ChangeEvent::Lost => {
                 cache.forget_all_registrations();
                 true
             }

@@ -44,6 +44,7 @@ impl Registry {
             );
             self.store.soft_delete(subject, &live, &audit).await?;
             self.cache.forget_subject(subject);
+            self.refresh_subject(subject).await;
             Ok(live)
         }
     }
@@ -92,6 +93,7 @@ impl Registry {
                 .soft_delete(subject, &[row.version], &audit)
                 .await?;
             self.cache.forget_subject(subject);
+            self.refresh_subject(subject).await;
         }
         Ok(row.version)
     }
@@ -106,6 +108,7 @@ impl Registry {
     ) -> Result<()> {
         let purged = self.store.hard_delete(subject, versions, audit).await?;
         self.cache.forget_subject(subject);
+        self.refresh_subject(subject).await;
         self.cache.forget_schemas(&purged.schema_ids);
         if purged.subject_emptied {
             self.cache.set_config(subject, None);

@@ -414,6 +414,7 @@ impl Registry {
             }
         };
         if let Registered::Created { version, .. } = registered {
+            self.refresh_subject(subject).await;
             self.metrics.registrations.inc();
             if new.metadata.is_some() || new.rule_set.is_some() {
                 // Requests without metadata now inherit this version's.

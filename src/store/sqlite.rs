@@ -10,8 +10,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::{
-    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, NewSchema,
-    Placement, Purged, Registered, SchemaRow, Store, VersionRow,
+    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, ImportRow,
+    ImportRows, ImportedIds, NewSchema, Placement, Purged, Registered, SchemaRow, Store,
+    VersionRow,
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
@@ -44,6 +45,33 @@ fn version_row(row: &sqlx::sqlite::SqliteRow) -> VersionRow {
         schema_id: row.get("schema_id"),
         deleted: row.get::<i64, _>("deleted") != 0,
         created_at: row.get("created_at"),
+    }
+}
+
+/// Ids per statement of a batch read, well under SQLite's bound on parameters.
+const IDS_PER_READ: usize = 500;
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn schema_row(row: &sqlx::sqlite::SqliteRow, references: Vec<Reference>) -> Result<SchemaRow> {
+    let schema_type: String = row.get("schema_type");
+    Ok(SchemaRow {
+        id: row.get("id"),
+        schema_type: SchemaType::from_str(&schema_type)?,
+        schema: row.get("schema"),
+        references,
+        metadata: parse_json(row.get("metadata")),
+        rule_set: parse_json(row.get("rule_set")),
+    })
+}
+
+fn reference_row(r: &sqlx::sqlite::SqliteRow) -> Reference {
+    Reference {
+        name: r.get("name"),
+        subject: r.get("subject"),
+        version: r.get("version"),
     }
 }
 
@@ -135,6 +163,75 @@ async fn referrers_in(
         .collect())
 }
 
+/// (subject, schema id) of the soft-deleted versions stored before an import: an imported
+/// version with the same schema supersedes them, as a registration does.
+async fn soft_deleted_schemas(
+    conn: &mut SqliteConnection,
+) -> Result<std::collections::HashSet<(String, i64)>> {
+    let rows = sqlx::query("SELECT subject, schema_id FROM subject_versions WHERE deleted = 1")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get("subject"), r.get("schema_id")))
+        .collect())
+}
+
+/// One imported version: its schema (unless this import brought the id already), the version
+/// row, and its audit lines.
+async fn import_row(
+    conn: &mut SqliteConnection,
+    row: &ImportRow,
+    ids: &mut ImportedIds,
+    superseding: &std::collections::HashSet<(String, i64)>,
+) -> Result<()> {
+    if !ids.known(row)? {
+        let stored = schema_hash(conn, row.id).await?;
+        if super::check_import_id(row.id, stored.as_deref(), &row.schema.hash)?.is_none() {
+            insert_schema(conn, &row.schema, Some(row.id)).await?;
+        }
+        ids.record(row);
+    }
+    if superseding.contains(&(row.subject.clone(), row.id)) {
+        supersede(conn, &row.subject, row.id).await?;
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&row.subject)
+    .bind(row.version)
+    .bind(row.id)
+    .bind(row.deleted)
+    .bind(super::now_millis())
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(super::version_exists(&row.subject, row.version))
+        }
+        other => other?,
+    };
+    insert_audit(conn, &row.audit).await
+}
+
+/// Removes the soft-deleted versions of `subject` that hold schema `id`, unless something
+/// still references them: a new version of the same schema supersedes them (Confluent #4277).
+async fn supersede(conn: &mut SqliteConnection, subject: &str, id: i64) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM subject_versions
+         WHERE subject = ? AND schema_id = ? AND deleted = 1
+           AND NOT EXISTS (SELECT 1 FROM schema_references r
+                           WHERE r.subject = subject_versions.subject
+                             AND r.version = subject_versions.version)",
+    )
+    .bind(subject)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Appends audit lines inside the caller's transaction.
 async fn insert_audit(conn: &mut SqliteConnection, entries: &[AuditEntry]) -> Result<()> {
     for entry in entries {
@@ -173,22 +270,42 @@ impl Store for SqliteStore {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let schema_type: String = row.get("schema_type");
-        Ok(Some(SchemaRow {
-            id: row.get("id"),
-            schema_type: SchemaType::from_str(&schema_type)?,
-            schema: row.get("schema"),
-            references: refs
-                .iter()
-                .map(|r| Reference {
-                    name: r.get("name"),
-                    subject: r.get("subject"),
-                    version: r.get("version"),
-                })
-                .collect(),
-            metadata: parse_json(row.get("metadata")),
-            rule_set: parse_json(row.get("rule_set")),
-        }))
+        schema_row(&row, refs.iter().map(reference_row).collect()).map(Some)
+    }
+
+    async fn schemas(&self, ids: &[i64]) -> Result<Vec<SchemaRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut conn = self.pool.acquire().await?;
+        for chunk in ids.chunks(IDS_PER_READ) {
+            let marks = placeholders(chunk.len());
+            let refs_sql = format!(
+                "SELECT schema_id, name, subject, version FROM schema_references
+                 WHERE schema_id IN ({marks}) ORDER BY schema_id, ordinal"
+            );
+            // Only placeholders are spliced in; the ids are bound.
+            let mut refs_query = sqlx::query(sqlx::AssertSqlSafe(refs_sql));
+            for id in chunk {
+                refs_query = refs_query.bind(id);
+            }
+            let mut refs: std::collections::HashMap<i64, Vec<Reference>> = Default::default();
+            for r in refs_query.fetch_all(&mut *conn).await? {
+                refs.entry(r.get("schema_id"))
+                    .or_default()
+                    .push(reference_row(&r));
+            }
+            let sql = format!(
+                "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id IN ({marks})"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let id: i64 = row.get("id");
+                out.push(schema_row(&row, refs.remove(&id).unwrap_or_default())?);
+            }
+        }
+        Ok(out)
     }
 
     async fn max_schema_id(&self) -> Result<i64> {
@@ -287,6 +404,19 @@ impl Store for SqliteStore {
         insert_audit(&mut tx, &[audit(id, version)]).await?;
         tx.commit().await?;
         Ok(Registered::Created { id, version })
+    }
+
+    async fn import(&self, rows: &mut ImportRows) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let superseding = soft_deleted_schemas(&mut tx).await?;
+        let mut ids = ImportedIds::default();
+        while let Some(batch) = rows.recv().await {
+            for row in batch? {
+                import_row(&mut tx, &row, &mut ids, &superseding).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn soft_delete(&self, subject: &str, versions: &[i32], audit: &AuditEntry) -> Result<()> {
@@ -445,7 +575,9 @@ impl Store for SqliteStore {
         sql.push(" AND at >= ")
             .push_bind(query.since.unwrap_or(0))
             .push(" ORDER BY id DESC LIMIT ")
-            .push_bind(query.limit.max(1) as i64);
+            .push_bind(query.limit.max(1) as i64)
+            .push(" OFFSET ")
+            .push_bind(query.offset as i64);
         let rows = sql.build().fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
@@ -560,6 +692,24 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn config(&self, scope: &str) -> Result<Option<ConfigRecord>> {
+        let row =
+            sqlx::query("SELECT compatibility, normalize, settings FROM configs WHERE scope = ?")
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            let compatibility: Option<String> = r.get("compatibility");
+            let normalize: Option<i64> = r.get("normalize");
+            Ok(ConfigRecord {
+                compatibility: compatibility.map(|c| c.parse()).transpose()?,
+                normalize: normalize.map(|n| n != 0),
+                settings: super::read_settings(r.get("settings"))?,
+            })
+        })
+        .transpose()
+    }
+
     async fn put_config(
         &self,
         scope: &str,
@@ -602,6 +752,14 @@ impl Store for SqliteStore {
         rows.iter()
             .map(|r| Ok((r.get("scope"), r.get::<String, _>("mode").parse()?)))
             .collect()
+    }
+
+    async fn mode(&self, scope: &str) -> Result<Option<Mode>> {
+        let mode: Option<String> = sqlx::query_scalar("SELECT mode FROM modes WHERE scope = ?")
+            .bind(scope)
+            .fetch_optional(&self.pool)
+            .await?;
+        mode.map(|m| m.parse()).transpose()
     }
 
     async fn put_mode(&self, scope: &str, mode: Option<Mode>, audit: &AuditEntry) -> Result<()> {

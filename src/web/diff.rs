@@ -168,7 +168,7 @@ pub async fn diff(
         Bump::Patch if old.schema.schema == new.schema.schema => "none",
         Bump::Patch => "patch",
     };
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let event = catalog.event_for_subject(&subject);
     let declared = event
         .and_then(|e| e.schemas.iter().find(|s| s.subject == subject))

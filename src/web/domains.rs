@@ -13,7 +13,7 @@ use crate::http::wire::{Params, PathParams};
 use crate::http::AppState;
 
 pub async fn domains(State(state): State<AppState>, params: Params) -> PageResult {
-    let catalog = state.registry.catalog().await?;
+    let catalog = state.registry.catalog_view().await?;
     let all: Vec<_> = catalog.domains.values().collect();
     let pager = Pager::new(page_param(&params), all.len(), "/ui/domains");
     let rows = pager
@@ -57,7 +57,7 @@ pub async fn domain(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
 ) -> PageResult {
-    let catalog = state.registry.catalog().await?;
+    let catalog = state.registry.catalog_view().await?;
     let domain = catalog
         .domains
         .get(&name)

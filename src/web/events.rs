@@ -1,6 +1,8 @@
 //! The events list and an event's page: owner, schemas and versions, producers and consumers,
 //! examples checked against their versions, and code for each consumer's version.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::State;
 
@@ -16,7 +18,6 @@ use crate::catalog::model::{Event, EventSchema, Lifecycle};
 use crate::formats::{self, PayloadError};
 use crate::http::wire::{Params, PathParams};
 use crate::http::AppState;
-use crate::model::VersionSpec;
 
 #[derive(Template)]
 #[template(path = "events.html")]
@@ -38,7 +39,7 @@ pub async fn events(
     access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
-    let catalog = state.registry.catalog().await?;
+    let catalog = state.registry.catalog_view().await?;
     let domain = params.get("domain").unwrap_or_default();
     let owner = params.get("owner").unwrap_or_default();
     let lifecycle = params.get("lifecycle").unwrap_or_default();
@@ -181,13 +182,52 @@ struct EventPage {
     graph: String,
 }
 
+/// The semvers an event declares for a subject, by registry version and by schema id, so that
+/// an event of a thousand versions finds each in one step.
+struct Declared<'a> {
+    /// (position in the declaration, semver) of the first declaration naming each.
+    by_version: HashMap<i32, (usize, &'a str)>,
+    by_id: HashMap<i64, (usize, &'a str)>,
+}
+
+impl<'a> Declared<'a> {
+    fn of(schema: &'a EventSchema) -> Self {
+        let mut by_version = HashMap::new();
+        let mut by_id = HashMap::new();
+        for (i, sv) in schema.versions.iter().enumerate() {
+            match (sv.registry_version, sv.id) {
+                (Some(n), _) => {
+                    by_version.entry(n).or_insert((i, sv.version.as_str()));
+                }
+                (None, Some(id)) => {
+                    by_id.entry(id).or_insert((i, sv.version.as_str()));
+                }
+                (None, None) => {}
+            }
+        }
+        Declared { by_version, by_id }
+    }
+
+    /// The first declaration of this registered version: by its number, or (declared without
+    /// one) by its schema id.
+    fn semver(&self, version: i32, id: i64) -> String {
+        let candidates = [self.by_version.get(&version), self.by_id.get(&id)];
+        candidates
+            .into_iter()
+            .flatten()
+            .min_by_key(|(i, _)| *i)
+            .map(|(_, s)| s.to_string())
+            .unwrap_or_default()
+    }
+}
+
 pub async fn event(
     State(state): State<AppState>,
     access: crate::http::access::Access,
     PathParams(name): PathParams<String>,
 ) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let event = catalog
         .events
         .get(&name)
@@ -213,33 +253,22 @@ pub async fn event(
     }
     let mut subjects = Vec::new();
     for schema in &event.schemas {
-        let numbers = registry
-            .list_versions(&schema.subject, false, false)
+        let declared = Declared::of(schema);
+        let rows = registry
+            .subject_versions(&schema.subject)
             .await
             .unwrap_or_default();
         let mut versions = Vec::new();
         let mut previous = None;
-        for n in numbers {
-            let v = registry
-                .get_version(&schema.subject, VersionSpec::Number(n), false)
-                .await?;
-            let semver = schema
-                .versions
-                .iter()
-                .find(|sv| {
-                    sv.registry_version == Some(n)
-                        || (sv.registry_version.is_none() && sv.id == Some(v.schema.id))
-                })
-                .map(|sv| sv.version.clone())
-                .unwrap_or_default();
+        for v in rows.iter().filter(|v| !v.deleted) {
             versions.push(VersionLine {
-                number: n,
-                semver,
-                id: v.schema.id,
+                number: v.version,
+                semver: declared.semver(v.version, v.schema_id),
+                id: v.schema_id,
                 when: datetime(v.created_at),
                 previous,
             });
-            previous = Some(n);
+            previous = Some(v.version);
         }
         subjects.push(SubjectBlock {
             subject: schema.subject.clone(),
@@ -341,10 +370,8 @@ async fn latest_fields(
     else {
         return Ok(None);
     };
-    let v = registry
-        .get_version(&schema.subject, VersionSpec::Number(line.number), false)
-        .await?;
-    let fields = registry.field_table(&v.schema).await?;
+    let entry = registry.schema_by_id(line.id).await?;
+    let fields = registry.field_table(&entry).await?;
     Ok(Some(Latest {
         subject: schema.subject.clone(),
         number: line.number,

@@ -51,7 +51,7 @@ pub async fn home(
     access: crate::http::access::Access,
 ) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let overview = registry.overview(RECENT).await?;
     let empty = overview.subjects == 0 && catalog.events.is_empty() && catalog.services.is_empty();
     let counts = vec![

@@ -41,7 +41,7 @@ pub async fn subjects(
     params: Params,
 ) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let filter = params.get("q").unwrap_or_default().trim().to_string();
     let unclaimed = params.flag("unclaimed");
     let claimed: HashMap<&str, &str> = catalog
@@ -120,23 +120,19 @@ pub async fn subject(
     PathParams(subject): PathParams<String>,
 ) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
-    let numbers = registry.list_versions(&subject, true, false).await?;
+    let catalog = registry.catalog_view().await?;
     let mut versions = Vec::new();
     let mut previous = None;
-    for n in numbers {
-        let v = registry
-            .get_version(&subject, VersionSpec::Number(n), true)
-            .await?;
+    for v in registry.subject_versions(&subject).await? {
         versions.push(VersionRow {
-            number: n,
-            id: v.schema.id,
+            number: v.version,
+            id: v.schema_id,
             when: datetime(v.created_at),
             deleted: v.deleted,
             previous: if v.deleted { None } else { previous },
         });
         if !v.deleted {
-            previous = Some(n);
+            previous = Some(v.version);
         }
     }
     versions.reverse();
@@ -186,7 +182,7 @@ pub async fn version(
     let spec = VersionSpec::parse(&version)?;
     let v = registry.get_version(&subject, spec, true).await?;
     let parsed = registry.parsed_version(&v).await?;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let event = catalog.event_for_subject(&subject);
     let semver = event
         .and_then(|e| e.schemas.iter().find(|s| s.subject == subject))

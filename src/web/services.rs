@@ -20,7 +20,7 @@ struct ServicesPage {
 }
 
 pub async fn services(State(state): State<AppState>, params: Params) -> PageResult {
-    let catalog = state.registry.catalog().await?;
+    let catalog = state.registry.catalog_view().await?;
     let all: Vec<&Service> = catalog.services.values().collect();
     let pager = Pager::new(page_param(&params), all.len(), "/ui/services");
     let rows = pager.slice(&all).into_iter().map(ServiceRow::of).collect();
@@ -47,7 +47,7 @@ pub async fn service(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
 ) -> PageResult {
-    let catalog = state.registry.catalog().await?;
+    let catalog = state.registry.catalog_view().await?;
     let service = catalog
         .services
         .get(&name)

@@ -12,7 +12,7 @@ use crate::http::wire::{Params, PathParams};
 use crate::http::AppState;
 
 pub async fn teams(State(state): State<AppState>, params: Params) -> PageResult {
-    let catalog = state.registry.catalog().await?;
+    let catalog = state.registry.catalog_view().await?;
     let all: Vec<_> = catalog.teams.values().collect();
     let pager = Pager::new(page_param(&params), all.len(), "/ui/teams");
     let rows = pager
@@ -56,7 +56,7 @@ pub async fn team(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
 ) -> PageResult {
-    let catalog = state.registry.catalog().await?;
+    let catalog = state.registry.catalog_view().await?;
     let team = catalog
         .teams
         .get(&name)
