@@ -28,6 +28,16 @@ impl SchemaType {
         }
     }
 
+    /// The format a schema file's extension implies (`.avsc`/`.avro`, `.json`, `.proto`).
+    pub fn of_file(path: &std::path::Path) -> Option<SchemaType> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "avsc" | "avro" => Some(SchemaType::Avro),
+            "json" => Some(SchemaType::Json),
+            "proto" => Some(SchemaType::Protobuf),
+            _ => None,
+        }
+    }
+
     /// The formats this server accepts, as `GET /schemas/types` lists them.
     pub const ALL: [SchemaType; 3] = [SchemaType::Json, SchemaType::Protobuf, SchemaType::Avro];
 

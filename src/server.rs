@@ -196,7 +196,9 @@ where
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default();
                 tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
-            }),
+            })
+            // Failures are logged once, with their cause, by `log_failures` inside this span.
+            .on_failure(()),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));

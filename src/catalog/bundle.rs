@@ -148,7 +148,8 @@ fn load_files(event: &mut Event, base: &Path) -> std::result::Result<(), String>
                     .map_err(|e| format!("{}: {e}", path.display()))?;
                 version.schema = Some(text);
                 if version.schema_type.is_none() {
-                    version.schema_type = crate::cli::sources::type_for(&path).map(str::to_string);
+                    version.schema_type =
+                        crate::model::SchemaType::of_file(&path).map(|t| t.as_str().into());
                 }
             }
         }

@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::Reference;
+use crate::model::{Reference, SchemaType};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaSource {
@@ -57,12 +57,7 @@ impl SchemaSource {
 
 /// The schema type a file's extension implies.
 pub fn type_for(path: &Path) -> Option<&'static str> {
-    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-        "avsc" | "avro" => Some("AVRO"),
-        "json" => Some("JSON"),
-        "proto" => Some("PROTOBUF"),
-        _ => None,
-    }
+    SchemaType::of_file(path).map(SchemaType::as_str)
 }
 
 /// `NAME=SUBJECT:VERSION`, as `--reference` takes it.

@@ -65,17 +65,23 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
-/// Logs each server-side failure once, with its cause, inside the request's span (so the line
-/// carries the request id), whichever layer or handler made the answer.
+/// Logs each server-side failure (5xx) once, with its cause when the answer carries one,
+/// inside the request's span (so the line carries the request id), whichever layer or handler
+/// made the answer.
 pub async fn log_failures(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if let Some(Failure(error)) = response.extensions().get::<Failure>() {
-        tracing::error!(
-            status = response.status().as_u16(),
+    let status = response.status().as_u16();
+    match response.extensions().get::<Failure>() {
+        Some(Failure(error)) => tracing::error!(
+            status,
             error = %error,
             detail = error.detail().unwrap_or_default(),
             "request failed"
-        );
+        ),
+        None if response.status().is_server_error() => {
+            tracing::error!(status, "request failed")
+        }
+        None => {}
     }
     response
 }
@@ -105,6 +111,12 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(response.status(), 500);
+        // The panic's message goes to the one log line, not to the client.
+        let failure = response
+            .extensions()
+            .get::<super::Failure>()
+            .expect("a failure");
+        assert_eq!(failure.0.detail().as_deref(), Some("panic: boom"));
         let body = axum::body::to_bytes(response.into_body(), 1 << 16)
             .await
             .unwrap();

@@ -147,10 +147,20 @@ impl Registry {
                 return;
             }
         };
-        let Some(change) = self.summaries.replace(subject, ticket, &rows) else {
-            return;
+        // Unchanged, or not applied because a later read was, can mean another refresh (the
+        // notice of this instance's own write, say) applied these rows first and is still
+        // reading the schema's fields: a write answers only once the index holds its version.
+        let (change, changed) = match self.summaries.replace(subject, ticket, &rows) {
+            Some(applied) => applied,
+            None => (self.summaries.latest(subject), false),
         };
-        self.index_change(ticket, change).await;
+        let indexed = || {
+            let index = self.summaries.fields.read().unwrap();
+            index.holds(&change.0, change.1.as_ref())
+        };
+        if changed || !indexed() {
+            self.index_change(ticket, change).await;
+        }
     }
 
     async fn index_change(&self, ticket: u64, (subject, latest): LatestChange) {

@@ -388,6 +388,15 @@ impl FieldIndex {
         );
     }
 
+    /// Whether `subject`'s entry is for this latest live version (`None`: it has none).
+    pub fn holds(&self, subject: &str, latest: Option<&Slot>) -> bool {
+        let want = latest.map_or((0, 0), |slot| (slot.version, slot.schema_id));
+        match self.subjects.get(subject) {
+            Some(entry) => (entry.version, entry.schema_id) == want,
+            None => latest.is_none(),
+        }
+    }
+
     /// Fields whose lowercased name contains `needle` (lowercase), in subject order and then
     /// field-table order, of the subjects `keep` accepts: how many, and `limit` of them from
     /// `offset`.
@@ -511,11 +520,28 @@ impl Summaries {
         self.loaded.initialized()
     }
 
-    /// Applies one subject's versions; the latest live version when it changed.
-    pub fn replace(&self, subject: &str, ticket: u64, rows: &[VersionRow]) -> Option<LatestChange> {
+    /// Applies one subject's versions: its latest live version, and whether that changed;
+    /// `None` when a later read was applied already.
+    pub fn replace(
+        &self,
+        subject: &str,
+        ticket: u64,
+        rows: &[VersionRow],
+    ) -> Option<(LatestChange, bool)> {
         let mut directory = self.directory.write().unwrap();
         let (before, after) = directory.replace(subject, ticket, rows)?;
-        (before != after).then(|| (directory.key(subject), after))
+        let changed = before != after;
+        Some(((directory.key(subject), after), changed))
+    }
+
+    /// A subject's latest live version as the summaries hold it now.
+    pub fn latest(&self, subject: &str) -> LatestChange {
+        let directory = self.directory.read().unwrap();
+        let latest = directory
+            .subjects
+            .get(subject)
+            .and_then(|e| e.versions.iter().rev().find(|v| !v.deleted).cloned());
+        (directory.key(subject), latest)
     }
 
     pub fn load(&self, ticket: u64, rows: &[VersionRow]) -> Vec<LatestChange> {

@@ -125,18 +125,6 @@ async fn forwarded_for_is_used_only_when_trusted() {
     assert_eq!(audit(&trusting, "").await[0]["source"], "203.0.113.7");
 }
 
-/// Runs one statement on the server's database from outside, as an operator (or a fault) might.
-async fn execute_on(database_url: &str, sql: &'static str) {
-    use sqlx::Connection;
-    if database_url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(database_url).await.unwrap();
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
-    } else {
-        let mut conn = sqlx::PgConnection::connect(database_url).await.unwrap();
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
-    }
-}
-
 #[track_caller]
 fn assert_store_error((status, body): (u16, Value)) {
     assert_eq!(status, 500, "{body}");

@@ -175,3 +175,15 @@ pub fn section<'a>(body: &'a str, id: &str) -> &'a str {
     let end = rest.find("</section>").unwrap_or(rest.len());
     &rest[..end]
 }
+
+/// Runs one statement on the server's database from outside, as an operator (or a fault) might.
+pub async fn execute_on(database_url: &str, sql: &'static str) {
+    use sqlx::Connection;
+    if database_url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(database_url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::PgConnection::connect(database_url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+}

@@ -229,3 +229,121 @@ async fn a_schema_above_the_size_limit_is_refused_with_42209() {
     }
     assert_eq!(s.get("/subjects/size-value/versions").await.1, json!([1]));
 }
+
+/// The JSON log lines at level ERROR made while serving the request with id `request_id`.
+fn errors_of<'a>(lines: &'a [Value], request_id: &str) -> Vec<&'a Value> {
+    lines
+        .iter()
+        .filter(|line| line["level"] == "ERROR")
+        .filter(|line| {
+            line["spans"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|span| span["request_id"] == request_id)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_server_failure_is_logged_once_with_its_request_id_and_cause() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(dir.path()).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--log-format", "json", "--request-timeout", "1"])
+        .args(["--database", &database_url, "--catalog", "/nonexistent"])
+        .env("HERALD_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client.get(format!("{base}/")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let send = |method: reqwest::Method, path: &str, id: &str, body: Option<Value>| {
+        let mut request = client
+            .request(method, format!("{base}{path}"))
+            .header("x-request-id", id);
+        if let Some(body) = body {
+            request = request.header("content-type", CT).body(body.to_string());
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let schema = |fields: Value| json!({"schema": record("A", fields).to_string()});
+    let post = reqwest::Method::POST;
+    let v1 = schema(json!([{"name": "x", "type": "int"}]));
+    assert_eq!(
+        send(post.clone(), "/subjects/a-value/versions", "ok", Some(v1)).await,
+        200
+    );
+    execute_on(&database_url, "DROP TABLE audit_log").await;
+
+    // A store error in a handler, one in a page, a timeout, and a client's mistake.
+    let v2 = schema(
+        json!([{"name": "x", "type": "int"}, {"name": "y", "type": ["null", "int"], "default": null}]),
+    );
+    let path = "/subjects/a-value/versions";
+    assert_eq!(send(post, path, "log-store", Some(v2)).await, 500);
+    let get = reqwest::Method::GET;
+    assert_eq!(send(get.clone(), "/ui/audit", "log-page", None).await, 500);
+    assert_eq!(
+        send(get, "/subjects/nothing/versions", "log-client", None).await,
+        404
+    );
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    conn.write_all(
+        b"POST /subjects/slow/versions HTTP/1.1\r\nHost: x\r\nx-request-id: log-timeout\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"sch",
+    )
+    .await
+    .unwrap();
+    let mut answer = [0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), conn.read(&mut answer))
+        .await
+        .expect("answered within the limit")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&answer[..n]).contains("50002"));
+
+    child.start_kill().unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let store = errors_of(&lines, "log-store");
+    assert_eq!(store.len(), 1, "{store:#?}");
+    assert_eq!(store[0]["fields"]["message"], "request failed");
+    assert_eq!(
+        store[0]["fields"]["error"],
+        "Error in the backend data store"
+    );
+    let detail = store[0]["fields"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("audit_log"),
+        "the cause is logged: {detail}"
+    );
+    let page = errors_of(&lines, "log-page");
+    assert_eq!(page.len(), 1, "{page:#?}");
+    assert!(page[0]["fields"]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("audit_log"));
+    let timeout = errors_of(&lines, "log-timeout");
+    assert_eq!(timeout.len(), 1, "{timeout:#?}");
+    assert_eq!(timeout[0]["fields"]["status"], 500);
+    assert!(errors_of(&lines, "log-client").is_empty());
+    assert!(errors_of(&lines, "ok").is_empty());
+}
