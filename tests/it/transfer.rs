@@ -167,7 +167,9 @@ async fn export_then_import_answers_every_get_identically() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("export.json");
     let file = file.to_str().unwrap();
-    herald(&["export", file, "--database", &source.database_url]).await;
+    let out = herald(&["export", file, "--database", &source.database_url]).await;
+    // Without a terminal, progress comes as plain lines, the last one with the count.
+    assert!(out.contains("exporting versions: 7 versions in"), "{out}");
     let target_db = fresh_database(dir.path()).await;
     let out = herald(&["import", file, "--database", &target_db]).await;
     assert!(out.contains("soft-deleted"), "{out}");
@@ -213,6 +215,11 @@ async fn importing_from_a_running_registry_keeps_every_id_and_version() {
         out.contains("imported 5 subjects, 7 versions (1 soft-deleted)"),
         "{out}"
     );
+    assert!(
+        out.contains("reading the source registry: 5 subjects in"),
+        "{out}"
+    );
+    assert!(out.contains("importing versions: 7 versions in"), "{out}");
     let target = serve_on(&target_db).await;
     let before = snapshot(&source, false).await;
     let after = snapshot(&target, false).await;
