@@ -3,6 +3,7 @@
 //! summaries and loads only the schemas it shows, in one store read.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
 use futures_util::StreamExt;
@@ -62,6 +63,12 @@ impl Registry {
                 Ok::<(), crate::error::Error>(())
             })
             .await?;
+        if self.summaries.reload_pending.swap(false, Ordering::SeqCst) {
+            if let Err(e) = self.reload_summaries().await {
+                self.summaries.reload_pending.store(true, Ordering::SeqCst);
+                return Err(e);
+            }
+        }
         let stale = std::mem::take(&mut *self.summaries.stale.lock().unwrap());
         for subject in stale {
             self.refresh_subject(&subject).await;
@@ -88,8 +95,9 @@ impl Registry {
         let began = std::time::Instant::now();
         let latest = self.summaries.latest_live();
         let schemas = latest.len();
+        // Searches wait for this; they must not wait for ever should the build fail.
+        let _built = self.summaries.indexed.on_drop();
         self.index_fields(ticket, latest).await;
-        self.summaries.indexed.set();
         tracing::debug!(
             schemas,
             took_ms = began.elapsed().as_millis() as u64,
@@ -480,7 +488,12 @@ async fn follow(mut changes: broadcast::Receiver<ChangeEvent>, registry: Weak<Re
             ChangeEvent::Change(Change::Imported) | ChangeEvent::Lost => {
                 registry.forget_catalog();
                 if let Err(e) = registry.reload_summaries().await {
+                    // The next list tries again.
                     tracing::warn!(error = %e, "could not reload the summaries after a change");
+                    registry
+                        .summaries
+                        .reload_pending
+                        .store(true, Ordering::SeqCst);
                 }
             }
             ChangeEvent::Change(

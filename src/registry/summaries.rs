@@ -490,6 +490,17 @@ impl Built {
         self.0.send_replace(true);
     }
 
+    /// Sets the flag when the guard is dropped, however the build ends.
+    pub fn on_drop(&self) -> impl Drop + '_ {
+        struct SetOnDrop<'a>(&'a Built);
+        impl Drop for SetOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.set();
+            }
+        }
+        SetOnDrop(self)
+    }
+
     pub async fn wait(&self) {
         let mut built = self.0.subscribe();
         let _ = built.wait_for(|b| *b).await;
@@ -507,6 +518,8 @@ pub(crate) struct Summaries {
     pub fields: RwLock<FieldIndex>,
     /// Subjects whose update failed to read the store; the next list read retries them.
     pub stale: Mutex<BTreeSet<String>>,
+    /// A reload after missed changes failed; the next list read tries again.
+    pub reload_pending: std::sync::atomic::AtomicBool,
     pub catalog: Mutex<Snapshot<crate::catalog::contents::CatalogState>>,
 }
 
