@@ -10,6 +10,7 @@ pub mod error;
 pub mod formats;
 pub mod limits;
 pub mod metrics;
+pub mod middleware;
 pub mod model;
 pub mod registry;
 pub mod server;

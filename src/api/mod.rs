@@ -58,24 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
-        .layer(axum::middleware::from_fn(ops::catch_panic))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::authorize,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            browser::same_origin_writes,
-        ))
-        .layer(axum::middleware::from_fn(browser::headers))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            ops::track,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            peer::record,
-        ))
+        .layer(crate::middleware::layer(state.clone()))
         .with_state(state)
 }
 
