@@ -62,31 +62,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `schemaType`, `references`, `metadata`, `ruleSet` as Confluent writes them: `schemaType` is
-/// left out for AVRO in the 7.9 dialect, empty lists and absent objects are left out always.
 fn put_schema_fields(out: &mut Map<String, Value>, entry: &SchemaEntry, dialect: Dialect) {
-    if dialect == Dialect::V8 {
-        out.insert("guid".into(), crate::registry::guid::guid(entry).into());
-    }
-    if dialect == Dialect::V8 || entry.schema_type != crate::model::SchemaType::Avro {
-        out.insert("schemaType".into(), entry.schema_type.as_str().into());
-    }
-    if !entry.references.is_empty() {
-        out.insert(
-            "references".into(),
-            serde_json::to_value(&entry.references).unwrap_or_default(),
-        );
-    }
-    if let Some(m) = entry.metadata.as_ref().filter(|m| !is_empty_object(m)) {
-        out.insert("metadata".into(), m.clone());
-    }
-    if let Some(r) = entry.rule_set.as_ref().filter(|r| !is_empty_object(r)) {
-        out.insert("ruleSet".into(), r.clone());
-    }
-}
-
-fn is_empty_object(v: &Value) -> bool {
-    v.is_null() || v.as_object().is_some_and(Map::is_empty)
+    crate::registry::put_schema_fields(out, entry, dialect)
 }
 
 /// The schema text a read answers with: the canonical text, or the encoding the `format`

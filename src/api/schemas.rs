@@ -1,13 +1,14 @@
 //! `/schemas`: schemas by global id, the list of all schemas, and the supported types.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::auth::Access;
 use super::openapi::{ErrorBody, SchemaById, SchemaObject, SubjectVersionRef};
-use super::wire::{Params, PathParams, RawSchema, Wire};
+use super::wire::{Params, PathParams, Prepared, RawSchema, Wire};
 use super::{put_schema_fields, schema_object, schema_text, AppState};
 use crate::error::{Error, Result};
 use crate::model::SchemaType;
@@ -64,12 +65,17 @@ async fn by_id(
     access: Access,
     PathParams(id): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Response> {
     let registry = &state.registry;
     let id = schema_id(&id)?;
     let entry = registry.schema_by_id(id).await?;
     access.check_id(registry, id).await?;
-    schema_string(&state, &entry, &params).await
+    if !params.asks_format() && !params.flag("fetchMaxId") {
+        return Ok(Prepared(registry.schema_answer(&entry)).into_response());
+    }
+    Ok(schema_string(&state, &entry, &params)
+        .await?
+        .into_response())
 }
 
 /// The SchemaString body of `GET /schemas/ids/{id}` and `GET /schemas/guids/{guid}`.

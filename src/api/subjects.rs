@@ -1,12 +1,13 @@
 //! `/subjects`: listing, registration, lookup, version reads and deletes.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::openapi::{ErrorBody, Registered, SchemaObject};
-use super::wire::{JsonBody, OptionalJsonBody, Params, PathParams, RawSchema, Wire};
+use super::wire::{JsonBody, OptionalJsonBody, Params, PathParams, Prepared, RawSchema, Wire};
 use super::{put_schema_fields, schema_object, schema_text, AppState};
 use crate::config::Dialect;
 use crate::error::{Error, Result};
@@ -207,7 +208,7 @@ async fn lookup(
     PathParams(subject): PathParams<String>,
     params: Params,
     JsonBody(request): JsonBody<SchemaRequest>,
-) -> Result<Wire<Value>> {
+) -> Result<Prepared> {
     let registry = &state.registry;
     let found = registry
         .lookup(
@@ -217,7 +218,7 @@ async fn lookup(
             params.flag("deleted"),
         )
         .await?;
-    Ok(Wire(schema_object(&found, registry.dialect())))
+    Ok(Prepared(registry.version_answer(&found)))
 }
 
 #[utoipa::path(
@@ -241,15 +242,18 @@ async fn version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Response> {
     let registry = &state.registry;
     let spec = VersionSpec::parse(&version)?;
     let found = registry
         .get_version(&subject, spec, params.flag("deleted"))
         .await?;
+    if !params.asks_format() {
+        return Ok(Prepared(registry.version_answer(&found)).into_response());
+    }
     let mut out = schema_object(&found, registry.dialect());
     out["schema"] = schema_text(registry, &found.schema, &params).await?.into();
-    Ok(Wire(out))
+    Ok(Wire(out).into_response())
 }
 
 #[utoipa::path(

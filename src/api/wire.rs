@@ -32,6 +32,15 @@ impl<T: Serialize> IntoResponse for Wire<T> {
     }
 }
 
+/// A 200 answer whose JSON was encoded before the request came (see `registry::answers`).
+pub struct Prepared(pub bytes::Bytes);
+
+impl IntoResponse for Prepared {
+    fn into_response(self) -> Response {
+        raw_response(StatusCode::OK, self.0)
+    }
+}
+
 /// A schema's text as the whole body (not JSON-quoted), still labelled as registry JSON.
 pub struct RawSchema(pub String);
 
@@ -63,6 +72,12 @@ impl Params {
 
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
+    }
+
+    /// Whether the schema text is asked for in another encoding (`format`), which a
+    /// prepared answer does not hold.
+    pub fn asks_format(&self) -> bool {
+        self.get("format").is_some_and(|f| !f.is_empty())
     }
 
     /// A non-negative count (offset); anything else gives `default`.

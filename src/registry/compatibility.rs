@@ -99,8 +99,8 @@ impl Registry {
         normalize: bool,
         verbose: bool,
     ) -> Result<CompatibilityResult> {
-        let rows = self.store.versions(subject).await?;
-        let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+        let rows = self.versions(subject).await?;
+        let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
         let level = self.effective_level(subject).await?;
         let targets: Vec<&VersionRow> = match spec {
             Some(VersionSpec::Latest) => live.last().into_iter().collect(),

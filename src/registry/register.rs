@@ -44,20 +44,33 @@ impl SchemaRequest {
         self.references.clone().unwrap_or_default()
     }
 
-    /// What decides the outcome of a repeated request, so the answer can be remembered.
+    /// What decides the outcome of a repeated request, so the answer can be remembered. Each
+    /// part is fed with its length, so no two requests share the stream.
     fn key(&self, normalize: bool) -> RequestKey {
-        let material = serde_json::json!([
+        let mut hasher = Sha256::new();
+        let mut part = |bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_be_bytes());
+            hasher.update(bytes);
+        };
+        part(
             self.schema_type
                 .as_deref()
                 .unwrap_or("AVRO")
-                .to_ascii_uppercase(),
-            self.schema,
-            self.references(),
-            self.metadata,
-            self.rule_set,
-            normalize,
-        ]);
-        Sha256::digest(material.to_string().as_bytes()).into()
+                .to_ascii_uppercase()
+                .as_bytes(),
+        );
+        part(self.schema.as_deref().map_or(b"\0none", str::as_bytes));
+        let json = |v: Option<&Value>| v.map(Value::to_string).unwrap_or_default();
+        match self.references.as_deref() {
+            Some(refs) if !refs.is_empty() => {
+                part(serde_json::to_string(refs).unwrap_or_default().as_bytes())
+            }
+            _ => part(b""),
+        }
+        part(json(self.metadata.as_ref()).as_bytes());
+        part(json(self.rule_set.as_ref()).as_bytes());
+        part(&[u8::from(normalize)]);
+        hasher.finalize().into()
     }
 }
 
@@ -220,7 +233,7 @@ impl Registry {
             .as_deref()
             .is_none_or(|s| s.trim().is_empty())
         {
-            let rows = self.store.versions(subject).await?;
+            let rows = self.versions(subject).await?;
             let latest = rows.iter().rev().find(|r| !r.deleted);
             let Some(latest) = latest else {
                 return Err(Error::InvalidSchemaBare("Empty schema".into()));
@@ -284,6 +297,7 @@ impl Registry {
                 rule_set: new.rule_set,
                 parsed: OnceLock::from(parsed),
                 fields: OnceLock::new(),
+                answers: OnceLock::new(),
             }),
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
         };
@@ -311,7 +325,7 @@ impl Registry {
         if placement != Placement::Next {
             return Ok(None);
         }
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         for row in rows.iter().rev().filter(|r| !r.deleted) {
             let entry = self.schema_by_id(row.schema_id).await?;
             if entry.schema_type != new.schema_type || entry.schema == new.schema {
@@ -365,8 +379,8 @@ impl Registry {
             )
         };
         for _ in 0..REGISTER_ATTEMPTS {
-            let rows = self.store.versions(subject).await?;
-            let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+            let rows = self.versions(subject).await?;
+            let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
             let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
             let checked: Vec<(i32, i64)> = loaded.iter().map(|(v, e, _)| (*v, e.id)).collect();
             // The verdict is reached on the work pool, outside the write transaction; the
@@ -403,11 +417,12 @@ impl Registry {
                     })
                 }
             };
-            match self
+            let written = self
                 .store
                 .register(subject, new, placement, &gate, &audit)
-                .await
-            {
+                .await;
+            self.versions_changed(subject);
+            match written {
                 Err(Error::Timeout(_)) => continue,
                 Err(e @ Error::Incompatible { .. }) => {
                     self.metrics
@@ -444,7 +459,7 @@ impl Registry {
         }
         let normalize = self.normalize_for(subject, normalize).await?;
         let key = request.key(normalize);
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         if !rows.iter().any(|r| deleted || !r.deleted) {
             return Err(Error::SubjectNotFound(subject.to_string()));
         }
