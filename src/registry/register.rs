@@ -367,18 +367,19 @@ impl Registry {
             Dialect::V7 => 409,
             Dialect::V8 => 40901,
         };
-        let actor = super::current_actor();
-        let target = format!("subject/{subject}");
-        let audit = |id: i64, version: i32| {
-            AuditEntry::new(
-                &actor,
-                "schema.register",
-                &target,
-                None,
-                Some(serde_json::json!({"id": id, "version": version})),
-            )
-        };
+        let actor = Arc::new(super::current_actor());
+        let target: Arc<str> = format!("subject/{subject}").into();
         for _ in 0..REGISTER_ATTEMPTS {
+            let (actor, target) = (actor.clone(), target.clone());
+            let audit = Box::new(move |id: i64, version: i32| {
+                AuditEntry::new(
+                    &actor,
+                    "schema.register",
+                    &target,
+                    None,
+                    Some(serde_json::json!({"id": id, "version": version})),
+                )
+            });
             let rows = self.versions(subject).await?;
             let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
             let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
@@ -399,27 +400,28 @@ impl Registry {
                 Ok(check(level, &*new_parsed, &earlier))
             })
             .await?;
-            let gate = |committed: &[VersionRow]| -> Result<()> {
+            let gated = subject.to_string();
+            let gate = Box::new(move |committed: &[VersionRow]| -> Result<()> {
                 let now: Vec<(i32, i64)> = versions_to_check(level, committed)
                     .iter()
                     .map(|r| (r.version, r.schema_id))
                     .collect();
                 if now != checked {
-                    return Err(Error::Timeout(format!("subject '{subject}' changed")));
+                    return Err(Error::Timeout(format!("subject '{gated}' changed")));
                 }
                 if messages.is_empty() {
                     Ok(())
                 } else {
                     Err(Error::Incompatible {
-                        subject: subject.to_string(),
+                        subject: gated.clone(),
                         messages: messages.clone(),
                         code: incompatible_code,
                     })
                 }
-            };
+            });
             let written = self
                 .store
-                .register(subject, new, placement, &gate, &audit)
+                .register(subject, new, placement, gate, audit)
                 .await;
             self.versions_changed(subject);
             match written {

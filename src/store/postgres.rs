@@ -300,8 +300,8 @@ impl Store for PostgresStore {
         subject: &str,
         schema: &NewSchema,
         placement: Placement,
-        gate: &Gate<'_>,
-        audit: &AuditNew<'_>,
+        gate: Gate,
+        audit: AuditNew,
     ) -> Result<Registered> {
         let mut tx = self.pool.begin().await?;
         lock(&mut tx, "subject", subject).await?;
