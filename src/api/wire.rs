@@ -131,7 +131,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
         // Nothing stored can hold a NUL (PostgreSQL refuses it in text), so it names nothing.
-        if parts.uri.path().to_ascii_lowercase().contains("%00") {
+        if parts.uri.path().contains("%00") {
             return Err(Error::NotFound);
         }
         axum::extract::Path::<T>::from_request_parts(parts, state)

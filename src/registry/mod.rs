@@ -90,9 +90,9 @@ impl Default for Limits {
 
 pub struct Registry {
     store: Arc<dyn Store>,
-    /// No other process writes the store (it reports no changes of others), so version lists
-    /// can be kept in memory and forgotten on this process's own writes.
-    keeps_versions: bool,
+    /// No other process writes the store (it reports no changes of others), so version lists,
+    /// configs and modes in memory are exact: this process updates them on its own writes.
+    sole_writer: bool,
     dialect: Dialect,
     limits: Limits,
     cache: Arc<Caches>,
@@ -111,7 +111,7 @@ impl Registry {
     ) -> Result<Self> {
         let cache = Arc::new(Caches::new(limits.lookup_cache_entries));
         let changes = store.changes();
-        let keeps_versions = changes.is_none();
+        let sole_writer = changes.is_none();
         if let Some(changes) = changes {
             tokio::spawn(cache::follow_changes(
                 changes,
@@ -122,7 +122,7 @@ impl Registry {
         cache.load_settings(store.configs().await?, store.modes().await?);
         Ok(Registry {
             store,
-            keeps_versions,
+            sole_writer,
             dialect,
             limits,
             cache,
@@ -229,7 +229,7 @@ impl Registry {
     /// Every version of a subject, soft-deleted ones included, ascending: from memory where
     /// this process is the store's one writer, else from the store, so instances agree.
     pub(crate) async fn versions(&self, subject: &str) -> Result<Arc<[VersionRow]>> {
-        if !self.keeps_versions {
+        if !self.sole_writer {
             return Ok(self.store.versions(subject).await?.into());
         }
         if let Some(rows) = self.cache.versions(subject) {
