@@ -164,10 +164,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        let value = read_json(req, state)
-            .await?
-            .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
-        Ok(JsonBody(deserialize_body(value)?))
+        match read_body(req, state).await? {
+            Some(bytes) => Ok(JsonBody(parse_body(&bytes)?)),
+            None => Ok(JsonBody(deserialize_body(serde_json::Value::Object(
+                Default::default(),
+            ))?)),
+        }
     }
 }
 
@@ -179,8 +181,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJsonBody<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        match read_json(req, state).await? {
-            Some(value) => Ok(OptionalJsonBody(Some(deserialize_body(value)?))),
+        match read_body(req, state).await? {
+            Some(bytes) => Ok(OptionalJsonBody(Some(parse_body(&bytes)?))),
             None => Ok(OptionalJsonBody(None)),
         }
     }
@@ -191,8 +193,26 @@ fn deserialize_body<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, 
         .map_err(|e| Error::BadRequest(format!("Cannot deserialize request body: {e}")))
 }
 
-/// The body as JSON after the content-type and size checks; `None` when it is empty.
-async fn read_json(req: Request, state: &AppState) -> Result<Option<serde_json::Value>, Error> {
+/// A JSON body as `T`. A body that cannot hold a NUL (JSON writes one only as `\u0000`) and
+/// reads as `T` straight away is taken as it is; any other goes through a `Value` first, which
+/// keeps the error messages (and the refusal of NULs and the last-wins duplicate keys) as they
+/// always were.
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    if !bytes.windows(5).any(|w| w == b"u0000") {
+        if let Ok(parsed) = serde_json::from_slice::<T>(bytes) {
+            return Ok(parsed);
+        }
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::BadRequest(format!("Unexpected character in request body: {e}")))?;
+    if holds_nul(&value) {
+        return Err(Error::BadRequest(NUL_REFUSED.into()));
+    }
+    deserialize_body(value)
+}
+
+/// The body after the content-type and size checks; `None` when it is empty or blank.
+async fn read_body(req: Request, state: &AppState) -> Result<Option<axum::body::Bytes>, Error> {
     if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
         let essence = ct
             .to_str()
@@ -213,10 +233,5 @@ async fn read_json(req: Request, state: &AppState) -> Result<Option<serde_json::
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::BadRequest(format!("Unexpected character in request body: {e}")))?;
-    if holds_nul(&value) {
-        return Err(Error::BadRequest(NUL_REFUSED.into()));
-    }
-    Ok(Some(value))
+    Ok(Some(bytes))
 }
