@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::Request;
-use herald::config::ServeConfig;
+use herald::serve_settings::ServeConfig;
 use tower::ServiceExt;
 
 const SUBJECTS: usize = 10_000;
@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
         "registered {SUBJECTS} subjects in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-    let router = herald::api::router(state);
+    let router = herald::server::app(state);
     let message = {
         let mut m = vec![0u8, 0, 0, 0, 20];
         m.extend_from_slice(&[4, b'a', b'b']);

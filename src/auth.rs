@@ -6,8 +6,6 @@
 use axum::http::Method;
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
-
 pub use crate::model::{Role, Token};
 
 /// What a route needs.
@@ -100,83 +98,6 @@ pub fn current_actor() -> String {
     ACTOR
         .try_with(|a| a.clone())
         .unwrap_or_else(|_| "anonymous".to_string())
-}
-
-impl crate::registry::Registry {
-    /// Creates a token; the secret is returned this once and stored only as a hash.
-    pub async fn create_token(
-        &self,
-        name: &str,
-        role: Role,
-        subjects: Vec<String>,
-    ) -> crate::Result<(Token, String)> {
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        if !valid {
-            return Err(Error::BadRequest(format!(
-                "token name '{name}' may hold letters, digits, '-', '_' and '.'"
-            )));
-        }
-        let token = Token {
-            name: name.to_string(),
-            role,
-            subjects,
-            created_at: crate::store::now_millis(),
-        };
-        let secret = new_secret();
-        let audit = crate::registry::audit_line(
-            "token.create",
-            &format!("token/{name}"),
-            None,
-            serde_json::to_value(&token).ok(),
-        );
-        self.store()
-            .create_token(&token, &hash_secret(&secret), &audit)
-            .await?;
-        Ok((token, secret))
-    }
-
-    pub async fn tokens(&self) -> crate::Result<Vec<Token>> {
-        self.store().tokens().await
-    }
-
-    pub async fn delete_token(&self, name: &str) -> crate::Result<()> {
-        let before = self
-            .store()
-            .tokens()
-            .await?
-            .into_iter()
-            .find(|t| t.name == name);
-        let audit = crate::registry::audit_line(
-            "token.delete",
-            &format!("token/{name}"),
-            before.and_then(|t| serde_json::to_value(t).ok()),
-            None,
-        );
-        if !self.store().delete_token(name, &audit).await? {
-            return Err(Error::CatalogNotFound {
-                kind: "token".into(),
-                name: name.into(),
-            });
-        }
-        self.forget_token(name);
-        Ok(())
-    }
-
-    /// The token a secret belongs to, if any.
-    pub async fn authenticate(&self, secret: &str) -> crate::Result<Option<Token>> {
-        let hash = hash_secret(secret);
-        if let Some(token) = self.cached_token(&hash) {
-            return Ok(Some(token));
-        }
-        let token = self.store().token_by_hash(&hash).await?;
-        if let Some(t) = &token {
-            self.remember_token(&hash, t);
-        }
-        Ok(token)
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
-//! The one error type of the registry, and its Confluent wire face `{"error_code": N, "message": "..."}`.
+//! The one error type of the registry, with the Confluent `error_code` and HTTP status of each
+//! failure; `http::error` turns it into the wire body `{"error_code": N, "message": "..."}`.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -185,37 +185,6 @@ impl From<sqlx::Error> for Error {
 impl From<sqlx::migrate::MigrateError> for Error {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         Error::Store(Box::new(err))
-    }
-}
-
-/// Confluent's response content type.
-pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
-
-/// A JSON answer in Confluent's content type. It lives beside the error type, which needs it
-/// for the error body, so that errors depend on nothing in the HTTP handlers.
-pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    raw_response(status, bytes)
-}
-
-pub fn raw_response(status: StatusCode, bytes: impl Into<axum::body::Body>) -> Response {
-    let mut response = Response::new(bytes.into());
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static(CONTENT_TYPE),
-    );
-    response
-}
-
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        if self.code() >= 50000 {
-            // Inside the request's span, so the line carries the request id.
-            tracing::error!(error = %self, detail = self.detail().unwrap_or_default(), "request failed");
-        }
-        let body = serde_json::json!({ "error_code": self.code(), "message": self.to_string() });
-        json_response(self.status(), &body)
     }
 }
 

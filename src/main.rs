@@ -1,6 +1,6 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use herald::cli::run::Targets;
-use herald::config::{Dialect, LogFormat, Settings, DEFAULT_DATABASE_URL};
+use herald::serve_settings::{Dialect, LogFormat, Settings, DEFAULT_DATABASE_URL};
 
 /// Herald: a schema registry and event catalog that speaks the Confluent Schema Registry API.
 #[derive(Parser)]
@@ -38,7 +38,8 @@ enum Command {
     ///   herald check --subject orders-value --schema order.avsc --format github
     #[command(verbatim_doc_comment)]
     Check(Targets),
-    /// Keep the event catalog as code: plan or apply a catalog folder against a Herald.
+    /// Keep the event catalog as code: plan or apply a catalog folder against a Herald, or
+    /// lint it.
     #[command(subcommand)]
     Catalog(CatalogCommand),
     /// Write typed models (TypeScript, Python, Java or Rust) of a registered version, or of
@@ -98,15 +99,31 @@ enum Command {
 
 #[derive(Subcommand)]
 enum CatalogCommand {
-    /// Show what applying the folder would create, change or remove, and which schema changes
-    /// are incompatible. Exit codes: 0 clean, 1 errors or incompatible changes, 2 other failures.
+    /// Show what applying the folder would create, change or remove, each schema change with
+    /// its reasons, and for a breaking one what it breaks and the ways through; then what will
+    /// break later (lint). Exit codes: 0 applying would succeed, 1 errors or a schema change
+    /// that may not go in, 2 other failures.
     ///
-    /// Example: herald catalog plan catalog/ --registry http://herald:8081
+    /// Examples:
+    ///   herald catalog plan catalog/ --registry http://herald:8081
+    ///   herald catalog plan --catalog catalog/ --format github
+    #[command(verbatim_doc_comment)]
     Plan(herald::cli::catalog::CatalogArgs),
-    /// Apply the folder: all or nothing. Exit codes as for plan.
+    /// Apply the folder: all or nothing; an approved breaking change is registered and its
+    /// approval recorded in the audit trail. Exit codes as for plan.
     ///
     /// Example: herald catalog apply catalog/ --registry http://herald:8081
     Apply(herald::cli::catalog::CatalogArgs),
+    /// Report what will break later, from the folder alone: consumers on a major no producer
+    /// writes, consumers of deprecated events near or past their sunset, events without
+    /// examples, producers without a declared version. Exit codes: 0 (findings are warnings;
+    /// 1 with --strict when there are any), 2 the folder cannot be read.
+    ///
+    /// Examples:
+    ///   herald catalog lint catalog/
+    ///   herald catalog lint catalog/ --today 2027-03-01 --strict --format github
+    #[command(verbatim_doc_comment)]
+    Lint(herald::cli::catalog::LintArgs),
 }
 
 #[derive(Subcommand)]
@@ -207,6 +224,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Catalog(CatalogCommand::Apply(args)) => {
             std::process::exit(herald::cli::catalog::run(args, true).await)
+        }
+        Command::Catalog(CatalogCommand::Lint(args)) => {
+            std::process::exit(herald::cli::catalog::run_lint(args))
         }
         Command::Codegen(args) => std::process::exit(herald::cli::codegen::run(args).await),
         Command::Export { file, database } => {

@@ -58,7 +58,9 @@ impl fmt::Display for SchemaType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = CompatibilityLevelName)]
 pub enum CompatibilityLevel {
     None,
     #[default]
@@ -339,5 +341,96 @@ mod tests {
         assert!(validate_subject("").is_ok());
         assert_eq!(validate_subject("__GLOBAL").unwrap_err().code(), 42208);
         assert_eq!(validate_subject("a\u{7}b").unwrap_err().code(), 42208);
+    }
+}
+
+/// Which JSON Schema changes count as compatible: Confluent's STRICT rules (the default),
+/// LENIENT (changes to what an object allows beyond its declared properties, and properties
+/// added or removed under those rules, pass), or LOGICAL (STRICT for JSON Schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+#[schema(as = CompatibilityPolicyName)]
+pub enum CompatibilityPolicy {
+    Strict,
+    Lenient,
+    Logical,
+}
+
+impl FromStr for CompatibilityPolicy {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_uppercase().as_str() {
+            "STRICT" => Ok(CompatibilityPolicy::Strict),
+            "LENIENT" => Ok(CompatibilityPolicy::Lenient),
+            "LOGICAL" => Ok(CompatibilityPolicy::Logical),
+            _ => Err(Error::Unprocessable(format!(
+                "Invalid compatibility policy '{s}'. Valid values are STRICT, LENIENT and LOGICAL"
+            ))),
+        }
+    }
+}
+
+/// The config fields besides the compatibility level and `normalize`, as Confluent names them
+/// on the wire. Each is optional: unset here means inherited from the wider scope.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub alias: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub validate_fields: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub validate_rules: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub validate_new_schemas: Option<bool>,
+    /// A metadata property: only versions with the new schema's value of it are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub compatibility_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub compatibility_policy: Option<CompatibilityPolicy>,
+    /// Metadata merged under what a registration brings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub default_metadata: Option<serde_json::Value>,
+    /// Metadata merged over what a registration brings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub override_metadata: Option<serde_json::Value>,
+    /// A rule set merged under what a registration brings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub default_rule_set: Option<serde_json::Value>,
+    /// A rule set merged over what a registration brings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub override_rule_set: Option<serde_json::Value>,
+}
+
+impl ConfigSettings {
+    /// Field by field: this scope's value where it has one, else `wider`'s.
+    pub fn over(self, wider: ConfigSettings) -> ConfigSettings {
+        ConfigSettings {
+            alias: self.alias.or(wider.alias),
+            validate_fields: self.validate_fields.or(wider.validate_fields),
+            validate_rules: self.validate_rules.or(wider.validate_rules),
+            validate_new_schemas: self.validate_new_schemas.or(wider.validate_new_schemas),
+            compatibility_group: self.compatibility_group.or(wider.compatibility_group),
+            compatibility_policy: self.compatibility_policy.or(wider.compatibility_policy),
+            default_metadata: self.default_metadata.or(wider.default_metadata),
+            override_metadata: self.override_metadata.or(wider.override_metadata),
+            default_rule_set: self.default_rule_set.or(wider.default_rule_set),
+            override_rule_set: self.override_rule_set.or(wider.override_rule_set),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == ConfigSettings::default()
     }
 }

@@ -9,10 +9,10 @@ use tokio::sync::oneshot;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 
-use crate::api::peer::Peer;
-use crate::api::{self, AppState};
-use crate::config::ServeConfig;
+use crate::http::peer::Peer;
+use crate::http::AppState;
 use crate::registry::Registry;
+use crate::serve_settings::ServeConfig;
 use crate::tls::TlsListener;
 
 pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
@@ -21,25 +21,32 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
         max_references: config.max_references,
         lookup_cache_entries: config.lookup_cache_entries,
     };
-    let registry = Registry::with_limits(store, config.dialect, limits).await?;
+    let registry = Arc::new(Registry::with_limits(store, config.dialect, limits).await?);
+    Registry::watch(&registry).await?;
     if let Some(dir) = config.catalog_dir.as_deref().filter(|d| d.is_dir()) {
         if registry.load_catalog_if_empty(dir).await? {
             tracing::info!(catalog = %dir.display(), "loaded the catalog folder into the empty database");
         }
     }
     Ok(AppState {
-        registry: Arc::new(registry),
+        registry,
         max_body_bytes: config.max_body_bytes,
         max_schema_bytes: config.max_schema_bytes,
         trust_forwarded_for: config.trust_forwarded_for,
         request_timeout: config.request_timeout,
-        auth: api::auth::AuthSettings {
+        auth: crate::http::access::AuthSettings {
             enabled: config.auth,
             anonymous_read: config.anonymous_read,
             metrics_open: config.metrics_open,
             allowed_origins: config.allowed_origins.clone(),
         },
     })
+}
+
+/// The whole application: the API's routes and the pages behind the shared middleware.
+pub fn app(state: AppState) -> axum::Router {
+    let routes = crate::api::router().merge(crate::web::router());
+    crate::http::router(state, routes)
 }
 
 /// A running server; dropping it (or calling `stop`) shuts it down gracefully.
@@ -168,8 +175,8 @@ where
     L: Listener<Addr = SocketAddr>,
 {
     // Request ids, logging, metrics, authentication and the time limit are in the router's
-    // one middleware (`crate::middleware`).
-    let router = api::router(state);
+    // one middleware (`crate::http::middleware`).
+    let router = app(state);
     // Trailing slashes are trimmed before routing: the Java client posts to `.../versions/`.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router);
 

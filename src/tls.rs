@@ -15,7 +15,7 @@ use tokio_rustls::rustls::{self, ServerConfig};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
-use crate::config::TlsFiles;
+use crate::serve_settings::TlsFiles;
 
 /// A client that opens a connection and never finishes the handshake is dropped after this long.
 const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);

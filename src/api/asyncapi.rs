@@ -4,19 +4,11 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 
-use super::openapi::ErrorBody;
-use super::wire::PathParams;
-use super::AppState;
 use crate::error::{Error, Result};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/herald/v1/services/{name}/asyncapi.json", get(json))
-        .route("/herald/v1/services/{name}/asyncapi.yaml", get(yaml))
-}
+use crate::http::error::ErrorBody;
+use crate::http::wire::PathParams;
+use crate::http::AppState;
 
 fn typed(body: String, content_type: &'static str) -> Response {
     let mut response = body.into_response();
@@ -37,7 +29,7 @@ fn typed(body: String, content_type: &'static str) -> Response {
         (status = 404, description = "No such service (40490)", body = ErrorBody),
     )
 )]
-async fn json(
+pub(super) async fn json(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
 ) -> Result<Response> {
@@ -57,7 +49,7 @@ async fn json(
         (status = 404, description = "No such service (40490)", body = ErrorBody),
     )
 )]
-async fn yaml(
+pub(super) async fn yaml(
     State(state): State<AppState>,
     PathParams(name): PathParams<String>,
 ) -> Result<Response> {

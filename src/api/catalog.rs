@@ -3,79 +3,200 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::Router;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
-use super::auth::Access;
-use super::openapi::{CatalogEntity, ErrorBody};
-use super::wire::{json_response, JsonBody, Params, PathParams, Wire};
-use super::AppState;
-use crate::catalog::bundle::Bundle;
-use crate::catalog::model::Link;
-use crate::catalog::state::{DOMAIN, EVENT, SERVICE, TEAM};
+use crate::catalog::bundle::{Bundle, Plan};
+use crate::catalog::contents::{DOMAIN, EVENT, SERVICE, TEAM};
+use crate::catalog::model::{Domain, Event, Link, OwnerRule, Policy, Service, Team};
+use crate::catalog::Written;
 use crate::error::{Error, Result};
+use crate::http::access::Access;
+use crate::http::error::ErrorBody;
+use crate::http::wire::{Created, JsonBody, Params, PathParams, Wire};
+use crate::http::AppState;
 use crate::registry::SchemaRequest;
-use crate::store::AuditQuery;
+use crate::store::{AuditEntry, AuditQuery};
 
-// Each kind's routes are written out, not built in a loop, so the route table reads the same
-// here, in the authorisation rules and in the OpenAPI route test.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/herald/v1/domains",
-            get(|s, a, p| list(s, a, p, DOMAIN)).post(|s, a, p, b| create(s, a, p, b, DOMAIN)),
-        )
-        .route(
-            "/herald/v1/domains/{name}",
-            get(|s, a, n| read(s, a, n, DOMAIN))
-                .put(|s, a, n, p, b| put(s, a, n, p, b, DOMAIN))
-                .delete(|s, a, n, p| remove(s, a, n, p, DOMAIN)),
-        )
-        .route(
-            "/herald/v1/teams",
-            get(|s, a, p| list(s, a, p, TEAM)).post(|s, a, p, b| create(s, a, p, b, TEAM)),
-        )
-        .route(
-            "/herald/v1/teams/{name}",
-            get(|s, a, n| read(s, a, n, TEAM))
-                .put(|s, a, n, p, b| put(s, a, n, p, b, TEAM))
-                .delete(|s, a, n, p| remove(s, a, n, p, TEAM)),
-        )
-        .route(
-            "/herald/v1/services",
-            get(|s, a, p| list(s, a, p, SERVICE)).post(|s, a, p, b| create(s, a, p, b, SERVICE)),
-        )
-        .route(
-            "/herald/v1/services/{name}",
-            get(|s, a, n| read(s, a, n, SERVICE))
-                .put(|s, a, n, p, b| put(s, a, n, p, b, SERVICE))
-                .delete(|s, a, n, p| remove(s, a, n, p, SERVICE)),
-        )
-        .route(
-            "/herald/v1/events",
-            get(|s, a, p| list(s, a, p, EVENT)).post(|s, a, p, b| create(s, a, p, b, EVENT)),
-        )
-        .route(
-            "/herald/v1/events/{name}",
-            get(|s, a, n| read(s, a, n, EVENT))
-                .put(|s, a, n, p, b| put(s, a, n, p, b, EVENT))
-                .delete(|s, a, n, p| remove(s, a, n, p, EVENT)),
-        )
-        .route("/herald/v1/links", get(list_links).post(create_link))
-        .route(
-            "/herald/v1/links/{role}/{service}/{event}",
-            delete(delete_link),
-        )
-        .route("/herald/v1/subjects/{subject}/impact", post(impact))
-        .route("/herald/v1/subjects/{subject}/owner", get(owner))
-        .route("/herald/v1/catalog/plan", post(plan))
-        .route("/herald/v1/catalog/apply", post(apply))
-        .route("/herald/v1/audit", get(audit))
-        .route("/herald/v1/policy", get(policy))
+/// The answer to a write: the entity as stored and the policy warnings the write raised.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WrittenEntity<Entity> {
+    pub entity: Entity,
+    pub warnings: Vec<String>,
 }
+
+impl From<Written> for WrittenEntity<Value> {
+    fn from(written: Written) -> Self {
+        WrittenEntity {
+            entity: written.entity,
+            warnings: written.warnings,
+        }
+    }
+}
+
+/// One catalog kind's routes under `/herald/v1/{kind}`: thin handlers for that kind, each
+/// documented with the kind's own body schema and operation ids, over the shared handlers below.
+macro_rules! kind_routes {
+    ($module:ident, $kind:expr, $schema:ident, $one:tt, $many:tt, $list_path:tt, $item_path:tt) => {
+        pub(in crate::api) mod $module {
+            use super::*;
+
+            #[utoipa::path(
+                get,
+                path = $list_path,
+                tag = "catalog",
+                operation_id = concat!("list", $many),
+                params(
+                    ("domain" = Option<String>, Query, description = "Only this domain's"),
+                    ("owner" = Option<String>, Query, description = "Only this team's"),
+                    ("lifecycle" = Option<String>, Query, description = "Events: draft, active, deprecated or retired"),
+                    ("type" = Option<String>, Query, description = "Events: event, command, query or notification"),
+                ),
+                responses((status = 200, description = "The entities", body = [$schema]))
+            )]
+            pub(in crate::api) async fn list(
+                state: State<AppState>,
+                access: Access,
+                params: Params,
+            ) -> Result<Wire<Vec<Value>>> {
+                super::list(state, access, params, $kind).await
+            }
+
+            #[utoipa::path(
+                post,
+                path = $list_path,
+                tag = "catalog",
+                operation_id = concat!("create", $one),
+                params(
+                    ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+                ),
+                request_body = $schema,
+                responses(
+                    (status = 201, description = "Created", body = WrittenEntity<$schema>),
+                    (status = 409, description = "It exists already (40990)", body = ErrorBody),
+                    (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
+                    (status = 400, description = "Malformed body", body = ErrorBody),
+                )
+            )]
+            pub(in crate::api) async fn create(
+                state: State<AppState>,
+                access: Access,
+                params: Params,
+                body: JsonBody<Value>,
+            ) -> Result<Created<WrittenEntity<Value>>> {
+                super::create(state, access, params, body, $kind).await
+            }
+
+            #[utoipa::path(
+                get,
+                path = $item_path,
+                tag = "catalog",
+                operation_id = concat!("get", $one),
+                params(("name" = String, Path, description = "The entity's name")),
+                responses(
+                    (status = 200, description = "The entity", body = $schema),
+                    (status = 404, description = "Not found (40490)", body = ErrorBody),
+                )
+            )]
+            pub(in crate::api) async fn read(
+                state: State<AppState>,
+                access: Access,
+                name: PathParams<String>,
+            ) -> Result<Wire<Value>> {
+                super::read(state, access, name, $kind).await
+            }
+
+            #[utoipa::path(
+                put,
+                path = $item_path,
+                tag = "catalog",
+                operation_id = concat!("put", $one),
+                params(
+                    ("name" = String, Path, description = "The entity's name"),
+                    ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+                ),
+                request_body = $schema,
+                responses(
+                    (status = 200, description = "Created or replaced", body = WrittenEntity<$schema>),
+                    (status = 409, description = "The change would orphan a link (40990)", body = ErrorBody),
+                    (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
+                    (status = 400, description = "Malformed body", body = ErrorBody),
+                )
+            )]
+            pub(in crate::api) async fn put(
+                state: State<AppState>,
+                access: Access,
+                name: PathParams<String>,
+                params: Params,
+                body: JsonBody<Value>,
+            ) -> Result<Wire<WrittenEntity<Value>>> {
+                super::put(state, access, name, params, body, $kind).await
+            }
+
+            #[utoipa::path(
+                delete,
+                path = $item_path,
+                tag = "catalog",
+                operation_id = concat!("delete", $one),
+                params(
+                    ("name" = String, Path, description = "The entity's name"),
+                    ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
+                ),
+                responses(
+                    (status = 204, description = "Deleted"),
+                    (status = 404, description = "Not found (40490)", body = ErrorBody),
+                    (status = 409, description = "Still referenced (40990)", body = ErrorBody),
+                )
+            )]
+            pub(in crate::api) async fn remove(
+                state: State<AppState>,
+                access: Access,
+                name: PathParams<String>,
+                params: Params,
+            ) -> Result<StatusCode> {
+                super::remove(state, access, name, params, $kind).await
+            }
+        }
+    };
+}
+
+kind_routes!(
+    domains,
+    DOMAIN,
+    Domain,
+    "Domain",
+    "Domains",
+    "/herald/v1/domains",
+    "/herald/v1/domains/{name}"
+);
+kind_routes!(
+    teams,
+    TEAM,
+    Team,
+    "Team",
+    "Teams",
+    "/herald/v1/teams",
+    "/herald/v1/teams/{name}"
+);
+kind_routes!(
+    services,
+    SERVICE,
+    Service,
+    "Service",
+    "Services",
+    "/herald/v1/services",
+    "/herald/v1/services/{name}"
+);
+kind_routes!(
+    events,
+    EVENT,
+    Event,
+    "Event",
+    "Events",
+    "/herald/v1/events",
+    "/herald/v1/events/{name}"
+);
 
 /// The subjects an event names (its `schemas[].subject`).
 fn subjects_named(entity: &Value) -> Vec<String> {
@@ -92,7 +213,7 @@ fn subjects_named(entity: &Value) -> Vec<String> {
 /// URL fields of an entity (a service's `repository`) must be http(s): 400 otherwise.
 fn check_links(body: &Value) -> Result<()> {
     match body.get("repository").and_then(Value::as_str) {
-        Some(link) => match crate::catalog::state::web_link_problem(link) {
+        Some(link) => match crate::catalog::contents::web_link_problem(link) {
             Some(problem) => Err(Error::BadRequest(format!("repository: {problem}"))),
             None => Ok(()),
         },
@@ -126,24 +247,6 @@ async fn may_write(
     }
 }
 
-fn created(body: impl serde::Serialize) -> Response {
-    json_response(StatusCode::CREATED, &body)
-}
-
-#[utoipa::path(
-    get,
-    path = "/herald/v1/{kind}",
-    tag = "catalog",
-    operation_id = "listEntities",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("domain" = Option<String>, Query, description = "Only this domain's"),
-        ("owner" = Option<String>, Query, description = "Only this team's"),
-        ("lifecycle" = Option<String>, Query, description = "Events: draft, active, deprecated or retired"),
-        ("type" = Option<String>, Query, description = "Events: event, command, query or notification"),
-    ),
-    responses((status = 200, description = "The entities", body = [CatalogEntity]))
-)]
 async fn list(
     State(state): State<AppState>,
     access: Access,
@@ -171,30 +274,13 @@ async fn list(
     ))
 }
 
-#[utoipa::path(
-    post,
-    path = "/herald/v1/{kind}",
-    tag = "catalog",
-    operation_id = "createEntity",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
-    ),
-    request_body = CatalogEntity,
-    responses(
-        (status = 201, description = "Created", body = CatalogEntity),
-        (status = 409, description = "It exists already (40990)", body = ErrorBody),
-        (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-    )
-)]
 async fn create(
     State(state): State<AppState>,
     access: Access,
     params: Params,
     JsonBody(body): JsonBody<Value>,
     kind: &'static str,
-) -> Result<Response> {
+) -> Result<Created<WrittenEntity<Value>>> {
     check_links(&body)?;
     may_write(&state, &access, kind, None, Some(&body)).await?;
     let name = body
@@ -217,23 +303,9 @@ async fn create(
             &crate::auth::current_actor(),
         )
         .await?;
-    Ok(created(written))
+    Ok(Created(written.into()))
 }
 
-#[utoipa::path(
-    get,
-    path = "/herald/v1/{kind}/{name}",
-    tag = "catalog",
-    operation_id = "getEntity",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("name" = String, Path, description = "The entity's name"),
-    ),
-    responses(
-        (status = 200, description = "The entity", body = CatalogEntity),
-        (status = 404, description = "Not found (40490)", body = ErrorBody),
-    )
-)]
 async fn read(
     State(state): State<AppState>,
     access: Access,
@@ -256,24 +328,6 @@ fn shows_event(access: &Access, entity: &Value) -> bool {
     access.sees_all(subjects_named(entity).iter().map(String::as_str))
 }
 
-#[utoipa::path(
-    put,
-    path = "/herald/v1/{kind}/{name}",
-    tag = "catalog",
-    operation_id = "putEntity",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("name" = String, Path, description = "The entity's name"),
-        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
-    ),
-    request_body = CatalogEntity,
-    responses(
-        (status = 200, description = "Created or replaced", body = CatalogEntity),
-        (status = 409, description = "The change would orphan a link (40990)", body = ErrorBody),
-        (status = 422, description = "Invalid: a reference, the policy or an example fails (42290)", body = ErrorBody),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-    )
-)]
 async fn put(
     State(state): State<AppState>,
     access: Access,
@@ -281,7 +335,7 @@ async fn put(
     params: Params,
     JsonBody(body): JsonBody<Value>,
     kind: &'static str,
-) -> Result<Response> {
+) -> Result<Wire<WrittenEntity<Value>>> {
     check_links(&body)?;
     may_write(&state, &access, kind, Some(&name), Some(&body)).await?;
     let written = state
@@ -294,25 +348,9 @@ async fn put(
             &crate::auth::current_actor(),
         )
         .await?;
-    Ok(Wire(written).into_response())
+    Ok(Wire(written.into()))
 }
 
-#[utoipa::path(
-    delete,
-    path = "/herald/v1/{kind}/{name}",
-    tag = "catalog",
-    operation_id = "deleteEntity",
-    params(
-        ("kind" = String, Path, description = "domains, teams, services or events"),
-        ("name" = String, Path, description = "The entity's name"),
-        ("force" = Option<bool>, Query, description = "For events that still have consumers: do it anyway (recorded as forced)"),
-    ),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 404, description = "Not found (40490)", body = ErrorBody),
-        (status = 409, description = "Still referenced (40990)", body = ErrorBody),
-    )
-)]
 async fn remove(
     State(state): State<AppState>,
     access: Access,
@@ -333,8 +371,9 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub(crate) struct LinkBody {
+/// A produce or consume link, as listed and as sent to create one.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LinkBody {
     service: String,
     event: String,
     /// `producer` or `consumer`.
@@ -361,18 +400,24 @@ fn any() -> String {
     ),
     responses((status = 200, description = "Produce and consume links", body = [LinkBody]))
 )]
-async fn list_links(State(state): State<AppState>, params: Params) -> Result<Wire<Vec<Value>>> {
+pub(super) async fn list_links(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Wire<Vec<LinkBody>>> {
     let catalog = state.registry.catalog().await?;
+    let wanted = |key: &str, value: &str| params.get(key).is_none_or(|v| v == value);
     let mut out = Vec::new();
     for s in catalog.services.values() {
         for (role, links) in [("producer", &s.produces), ("consumer", &s.consumes)] {
             for l in links {
-                let row = json!({"service": s.name, "event": l.event, "role": role, "version": l.version, "fields": l.fields});
-                let keep = ["service", "event", "role"]
-                    .iter()
-                    .all(|k| params.get(k).is_none_or(|v| row[*k] == v));
-                if keep {
-                    out.push(row);
+                if wanted("service", &s.name) && wanted("event", &l.event) && wanted("role", role) {
+                    out.push(LinkBody {
+                        service: s.name.clone(),
+                        event: l.event.clone(),
+                        role: role.to_string(),
+                        version: l.version.clone(),
+                        fields: l.fields.clone(),
+                    });
                 }
             }
         }
@@ -387,16 +432,16 @@ async fn list_links(State(state): State<AppState>, params: Params) -> Result<Wir
     operation_id = "createLink",
     request_body = LinkBody,
     responses(
-        (status = 201, description = "The service as it is now", body = crate::catalog::model::Service),
+        (status = 201, description = "The service as it is now", body = WrittenEntity<Service>),
         (status = 404, description = "No such service or event (40490)", body = ErrorBody),
         (status = 422, description = "Invalid link (42290)", body = ErrorBody),
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn create_link(
+pub(super) async fn create_link(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<LinkBody>,
-) -> Result<Response> {
+) -> Result<Created<WrittenEntity<Value>>> {
     let link = Link {
         event: body.event.clone(),
         version: body.version,
@@ -411,7 +456,7 @@ async fn create_link(
             &crate::auth::current_actor(),
         )
         .await?;
-    Ok(created(written))
+    Ok(Created(written.into()))
 }
 
 #[utoipa::path(
@@ -430,7 +475,7 @@ async fn create_link(
         (status = 422, description = "Invalid role (42290)", body = ErrorBody),
     )
 )]
-async fn delete_link(
+pub(super) async fn delete_link(
     State(state): State<AppState>,
     PathParams((role, service, event)): PathParams<(String, String, String)>,
 ) -> Result<StatusCode> {
@@ -454,7 +499,7 @@ async fn delete_link(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn impact(
+pub(super) async fn impact(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     JsonBody(request): JsonBody<SchemaRequest>,
@@ -468,14 +513,22 @@ async fn impact(
     tag = "catalog",
     operation_id = "subjectOwner",
     params(("subject" = String, Path, description = "Subject name")),
-    responses((status = 200, description = "`{subject, team}`; team is null when nothing claims the subject", body = Object))
+    responses((status = 200, description = "The team that owns the subject", body = SubjectOwner))
 )]
-async fn owner(
+pub(super) async fn owner(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SubjectOwner>> {
     let team = state.registry.owner_of_subject(&subject).await?;
-    Ok(Wire(json!({"subject": subject, "team": team})))
+    Ok(Wire(SubjectOwner { subject, team }))
+}
+
+/// A subject and the team that owns it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectOwner {
+    pub subject: String,
+    /// `null` when nothing claims the subject.
+    pub team: Option<String>,
 }
 
 #[utoipa::path(
@@ -490,13 +543,12 @@ async fn owner(
         (status = 422, description = "A schema in the bundle is larger than the limit (42209)", body = ErrorBody),
     )
 )]
-async fn plan(
+pub(super) async fn plan(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Plan>> {
     refuse_oversized(&state, &bundle)?;
-    let plan = state.registry.plan_catalog(&bundle).await?;
-    Ok(Wire(serde_json::to_value(plan).unwrap_or_default()))
+    Ok(Wire(state.registry.plan_catalog(&bundle).await?))
 }
 
 #[utoipa::path(
@@ -511,16 +563,16 @@ async fn plan(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn apply(
+pub(super) async fn apply(
     State(state): State<AppState>,
     JsonBody(bundle): JsonBody<Bundle>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Plan>> {
     refuse_oversized(&state, &bundle)?;
     let plan = state
         .registry
         .apply_catalog(&bundle, &crate::auth::current_actor())
         .await?;
-    Ok(Wire(serde_json::to_value(plan).unwrap_or_default()))
+    Ok(Wire(plan))
 }
 
 #[utoipa::path(
@@ -538,21 +590,22 @@ async fn apply(
     ),
     responses((status = 200, description = "Changes, newest first", body = [crate::store::AuditEntry]))
 )]
-async fn audit(
+pub(super) async fn audit(
     State(state): State<AppState>,
-    access: super::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Vec<AuditEntry>>> {
     let query = AuditQuery {
         target_prefix: params.get("target").map(str::to_string),
         action: params.get("action").map(str::to_string),
         actor: params.get("actor").map(str::to_string),
         source: params.get("source").map(str::to_string),
         since: params.get("since").and_then(|s| s.parse().ok()),
+        offset: 0,
         limit: params.count("limit", 100).min(1000),
     };
     let entries = access.audit_view(state.registry.store_audit(&query).await?);
-    Ok(Wire(serde_json::to_value(entries).unwrap_or_default()))
+    Ok(Wire(entries))
 }
 
 #[utoipa::path(
@@ -562,11 +615,19 @@ async fn audit(
     operation_id = "policy",
     responses((status = 200, description = "`{policy, owners}`: the policy and ownership patterns in force", body = Object))
 )]
-async fn policy(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn policy(State(state): State<AppState>) -> Result<Wire<PolicyAnswer>> {
     let catalog = state.registry.catalog().await?;
-    Ok(Wire(
-        json!({"policy": catalog.policy, "owners": catalog.owners}),
-    ))
+    Ok(Wire(PolicyAnswer {
+        policy: catalog.policy.clone(),
+        owners: catalog.owners.clone(),
+    }))
+}
+
+/// The governance policy and the ownership patterns in force.
+#[derive(Debug, Serialize)]
+pub struct PolicyAnswer {
+    pub policy: Policy,
+    pub owners: Vec<OwnerRule>,
 }
 
 /// The registration limit on schema size (42209) also holds for schemas in a bundle.

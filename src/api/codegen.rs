@@ -4,21 +4,13 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 
-use super::wire::PathParams;
-use super::AppState;
 use crate::codegen::Lang;
 use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::PathParams;
+use crate::http::AppState;
 use crate::model::VersionSpec;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/herald/v1/subjects/{subject}/versions/{version}/code/{lang}",
-        get(code),
-    )
-}
 
 #[utoipa::path(
     get,
@@ -32,12 +24,12 @@ pub fn router() -> Router<AppState> {
     ),
     responses(
         (status = 200, description = "The source file (text), named in Content-Disposition", body = String, content_type = "text/plain"),
-        (status = 400, description = "Unknown language (400)", body = super::openapi::ErrorBody),
-        (status = 404, description = "Subject (40401) or version (40402) not found", body = super::openapi::ErrorBody),
-        (status = 422, description = "Invalid version (42202), or a schema too complex to generate for (42201)", body = super::openapi::ErrorBody),
+        (status = 400, description = "Unknown language (400)", body = ErrorBody),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
+        (status = 422, description = "Invalid version (42202), or a schema too complex to generate for (42201)", body = ErrorBody),
     )
 )]
-pub(crate) async fn code(
+pub(super) async fn code(
     State(state): State<AppState>,
     PathParams((subject, version, lang)): PathParams<(String, String, String)>,
 ) -> Result<Response> {

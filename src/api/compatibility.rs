@@ -1,38 +1,34 @@
 //! `/compatibility`: would this schema be accepted, against one version or all the level needs?
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
-use serde_json::{Map, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::openapi::{CompatibilityAnswer, ErrorBody};
-use super::wire::{JsonBody, Params, PathParams, Wire};
-use super::AppState;
 use crate::error::Result;
+use crate::http::error::ErrorBody;
+use crate::http::wire::{JsonBody, Params, PathParams, Wire};
+use crate::http::AppState;
 use crate::model::VersionSpec;
 use crate::registry::compatibility::CompatibilityResult;
 use crate::registry::SchemaRequest;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/compatibility/subjects/{subject}/versions",
-            post(against_level),
-        )
-        .route(
-            "/compatibility/subjects/{subject}/versions/{version}",
-            post(against_version),
-        )
+/// The answer to a compatibility check; `messages` only with `verbose=true`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompatibilityAnswer {
+    pub is_compatible: bool,
+    /// Present (possibly empty) only when `verbose` was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub messages: Option<Vec<String>>,
 }
 
-/// `{"is_compatible": bool}`, plus `messages` (possibly empty) only when `verbose` was asked.
-fn shape(result: CompatibilityResult, verbose: bool) -> Value {
-    let mut out = Map::new();
-    out.insert("is_compatible".into(), result.is_compatible.into());
-    if verbose {
-        out.insert("messages".into(), result.messages.into());
+impl CompatibilityAnswer {
+    fn new(result: CompatibilityResult, verbose: bool) -> Self {
+        CompatibilityAnswer {
+            is_compatible: result.is_compatible,
+            messages: verbose.then_some(result.messages),
+        }
     }
-    Value::Object(out)
 }
 
 #[utoipa::path(
@@ -52,18 +48,18 @@ fn shape(result: CompatibilityResult, verbose: bool) -> Value {
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn against_level(
+pub(super) async fn against_level(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
     JsonBody(request): JsonBody<SchemaRequest>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<CompatibilityAnswer>> {
     let verbose = params.flag("verbose");
     let result = state
         .registry
         .test_compatibility(&subject, None, &request, params.flag("normalize"), verbose)
         .await?;
-    Ok(Wire(shape(result, verbose)))
+    Ok(Wire(CompatibilityAnswer::new(result, verbose)))
 }
 
 #[utoipa::path(
@@ -85,12 +81,12 @@ async fn against_level(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn against_version(
+pub(super) async fn against_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
     JsonBody(request): JsonBody<SchemaRequest>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<CompatibilityAnswer>> {
     let verbose = params.flag("verbose");
     let spec = VersionSpec::parse(&version)?;
     let result = state
@@ -103,5 +99,5 @@ async fn against_version(
             verbose,
         )
         .await?;
-    Ok(Wire(shape(result, verbose)))
+    Ok(Wire(CompatibilityAnswer::new(result, verbose)))
 }

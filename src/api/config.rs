@@ -2,39 +2,70 @@
 //! GET answers say `compatibilityLevel`, PUT answers echo the request shape.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
-use super::openapi::{ConfigAnswer, ConfigRequest, ErrorBody};
-use super::wire::{JsonBody, Params, PathParams, Wire};
-use super::AppState;
 use crate::error::{Error, Result};
-use crate::model::{validate_subject, GLOBAL_SCOPE};
+use crate::http::error::ErrorBody;
+use crate::http::wire::{JsonBody, Params, PathParams, Wire};
+use crate::http::AppState;
+use crate::model::{validate_subject, CompatibilityLevel, ConfigSettings, GLOBAL_SCOPE};
 use crate::registry::ConfigUpdate;
 use crate::store::ConfigRecord;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/config",
-            get(get_global).put(put_global).delete(delete_global),
-        )
-        .route(
-            "/config/{subject}",
-            get(get_subject).put(put_subject).delete(delete_subject),
-        )
+/// `PUT /config` body; `compatibilityLevel` is read as a synonym of `compatibility`.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub struct ConfigRequest {
+    #[schema(nullable = false)]
+    pub compatibility: Option<CompatibilityLevel>,
+    #[schema(nullable = false)]
+    pub compatibility_level: Option<CompatibilityLevel>,
+    #[schema(nullable = false)]
+    pub normalize: Option<bool>,
+    #[serde(flatten)]
+    pub settings: ConfigSettings,
 }
 
-fn shape(config: &ConfigRecord, level_key: &str) -> Value {
-    let mut out = Map::new();
-    if let Some(level) = config.compatibility {
-        out.insert(level_key.into(), level.as_str().into());
+/// A config as GET answers it (PUT answers with `compatibility` instead).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigAnswer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub compatibility_level: Option<CompatibilityLevel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub compatibility: Option<CompatibilityLevel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub normalize: Option<bool>,
+    // The fields besides the level and `normalize` this scope sets.
+    #[serde(flatten)]
+    pub settings: ConfigSettings,
+}
+
+impl ConfigAnswer {
+    /// As GET and DELETE answer: the level under `compatibilityLevel`.
+    fn read(config: &ConfigRecord) -> Self {
+        ConfigAnswer {
+            compatibility_level: config.compatibility,
+            compatibility: None,
+            normalize: config.normalize,
+            settings: config.settings.clone(),
+        }
     }
-    if let Some(normalize) = config.normalize {
-        out.insert("normalize".into(), normalize.into());
+
+    /// As PUT answers, echoing the request's shape: the level under `compatibility`.
+    fn written(config: &ConfigRecord) -> Self {
+        ConfigAnswer {
+            compatibility_level: None,
+            compatibility: config.compatibility,
+            normalize: config.normalize,
+            settings: config.settings.clone(),
+        }
     }
-    Value::Object(out)
 }
 
 #[utoipa::path(
@@ -44,9 +75,9 @@ fn shape(config: &ConfigRecord, level_key: &str) -> Value {
     operation_id = "getConfigGlobal",
     responses((status = 200, description = "The global compatibility config", body = ConfigAnswer))
 )]
-async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn get_global(State(state): State<AppState>) -> Result<Wire<ConfigAnswer>> {
     let config = state.registry.effective_config(GLOBAL_SCOPE).await?;
-    Ok(Wire(shape(&config, "compatibilityLevel")))
+    Ok(Wire(ConfigAnswer::read(&config)))
 }
 
 #[utoipa::path(
@@ -61,14 +92,14 @@ async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn put_global(
+pub(super) async fn put_global(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ConfigAnswer>> {
     let update = ConfigUpdate::from_json(&body)?;
     state.registry.update_config(GLOBAL_SCOPE, &update).await?;
     let config = state.registry.effective_config(GLOBAL_SCOPE).await?;
-    Ok(Wire(shape(&config, "compatibility")))
+    Ok(Wire(ConfigAnswer::written(&config)))
 }
 
 #[utoipa::path(
@@ -78,11 +109,11 @@ async fn put_global(
     operation_id = "deleteConfigGlobal",
     responses((status = 200, description = "The global compatibility config before it was reset to the default", body = ConfigAnswer))
 )]
-async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn delete_global(State(state): State<AppState>) -> Result<Wire<ConfigAnswer>> {
     let registry = &state.registry;
     let before = registry.effective_config(GLOBAL_SCOPE).await?;
     registry.delete_config(GLOBAL_SCOPE).await?;
-    Ok(Wire(shape(&before, "compatibilityLevel")))
+    Ok(Wire(ConfigAnswer::read(&before)))
 }
 
 #[utoipa::path(
@@ -99,21 +130,21 @@ async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
         (status = 404, description = "The subject has no level of its own (40408)", body = ErrorBody),
     )
 )]
-async fn get_subject(
+pub(super) async fn get_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ConfigAnswer>> {
     let registry = &state.registry;
     if params.flag("defaultToGlobal") {
         let config = registry.effective_config(&subject).await?;
-        return Ok(Wire(shape(&config, "compatibilityLevel")));
+        return Ok(Wire(ConfigAnswer::read(&config)));
     }
     let own = registry
         .config_at(&subject)
         .await?
         .ok_or_else(|| Error::SubjectCompatibilityNotConfigured(subject.clone()))?;
-    Ok(Wire(shape(&own, "compatibilityLevel")))
+    Ok(Wire(ConfigAnswer::read(&own)))
 }
 
 #[utoipa::path(
@@ -129,15 +160,15 @@ async fn get_subject(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn put_subject(
+pub(super) async fn put_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ConfigAnswer>> {
     validate_subject(&subject)?;
     let update = ConfigUpdate::from_json(&body)?;
     let config = state.registry.update_config(&subject, &update).await?;
-    Ok(Wire(shape(&config, "compatibility")))
+    Ok(Wire(ConfigAnswer::written(&config)))
 }
 
 #[utoipa::path(
@@ -151,10 +182,10 @@ async fn put_subject(
         (status = 404, description = "The subject has no compatibility config of its own (40401)", body = ErrorBody),
     )
 )]
-async fn delete_subject(
+pub(super) async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ConfigAnswer>> {
     let old = state.registry.delete_config(&subject).await?;
-    Ok(Wire(shape(&old, "compatibilityLevel")))
+    Ok(Wire(ConfigAnswer::read(&old)))
 }

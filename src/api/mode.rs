@@ -1,30 +1,39 @@
 //! `/mode`: READWRITE, READONLY, READONLY_OVERRIDE, IMPORT, global and per subject.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
-use super::openapi::{ErrorBody, ModeBody};
-use super::wire::{JsonBody, Params, PathParams, Wire};
-use super::AppState;
 use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::{JsonBody, Params, PathParams, Wire};
+use crate::http::AppState;
 use crate::model::{validate_subject, Mode, GLOBAL_SCOPE};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/mode",
-            get(get_global).put(put_global).delete(delete_global),
-        )
-        .route(
-            "/mode/{subject}",
-            get(get_subject).put(put_subject).delete(delete_subject),
-        )
+/// A mode, in requests and answers. A PUT answer echoes the spelling the request sent, as
+/// Confluent does; other answers give the name in capitals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModeBody {
+    #[schema(value_type = ModeName)]
+    pub mode: String,
 }
 
-fn shape(mode: Mode) -> Value {
-    json!({ "mode": mode.as_str() })
+impl ModeBody {
+    fn of(mode: Mode) -> Self {
+        ModeBody {
+            mode: mode.as_str().to_string(),
+        }
+    }
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ModeName {
+    Readwrite,
+    Readonly,
+    ReadonlyOverride,
+    Import,
 }
 
 /// The mode a body asks for, and its spelling as sent (Confluent echoes it unchanged).
@@ -43,8 +52,8 @@ fn requested_mode(body: &Value) -> Result<(Mode, String)> {
     operation_id = "getModeGlobal",
     responses((status = 200, description = "The global mode", body = ModeBody))
 )]
-async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
-    Ok(Wire(shape(
+pub(super) async fn get_global(State(state): State<AppState>) -> Result<Wire<ModeBody>> {
+    Ok(Wire(ModeBody::of(
         state.registry.effective_mode(GLOBAL_SCOPE).await?,
     )))
 }
@@ -62,17 +71,17 @@ async fn get_global(State(state): State<AppState>) -> Result<Wire<Value>> {
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn put_global(
+pub(super) async fn put_global(
     State(state): State<AppState>,
     params: Params,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ModeBody>> {
     let (mode, raw) = requested_mode(&body)?;
     state
         .registry
         .update_mode(GLOBAL_SCOPE, mode, params.flag("force"))
         .await?;
-    Ok(Wire(json!({ "mode": raw })))
+    Ok(Wire(ModeBody { mode: raw }))
 }
 
 #[utoipa::path(
@@ -82,9 +91,9 @@ async fn put_global(
     operation_id = "deleteModeGlobal",
     responses((status = 200, description = "The global mode before it was reset to the default", body = ModeBody))
 )]
-async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
+pub(super) async fn delete_global(State(state): State<AppState>) -> Result<Wire<ModeBody>> {
     let old = state.registry.delete_mode(GLOBAL_SCOPE).await?;
-    Ok(Wire(shape(old)))
+    Ok(Wire(ModeBody::of(old)))
 }
 
 #[utoipa::path(
@@ -101,20 +110,20 @@ async fn delete_global(State(state): State<AppState>) -> Result<Wire<Value>> {
         (status = 404, description = "The subject has no mode of its own (40409)", body = ErrorBody),
     )
 )]
-async fn get_subject(
+pub(super) async fn get_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ModeBody>> {
     let registry = &state.registry;
     if params.flag("defaultToGlobal") {
-        return Ok(Wire(shape(registry.effective_mode(&subject).await?)));
+        return Ok(Wire(ModeBody::of(registry.effective_mode(&subject).await?)));
     }
     let own = registry
         .mode_at(&subject)
         .await?
         .ok_or_else(|| Error::SubjectModeNotConfigured(subject.clone()))?;
-    Ok(Wire(shape(own)))
+    Ok(Wire(ModeBody::of(own)))
 }
 
 #[utoipa::path(
@@ -133,19 +142,19 @@ async fn get_subject(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn put_subject(
+pub(super) async fn put_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ModeBody>> {
     validate_subject(&subject)?;
     let (mode, raw) = requested_mode(&body)?;
     state
         .registry
         .update_mode(&subject, mode, params.flag("force"))
         .await?;
-    Ok(Wire(json!({ "mode": raw })))
+    Ok(Wire(ModeBody { mode: raw }))
 }
 
 #[utoipa::path(
@@ -159,10 +168,10 @@ async fn put_subject(
         (status = 404, description = "The subject has no mode of its own (40401)", body = ErrorBody),
     )
 )]
-async fn delete_subject(
+pub(super) async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<ModeBody>> {
     let old = state.registry.delete_mode(&subject).await?;
-    Ok(Wire(shape(old)))
+    Ok(Wire(ModeBody::of(old)))
 }

@@ -6,21 +6,12 @@ use std::sync::OnceLock;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde_json::Value;
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
-use super::wire::{PathParams, CONTENT_TYPE};
-use super::AppState;
 use crate::error::Error;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi_json))
-        .route("/docs", get(docs_page))
-        .route("/docs/{file}", get(docs_asset))
-}
+use crate::http::error::{ErrorBody, CONTENT_TYPE};
+use crate::http::wire::PathParams;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,81 +22,8 @@ pub fn router() -> Router<AppState> {
             trail and token management. Every error answers `{error_code, message}`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
-    paths(
-        super::misc::root,
-        super::misc::contexts,
-        super::misc::metadata_id,
-        super::misc::metadata_version,
-        super::misc::associations,
-        super::schemas::list,
-        super::schemas::types,
-        super::schemas::by_id,
-        super::schemas::by_guid,
-        super::schemas::ids_of_guid,
-        super::schemas::raw_by_id,
-        super::schemas::subjects_of_id,
-        super::schemas::versions_of_id,
-        super::subjects::list,
-        super::subjects::lookup,
-        super::subjects::delete_subject,
-        super::subjects::versions,
-        super::subjects::register,
-        super::subjects::version,
-        super::subjects::delete_version,
-        super::subjects::raw_version,
-        super::subjects::referenced_by,
-        super::subjects::latest_with_metadata,
-        super::config::get_global,
-        super::config::put_global,
-        super::config::delete_global,
-        super::config::get_subject,
-        super::config::put_subject,
-        super::config::delete_subject,
-        super::mode::get_global,
-        super::mode::put_global,
-        super::mode::delete_global,
-        super::mode::get_subject,
-        super::mode::put_subject,
-        super::mode::delete_subject,
-        super::compatibility::against_level,
-        super::compatibility::against_version,
-        super::catalog::list,
-        super::catalog::create,
-        super::catalog::read,
-        super::catalog::put,
-        super::catalog::remove,
-        super::catalog::list_links,
-        super::catalog::create_link,
-        super::catalog::delete_link,
-        super::catalog::impact,
-        super::catalog::owner,
-        super::catalog::plan,
-        super::catalog::apply,
-        super::catalog::audit,
-        super::catalog::policy,
-        super::asyncapi::json,
-        super::asyncapi::yaml,
-        super::validate::by_version,
-        super::validate::by_id,
-        super::codegen::code,
-        super::auth::list,
-        super::auth::create,
-        super::auth::remove,
-        super::ops::live,
-        super::ops::ready,
-        super::ops::metrics,
-        openapi_json,
-        docs_page,
-        docs_asset,
-    ),
-    components(schemas(
-        ErrorBody,
-        crate::catalog::model::Domain,
-        crate::catalog::model::Team,
-        crate::catalog::model::Service,
-        crate::catalog::model::Event,
-    )),
-    modifiers(&CatalogKinds, &WireConventions),
+    // Every operation's shared error answers (added below) refer to it.
+    components(schemas(ErrorBody)),
     tags(
         (name = "schemas", description = "Schemas by global id (Confluent)"),
         (name = "subjects", description = "Subjects and their versions (Confluent)"),
@@ -122,207 +40,6 @@ pub fn router() -> Router<AppState> {
     )
 )]
 pub struct ApiDoc;
-
-/// Every failure, as Confluent answers it. `error_code` starts with the HTTP status (40401,
-/// 42201, 50001, ...); a bare status (404, 405, 415) for unknown routes and wire errors.
-#[derive(ToSchema)]
-pub struct ErrorBody {
-    pub error_code: i32,
-    pub message: String,
-}
-
-/// A schema version as version reads, lookup and `GET /schemas` answer it. `schemaType` is left
-/// out for AVRO in the 7.9 dialect; `ts` and `deleted` come with the 8.x dialect.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct SchemaObject {
-    pub subject: String,
-    pub version: i32,
-    pub id: i64,
-    #[schema(nullable = false)]
-    pub schema_type: Option<String>,
-    #[schema(nullable = false)]
-    pub references: Option<Vec<crate::model::Reference>>,
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub metadata: Option<Value>,
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub rule_set: Option<Value>,
-    pub schema: String,
-    #[schema(nullable = false)]
-    pub ts: Option<i64>,
-    #[schema(nullable = false)]
-    pub deleted: Option<bool>,
-}
-
-/// A schema by its global id.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct SchemaById {
-    pub schema: String,
-    #[schema(nullable = false)]
-    pub schema_type: Option<String>,
-    #[schema(nullable = false)]
-    pub references: Option<Vec<crate::model::Reference>>,
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub metadata: Option<Value>,
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub rule_set: Option<Value>,
-    /// With `fetchMaxId=true`: the largest id handed out so far.
-    #[schema(nullable = false)]
-    pub max_id: Option<i64>,
-}
-
-/// The answer to a registration: the id (7.9 dialect), or the whole version (8.x dialect).
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct Registered {
-    pub id: i64,
-    #[schema(nullable = false)]
-    pub version: Option<i32>,
-    #[schema(nullable = false)]
-    pub schema_type: Option<String>,
-    #[schema(nullable = false)]
-    pub schema: Option<String>,
-}
-
-/// One place a schema id is used.
-#[derive(ToSchema)]
-pub struct SubjectVersionRef {
-    pub subject: String,
-    pub version: i32,
-}
-
-/// `PUT /config` body; `compatibilityLevel` is read as a synonym of `compatibility`.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct ConfigRequest {
-    #[schema(nullable = false)]
-    pub compatibility: Option<CompatibilityLevelName>,
-    #[schema(nullable = false)]
-    pub compatibility_level: Option<CompatibilityLevelName>,
-    #[schema(nullable = false)]
-    pub normalize: Option<bool>,
-}
-
-/// A config as GET answers it (PUT answers with `compatibility` instead).
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-pub struct ConfigAnswer {
-    #[schema(nullable = false)]
-    pub compatibility_level: Option<CompatibilityLevelName>,
-    #[schema(nullable = false)]
-    pub compatibility: Option<CompatibilityLevelName>,
-    #[schema(nullable = false)]
-    pub normalize: Option<bool>,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CompatibilityLevelName {
-    None,
-    Backward,
-    BackwardTransitive,
-    Forward,
-    ForwardTransitive,
-    Full,
-    FullTransitive,
-}
-
-/// A mode, in requests and answers.
-#[derive(ToSchema)]
-pub struct ModeBody {
-    pub mode: ModeName,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ModeName {
-    Readwrite,
-    Readonly,
-    ReadonlyOverride,
-    Import,
-}
-
-/// The answer to a compatibility check; `messages` only with `verbose=true`.
-#[derive(ToSchema)]
-pub struct CompatibilityAnswer {
-    pub is_compatible: bool,
-    #[schema(nullable = false)]
-    pub messages: Option<Vec<String>>,
-}
-
-/// A new token and its secret, shown this once.
-#[derive(ToSchema)]
-pub struct TokenCreated {
-    pub token: crate::auth::Token,
-    pub secret: String,
-}
-
-/// A health probe's answer.
-#[derive(ToSchema)]
-pub struct Health {
-    pub status: String,
-    #[schema(nullable = false)]
-    pub database: Option<String>,
-}
-
-/// A domain, team, service or event; the operations under each kind name its own schema.
-#[derive(ToSchema)]
-pub struct CatalogEntity {
-    pub name: String,
-}
-
-/// The catalog kinds served under `/herald/v1/{kind}`: the path segment, the schema of its
-/// bodies, and the plural used in operation ids.
-const KINDS: [(&str, &str, &str); 4] = [
-    ("domains", "Domain", "Domains"),
-    ("teams", "Team", "Teams"),
-    ("services", "Service", "Services"),
-    ("events", "Event", "Events"),
-];
-
-/// The catalog handlers serve four kinds each; their one description under `/herald/v1/{kind}`
-/// becomes one path per kind, with the kind's own body schema and operation ids.
-struct CatalogKinds;
-
-impl Modify for CatalogKinds {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for template in ["/herald/v1/{kind}", "/herald/v1/{kind}/{name}"] {
-            let Some(item) = openapi.paths.paths.remove(template) else {
-                continue;
-            };
-            let generic = serde_json::to_value(&item).unwrap_or_default();
-            for (plural, schema, plural_name) in KINDS {
-                let mut concrete = generic.clone();
-                for (_, operation) in concrete.as_object_mut().into_iter().flatten() {
-                    let Some(operation) = operation.as_object_mut() else {
-                        continue;
-                    };
-                    if let Some(Value::Array(params)) = operation.get_mut("parameters") {
-                        params.retain(|p| p["name"] != "kind");
-                    }
-                    if let Some(Value::String(id)) = operation.get_mut("operationId") {
-                        *id = id
-                            .replace("Entities", plural_name)
-                            .replace("Entity", schema);
-                    }
-                }
-                let text = concrete.to_string().replace(
-                    "#/components/schemas/CatalogEntity",
-                    &format!("#/components/schemas/{schema}"),
-                );
-                if let Ok(item) = serde_json::from_str(&text) {
-                    let path = template.replace("{kind}", plural);
-                    openapi.paths.paths.insert(path, item);
-                }
-            }
-        }
-        // Only the generic operations used it; each kind now names its own schema.
-        if let Some(components) = openapi.components.as_mut() {
-            components.schemas.remove("CatalogEntity");
-        }
-    }
-}
 
 /// What every route shares: the registry's JSON content type on JSON bodies, and the error
 /// answers any request can get (500 when the database fails or a request times out; 401 and 403
@@ -406,12 +123,13 @@ fn rename_json_content(holder: &mut Value) {
     }
 }
 
-/// The document, built once.
+/// The document, built once from the route list that builds the router.
 pub fn document() -> &'static str {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
-        ApiDoc::openapi()
-            .to_pretty_json()
+        let mut doc = super::routes().into_openapi();
+        WireConventions.modify(&mut doc);
+        doc.to_pretty_json()
             .expect("the OpenAPI document serializes")
     })
 }
@@ -424,7 +142,7 @@ pub fn document() -> &'static str {
     operation_id = "getOpenApi",
     responses((status = 200, description = "This document", content_type = "application/json", body = Object))
 )]
-async fn openapi_json() -> Response {
+pub(super) async fn openapi_json() -> Response {
     with_type(document(), "application/json")
 }
 
@@ -436,7 +154,7 @@ async fn openapi_json() -> Response {
     operation_id = "getDocs",
     responses((status = 200, description = "HTML page", content_type = "text/html", body = String))
 )]
-async fn docs_page() -> Response {
+pub(super) async fn docs_page() -> Response {
     with_type(
         include_str!("../../assets/docs/index.html"),
         "text/html; charset=utf-8",
@@ -457,7 +175,7 @@ async fn docs_page() -> Response {
         (status = 404, description = "No such file", body = ErrorBody),
     )
 )]
-async fn docs_asset(PathParams(file): PathParams<String>) -> Result<Response, Error> {
+pub(super) async fn docs_asset(PathParams(file): PathParams<String>) -> Result<Response, Error> {
     let (body, content_type): (&'static str, &str) = match file.as_str() {
         "swagger-ui-bundle.js" => (
             include_str!("../../assets/docs/swagger-ui-bundle.js"),

@@ -2,30 +2,33 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::auth::Access;
-use super::openapi::{ErrorBody, SchemaById, SchemaObject, SubjectVersionRef};
-use super::wire::{Params, PathParams, Prepared, RawSchema, Wire};
-use super::{put_schema_fields, schema_object, schema_text, AppState};
+use super::schema_answers::{SchemaById, SchemaObject};
+use super::{schema_text, AppState};
 use crate::error::{Error, Result};
+use crate::http::access::Access;
+use crate::http::error::ErrorBody;
+use crate::http::wire::{Params, PathParams, Prepared, RawSchema, Wire};
 use crate::model::SchemaType;
 
 /// `GET /schemas` pages at most this many schemas unless asked for fewer.
 const DEFAULT_SCHEMAS_LIMIT: usize = 1000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/schemas", get(list))
-        .route("/schemas/types", get(types))
-        .route("/schemas/ids/{id}", get(by_id))
-        .route("/schemas/ids/{id}/schema", get(raw_by_id))
-        .route("/schemas/ids/{id}/subjects", get(subjects_of_id))
-        .route("/schemas/ids/{id}/versions", get(versions_of_id))
-        .route("/schemas/guids/{guid}", get(by_guid))
-        .route("/schemas/guids/{guid}/ids", get(ids_of_guid))
+/// One place a schema id is used.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectVersionRef {
+    pub subject: String,
+    pub version: i32,
+}
+
+/// A schema id within a context.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContextId {
+    /// Herald has only the default context, `.`.
+    pub context: &'static str,
+    pub id: i64,
 }
 
 /// A non-numeric id is an unknown route to Confluent: 404 with error_code 404.
@@ -40,7 +43,7 @@ fn schema_id(raw: &str) -> Result<i64> {
     operation_id = "listSchemaTypes",
     responses((status = 200, description = "The schema formats this registry accepts", body = [String], example = json!(["AVRO", "JSON", "PROTOBUF"])))
 )]
-async fn types() -> Wire<Vec<&'static str>> {
+pub(super) async fn types() -> Wire<Vec<&'static str>> {
     Wire(SchemaType::ALL.iter().map(|t| t.as_str()).collect())
 }
 
@@ -60,7 +63,7 @@ async fn types() -> Wire<Vec<&'static str>> {
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
     )
 )]
-async fn by_id(
+pub(super) async fn by_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
@@ -83,18 +86,19 @@ async fn schema_string(
     state: &AppState,
     entry: &crate::registry::SchemaEntry,
     params: &Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaById>> {
     let registry = &state.registry;
-    let mut out = Map::new();
-    out.insert(
-        "schema".into(),
-        schema_text(registry, entry, params).await?.into(),
-    );
-    put_schema_fields(&mut out, entry, registry.dialect());
-    if params.flag("fetchMaxId") {
-        out.insert("maxId".into(), registry.max_schema_id().await?.into());
-    }
-    Ok(Wire(Value::Object(out)))
+    let schema = schema_text(registry, entry, params).await?;
+    let max_id = match params.flag("fetchMaxId") {
+        true => Some(registry.max_schema_id().await?),
+        false => None,
+    };
+    Ok(Wire(SchemaById::new(
+        entry,
+        schema,
+        registry.dialect(),
+        max_id,
+    )))
 }
 
 #[utoipa::path(
@@ -111,12 +115,12 @@ async fn schema_string(
         (status = 404, description = "No schema has this guid (40403)", body = ErrorBody),
     )
 )]
-async fn by_guid(
+pub(super) async fn by_guid(
     State(state): State<AppState>,
     access: Access,
     PathParams(guid): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaById>> {
     let entry = state.registry.schema_by_guid(&guid).await?;
     access
         .check_id(&state.registry, entry.id)
@@ -132,21 +136,24 @@ async fn by_guid(
     operation_id = "getIdsOfGuid",
     params(("guid" = String, Path, description = "The schema's guid")),
     responses(
-        (status = 200, description = "The ids carrying this guid, one per context (Herald has only the default context `.`)", body = Object, example = json!([{"context": ".", "id": 1}])),
+        (status = 200, description = "The ids carrying this guid, one per context (Herald has only the default context `.`)", body = [ContextId], example = json!([{"context": ".", "id": 1}])),
         (status = 404, description = "No schema has this guid (40403)", body = ErrorBody),
     )
 )]
-async fn ids_of_guid(
+pub(super) async fn ids_of_guid(
     State(state): State<AppState>,
     access: Access,
     PathParams(guid): PathParams<String>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Vec<ContextId>>> {
     let entry = state.registry.schema_by_guid(&guid).await?;
     access
         .check_id(&state.registry, entry.id)
         .await
         .map_err(|_| Error::SchemaNotFound)?;
-    Ok(Wire(json!([{"context": ".", "id": entry.id}])))
+    Ok(Wire(vec![ContextId {
+        context: ".",
+        id: entry.id,
+    }]))
 }
 
 #[utoipa::path(
@@ -160,7 +167,7 @@ async fn ids_of_guid(
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
     )
 )]
-async fn raw_by_id(
+pub(super) async fn raw_by_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
@@ -186,7 +193,7 @@ async fn raw_by_id(
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
     )
 )]
-async fn subjects_of_id(
+pub(super) async fn subjects_of_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
@@ -223,12 +230,12 @@ async fn subjects_of_id(
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
     )
 )]
-async fn versions_of_id(
+pub(super) async fn versions_of_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
     params: Params,
-) -> Result<Wire<Vec<Value>>> {
+) -> Result<Wire<Vec<SubjectVersionRef>>> {
     let id = schema_id(&id)?;
     let rows = state
         .registry
@@ -239,7 +246,10 @@ async fn versions_of_id(
     let filter = params.get("subject");
     Ok(Wire(
         rows.filter(|r| filter.is_none_or(|f| f == r.subject))
-            .map(|r| json!({"subject": r.subject, "version": r.version}))
+            .map(|r| SubjectVersionRef {
+                subject: r.subject,
+                version: r.version,
+            })
             .collect(),
     ))
 }
@@ -258,11 +268,11 @@ async fn versions_of_id(
     ),
     responses((status = 200, description = "Schema versions", body = [SchemaObject]))
 )]
-async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     access: Access,
     params: Params,
-) -> Result<Wire<Vec<Value>>> {
+) -> Result<Wire<Vec<SchemaObject>>> {
     let registry = &state.registry;
     let schemas = registry
         .list_schemas(
@@ -277,7 +287,7 @@ async fn list(
     Ok(Wire(
         schemas
             .iter()
-            .map(|sv| schema_object(sv, registry.dialect()))
+            .map(|sv| SchemaObject::new(sv, sv.schema.schema.clone(), registry.dialect()))
             .collect(),
     ))
 }

@@ -1,38 +1,17 @@
 //! `/subjects`: listing, registration, lookup, version reads and deletes.
 
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
-use serde_json::{json, Map, Value};
 
-use super::openapi::{ErrorBody, Registered, SchemaObject};
-use super::wire::{JsonBody, OptionalJsonBody, Params, PathParams, Prepared, RawSchema, Wire};
-use super::{put_schema_fields, schema_object, schema_text, AppState};
-use crate::config::Dialect;
+use super::schema_answers::{Registered, SchemaObject};
+use super::{schema_text, AppState};
 use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::{
+    JsonBody, OptionalJsonBody, Params, PathParams, Prepared, RawSchema, Wire,
+};
 use crate::model::VersionSpec;
 use crate::registry::SchemaRequest;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/subjects", get(list))
-        .route("/subjects/{subject}", post(lookup).delete(delete_subject))
-        .route("/subjects/{subject}/versions", get(versions).post(register))
-        .route("/subjects/{subject}/metadata", get(latest_with_metadata))
-        .route(
-            "/subjects/{subject}/versions/{version}",
-            get(version).delete(delete_version),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}/schema",
-            get(raw_version),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}/referencedby",
-            get(referenced_by),
-        )
-}
+use axum::extract::State;
 
 #[utoipa::path(
     get,
@@ -46,9 +25,9 @@ pub fn router() -> Router<AppState> {
     ),
     responses((status = 200, description = "Subject names", body = [String]))
 )]
-async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
-    access: super::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> Result<Wire<Vec<String>>> {
     // `:*:` is Confluent's "every context" prefix; Herald has only the default context.
@@ -81,7 +60,7 @@ async fn list(
         (status = 404, description = "Subject not found (40401)", body = ErrorBody),
     )
 )]
-async fn versions(
+pub(super) async fn versions(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -112,12 +91,12 @@ async fn versions(
         (status = 415, description = "Unsupported content type", body = ErrorBody),
     )
 )]
-async fn register(
+pub(super) async fn register(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
     OptionalJsonBody(request): OptionalJsonBody<SchemaRequest>,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<Registered>> {
     // Confluent's resource refuses a missing body in its validation, before any registry
     // logic; `{}` or `{"schema":""}` re-register the latest version instead (see the registry).
     let Some(request) = request else {
@@ -132,15 +111,7 @@ async fn register(
     let done = registry
         .register(&subject, &request, params.flag("normalize"))
         .await?;
-    if registry.dialect() == Dialect::V7 {
-        return Ok(Wire(json!({ "id": done.id })));
-    }
-    let mut out = Map::new();
-    out.insert("id".into(), done.id.into());
-    out.insert("version".into(), done.version.into());
-    put_schema_fields(&mut out, &done.schema, Dialect::V8);
-    out.insert("schema".into(), done.schema.schema.clone().into());
-    Ok(Wire(Value::Object(out)))
+    Ok(Wire(Registered::new(&done, registry.dialect())))
 }
 
 #[utoipa::path(
@@ -160,11 +131,11 @@ async fn register(
         (status = 404, description = "Subject (40401) not found, or no version matches (40403)", body = ErrorBody),
     )
 )]
-async fn latest_with_metadata(
+pub(super) async fn latest_with_metadata(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
-) -> Result<Wire<Value>> {
+) -> Result<Wire<SchemaObject>> {
     let registry = &state.registry;
     let keys = params.all("key");
     let values = params.all("value");
@@ -180,9 +151,8 @@ async fn latest_with_metadata(
     let found = registry
         .latest_with_metadata(&subject, &pairs, params.flag("deleted"))
         .await?;
-    let mut out = schema_object(&found, registry.dialect());
-    out["schema"] = schema_text(registry, &found.schema, &params).await?.into();
-    Ok(Wire(out))
+    let schema = schema_text(registry, &found.schema, &params).await?;
+    Ok(Wire(SchemaObject::new(&found, schema, registry.dialect())))
 }
 
 #[utoipa::path(
@@ -203,7 +173,7 @@ async fn latest_with_metadata(
         (status = 400, description = "Malformed body", body = ErrorBody),
     )
 )]
-async fn lookup(
+pub(super) async fn lookup(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -238,7 +208,7 @@ async fn lookup(
         (status = 422, description = "Invalid version (42202)", body = ErrorBody),
     )
 )]
-async fn version(
+pub(super) async fn version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
@@ -251,9 +221,8 @@ async fn version(
     if !params.asks_format() {
         return Ok(Prepared(registry.version_answer(&found)).into_response());
     }
-    let mut out = schema_object(&found, registry.dialect());
-    out["schema"] = schema_text(registry, &found.schema, &params).await?.into();
-    Ok(Wire(out).into_response())
+    let schema = schema_text(registry, &found.schema, &params).await?;
+    Ok(Wire(SchemaObject::new(&found, schema, registry.dialect())).into_response())
 }
 
 #[utoipa::path(
@@ -272,7 +241,7 @@ async fn version(
         (status = 422, description = "Invalid version (42202)", body = ErrorBody),
     )
 )]
-async fn raw_version(
+pub(super) async fn raw_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
@@ -301,7 +270,7 @@ async fn raw_version(
         (status = 422, description = "Invalid version (42202)", body = ErrorBody),
     )
 )]
-async fn referenced_by(
+pub(super) async fn referenced_by(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
@@ -329,7 +298,7 @@ async fn referenced_by(
         (status = 422, description = "A version is still referenced (42206), or the mode forbids it (42205)", body = ErrorBody),
     )
 )]
-async fn delete_subject(
+pub(super) async fn delete_subject(
     State(state): State<AppState>,
     PathParams(subject): PathParams<String>,
     params: Params,
@@ -357,7 +326,7 @@ async fn delete_subject(
         (status = 422, description = "Invalid version (42202), still referenced (42206), or the mode forbids it (42205)", body = ErrorBody),
     )
 )]
-async fn delete_version(
+pub(super) async fn delete_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,

@@ -2,24 +2,14 @@
 //! version or by schema id. The body is `{"payload": <the JSON payload>}`.
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
 use serde::Deserialize;
 
-use super::wire::{JsonBody, PathParams, Wire};
-use super::AppState;
 use crate::error::{Error, Result};
+use crate::http::error::ErrorBody;
+use crate::http::wire::{JsonBody, PathParams, Wire};
+use crate::http::AppState;
 use crate::model::VersionSpec;
 use crate::registry::validate::PayloadVerdict;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/herald/v1/subjects/{subject}/versions/{version}/validate",
-            post(by_version),
-        )
-        .route("/herald/v1/schemas/ids/{id}/validate", post(by_id))
-}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ValidateRequest {
@@ -54,12 +44,12 @@ impl ValidateRequest {
     request_body = ValidateRequest,
     responses(
         (status = 200, description = "Whether the payload is valid, with every error's JSON Pointer", body = PayloadVerdict),
-        (status = 400, description = "The body has no `payload` (400) or is not JSON (400)", body = super::openapi::ErrorBody),
-        (status = 404, description = "Subject (40401) or version (40402) not found", body = super::openapi::ErrorBody),
-        (status = 422, description = "Invalid version (42202)", body = super::openapi::ErrorBody),
+        (status = 400, description = "The body has no `payload` (400) or is not JSON (400)", body = ErrorBody),
+        (status = 404, description = "Subject (40401) or version (40402) not found", body = ErrorBody),
+        (status = 422, description = "Invalid version (42202)", body = ErrorBody),
     )
 )]
-pub(crate) async fn by_version(
+pub(super) async fn by_version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     JsonBody(request): JsonBody<ValidateRequest>,
@@ -81,13 +71,13 @@ pub(crate) async fn by_version(
     request_body = ValidateRequest,
     responses(
         (status = 200, description = "Whether the payload is valid, with every error's JSON Pointer", body = PayloadVerdict),
-        (status = 400, description = "The body has no `payload` or is not JSON", body = super::openapi::ErrorBody),
-        (status = 404, description = "Schema not found (40403)", body = super::openapi::ErrorBody),
+        (status = 400, description = "The body has no `payload` or is not JSON", body = ErrorBody),
+        (status = 404, description = "Schema not found (40403)", body = ErrorBody),
     )
 )]
-pub(crate) async fn by_id(
+pub(super) async fn by_id(
     State(state): State<AppState>,
-    access: super::auth::Access,
+    access: crate::http::access::Access,
     PathParams(id): PathParams<String>,
     JsonBody(request): JsonBody<ValidateRequest>,
 ) -> Result<Wire<PayloadVerdict>> {

@@ -4,8 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
+use super::contents::{parse_link_version, CatalogState, SERVICE};
 use super::model::{Event, EventSchema, Link, SchemaVersion, Service};
-use super::state::{parse_link_version, CatalogState, SERVICE};
 use crate::error::{Error, Result};
 use crate::model::{SchemaType, VersionSpec};
 use crate::registry::Registry;

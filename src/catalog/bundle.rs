@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::impact::{check_declared, required_bump, Bump};
-use super::model::{Domain, Event, OwnerRule, Policy, Service, Team};
-use super::state::CatalogState;
+use super::contents::CatalogState;
+use super::impact::{check_declared, required_bump, Bump, Impact};
+use super::lint::{self, Finding};
+use super::model::{Approval, Domain, Event, Lifecycle, OwnerRule, Policy, Service, Team};
 use crate::error::{Error, Result};
-use crate::formats;
+use crate::formats::{self, Reason};
+use crate::registry::compatibility::directions;
 use crate::registry::{Registry, SchemaRequest};
 use crate::store::{AuditEntry, CatalogWrite};
 
@@ -51,7 +53,36 @@ impl Bundle {
             .max()
             .unwrap_or(0)
     }
+
+    /// The catalog the bundle describes.
+    pub fn state(&self) -> CatalogState {
+        CatalogState {
+            domains: self
+                .domains
+                .iter()
+                .map(|d| (d.name.clone(), d.clone()))
+                .collect(),
+            teams: self
+                .teams
+                .iter()
+                .map(|t| (t.name.clone(), t.clone()))
+                .collect(),
+            services: self
+                .services
+                .iter()
+                .map(|s| (s.name.clone(), s.clone()))
+                .collect(),
+            events: self
+                .events
+                .iter()
+                .map(|e| (e.name.clone(), e.clone()))
+                .collect(),
+            policy: self.policy.clone().unwrap_or_default(),
+            owners: self.owners.clone(),
+        }
+    }
 }
+
 const OWNERS_FILE: &str = "owners.yaml";
 
 /// Reads a catalog folder. Event schema and example files are read relative to the event file.
@@ -168,20 +199,58 @@ pub struct SchemaChange {
     pub action: String,
     pub compatible: bool,
     pub bump: Option<Bump>,
-    pub reasons: Vec<String>,
+    /// Why it is not compatible, each difference once with the directions it breaks.
+    pub reasons: Vec<Reason>,
+    /// For an incompatible version: what it breaks and the ways through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaking: Option<BreakingChange>,
+}
+
+impl SchemaChange {
+    /// Compatible, or a breaking change declared as a new major version and approved.
+    pub fn may_proceed(&self) -> bool {
+        self.compatible
+            || self
+                .breaking
+                .as_ref()
+                .is_some_and(|b| b.major_declared && b.approval.is_some())
+    }
+}
+
+/// A version no consumer of the one before can rely on reading, and what the event
+/// conventions offer for it: a new `.vN` event beside the old one, or an approval that
+/// accepts the break on this event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BreakingChange {
+    /// The version it follows.
+    pub previous: String,
+    /// Whether the version is declared as a new major one, as a breaking change must be.
+    pub major_declared: bool,
+    /// The approval in the event's `approvals` that lets it through.
+    pub approval: Option<Approval>,
+    /// The declared producers and consumers it breaks, with their team and contact.
+    pub affected: Vec<Impact>,
+    /// The ways through, in words.
+    pub options: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Plan {
+    /// Whether applying would succeed.
+    pub ok: bool,
     pub changes: Vec<EntityChange>,
     pub schemas: Vec<SchemaChange>,
     pub errors: Vec<String>,
     pub warnings: Vec<String>,
+    /// What will break later (`herald catalog lint`'s findings).
+    pub lint: Vec<Finding>,
+    /// Events deprecated by this change, with the consumers that have to move.
+    pub notes: Vec<String>,
 }
 
 impl Plan {
     pub fn is_clean(&self) -> bool {
-        self.errors.is_empty() && self.schemas.iter().all(|s| s.compatible)
+        self.errors.is_empty() && self.schemas.iter().all(SchemaChange::may_proceed)
     }
 
     pub fn is_noop(&self) -> bool {
@@ -208,30 +277,7 @@ impl Registry {
     /// What applying `bundle` would change; fills the registry ids of versions already there.
     async fn plan_with(&self, bundle: &Bundle) -> Result<(Plan, CatalogState, Vec<Pending>)> {
         let current = self.catalog().await?;
-        let mut desired = CatalogState {
-            domains: bundle
-                .domains
-                .iter()
-                .map(|d| (d.name.clone(), d.clone()))
-                .collect(),
-            teams: bundle
-                .teams
-                .iter()
-                .map(|t| (t.name.clone(), t.clone()))
-                .collect(),
-            services: bundle
-                .services
-                .iter()
-                .map(|s| (s.name.clone(), s.clone()))
-                .collect(),
-            events: bundle
-                .events
-                .iter()
-                .map(|e| (e.name.clone(), e.clone()))
-                .collect(),
-            policy: bundle.policy.clone().unwrap_or_default(),
-            owners: bundle.owners.clone(),
-        };
+        let mut desired = bundle.state();
         let mut plan = Plan::default();
         let (errors, warnings) = desired.validate();
         plan.errors.extend(errors);
@@ -242,10 +288,11 @@ impl Registry {
         for name in names {
             let mut event = desired.events[&name].clone();
             let event_examples = event.examples.clone();
-            for (si, schema) in event.schemas.iter_mut().enumerate() {
+            for si in 0..event.schemas.len() {
                 let mut previous: Option<(semver::Version, std::sync::Arc<formats::Parsed>, bool)> =
                     None;
-                for vi in 0..schema.versions.len() {
+                for vi in 0..event.schemas[si].versions.len() {
+                    let schema = &event.schemas[si];
                     let version = schema.versions[vi].clone();
                     let request = request_for(schema, &version);
                     let mut change = SchemaChange {
@@ -256,6 +303,7 @@ impl Registry {
                         compatible: true,
                         bump: None,
                         reasons: Vec::new(),
+                        breaking: None,
                     };
                     let registered =
                         match self.lookup(&schema.subject, &request, false, false).await {
@@ -287,67 +335,66 @@ impl Registry {
                         }
                     };
                     if let Some(found) = &registered {
-                        schema.versions[vi].id = Some(found.schema.id);
-                        schema.versions[vi].registry_version = Some(found.version);
+                        let slot = &mut event.schemas[si].versions[vi];
+                        slot.id = Some(found.schema.id);
+                        slot.registry_version = Some(found.version);
                     } else {
                         change.action = "register".into();
                         let level = self.effective_level(&schema.subject).await?;
-                        match &previous {
+                        let declared = semver::Version::parse(&version.version).ok();
+                        let reasons = match &previous {
                             Some((prev_version, prev_parsed, prev_registered)) => {
                                 let bump = required_bump(&**prev_parsed, &*parsed);
                                 change.bump = Some(bump);
-                                if let Ok(declared) = semver::Version::parse(&version.version) {
-                                    if let Err(e) = check_declared(prev_version, &declared, bump) {
+                                if let Some(declared) = &declared {
+                                    if let Err(e) = check_declared(prev_version, declared, bump) {
                                         plan.errors.push(format!(
                                             "event '{name}' {}: {e}",
                                             schema.subject
                                         ));
                                     }
                                 }
-                                let reasons = if *prev_registered {
-                                    self.test_compatibility(
-                                        &schema.subject,
-                                        None,
-                                        &request,
-                                        false,
-                                        true,
+                                if *prev_registered {
+                                    self.registered_breakage(
+                                        &event,
+                                        si,
+                                        parsed.clone(),
+                                        &version.version,
                                     )
                                     .await?
-                                    .messages
                                 } else {
-                                    let mut r = Vec::new();
-                                    if level.checks_backward() {
-                                        r.extend(formats::incompatibilities(
-                                            &*parsed,
-                                            &**prev_parsed,
-                                            true,
-                                        ));
-                                    }
-                                    if level.checks_forward() {
-                                        r.extend(formats::incompatibilities(
-                                            &**prev_parsed,
-                                            &*parsed,
-                                            false,
-                                        ));
-                                    }
-                                    r
-                                };
-                                change.compatible = reasons.is_empty();
-                                change.reasons = reasons;
+                                    formats::reasons(
+                                        &*parsed,
+                                        &**prev_parsed,
+                                        &directions(level),
+                                        &prev_version.to_string(),
+                                        &version.version,
+                                    )
+                                }
                             }
                             None => {
-                                let result = self
-                                    .test_compatibility(
-                                        &schema.subject,
-                                        None,
-                                        &request,
-                                        false,
-                                        true,
-                                    )
-                                    .await?;
-                                change.compatible = result.is_compatible;
-                                change.reasons = result.messages;
+                                self.registered_breakage(
+                                    &event,
+                                    si,
+                                    parsed.clone(),
+                                    &version.version,
+                                )
+                                .await?
                             }
+                        };
+                        change.compatible = reasons.is_empty();
+                        change.reasons = reasons;
+                        if !change.compatible {
+                            let previous = previous
+                                .as_ref()
+                                .map(|(v, _, _)| v.to_string())
+                                .unwrap_or_else(|| "the registered versions".into());
+                            let mut staged = desired.clone();
+                            staged.events.insert(name.clone(), event.clone());
+                            change.breaking = Some(
+                                self.breaking_change(&staged, &event, si, vi, &*parsed, previous)
+                                    .await?,
+                            );
                         }
                         for ex in event_examples
                             .iter()
@@ -410,7 +457,105 @@ impl Registry {
                 });
             }
         }
+        plan.notes = deprecation_notes(&current, &desired);
+        plan.lint = lint::lint(&desired, &lint::today(), lint::SUNSET_HORIZON_DAYS);
+        plan.ok = plan.is_clean();
         Ok((plan, desired, pending))
+    }
+
+    /// Why version `new_label` of the event's `si`th subject may not follow what the registry
+    /// holds, the registered versions named by their declared semver.
+    async fn registered_breakage(
+        &self,
+        event: &Event,
+        si: usize,
+        parsed: std::sync::Arc<formats::Parsed>,
+        new_label: &str,
+    ) -> Result<Vec<Reason>> {
+        let subject = &event.schemas[si].subject;
+        let labels = event.schemas[si]
+            .versions
+            .iter()
+            .filter_map(|v| v.registry_version.map(|n| (n, v.version.clone())))
+            .collect();
+        Ok(self
+            .breakage(subject, parsed, labels, new_label)
+            .await?
+            .reasons)
+    }
+
+    /// What an incompatible version breaks in `state` (the catalog as it would be), and the
+    /// ways through that the event conventions offer.
+    async fn breaking_change(
+        &self,
+        state: &CatalogState,
+        event: &Event,
+        si: usize,
+        vi: usize,
+        parsed: &formats::Parsed,
+        previous: String,
+    ) -> Result<BreakingChange> {
+        let schema = &event.schemas[si];
+        let version = &schema.versions[vi].version;
+        let declared = semver::Version::parse(version).ok();
+        let previous_major = semver::Version::parse(&previous)
+            .ok()
+            .map(|v| v.major)
+            .or_else(|| {
+                schema.versions[..vi]
+                    .iter()
+                    .filter_map(|v| semver::Version::parse(&v.version).ok())
+                    .map(|v| v.major)
+                    .max()
+            });
+        let major_declared = match (&declared, previous_major) {
+            (Some(d), Some(p)) => d.major > p,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        let major = match (&declared, previous_major) {
+            (Some(d), _) if major_declared => d.major,
+            (_, Some(p)) => p + 1,
+            _ => 2,
+        };
+        let affected = self
+            .impact_in(state, &schema.subject, parsed, version)
+            .await?
+            .breaks;
+        let approval = event
+            .approvals
+            .iter()
+            .find(|a| a.covers(&schema.subject, version))
+            .cloned();
+        let base = strip_major_suffix(&event.name);
+        let successor = format!("{base}.v{major}");
+        let successor_subject = match schema.subject.strip_prefix(event.name.as_str()) {
+            Some(rest) => format!("{successor}{rest}"),
+            None => format!("{successor}-value"),
+        };
+        let mut options = Vec::new();
+        if !major_declared {
+            options.push(format!(
+                "a breaking change is a new major version: declare it as {major}.0.0, not {version}, then take one of the ways below"
+            ));
+        }
+        options.push(format!(
+            "publish it as a new event `{successor}` (subject `{successor_subject}`) beside `{}`, and deprecate `{}` with `lifecycle: deprecated`, a `sunset` date and `replacement: {successor}`; its consumers move before the sunset",
+            event.name, event.name
+        ));
+        options.push(format!(
+            "or accept the break on `{}`: add `approvals: [{{version: {}, by: <who accepts it>, reason: <why, and what its consumers do>}}]` to event `{}`; apply then registers it and records the approval in the audit trail",
+            schema.subject,
+            declared.as_ref().map(|d| if major_declared { d.to_string() } else { format!("{major}.0.0") }).unwrap_or_else(|| version.clone()),
+            event.name
+        ));
+        Ok(BreakingChange {
+            previous,
+            major_declared,
+            approval,
+            affected,
+            options,
+        })
     }
 
     pub async fn plan_catalog(&self, bundle: &Bundle) -> Result<Plan> {
@@ -423,24 +568,68 @@ impl Registry {
         let (plan, mut desired, pending) = self.plan_with(bundle).await?;
         if !plan.is_clean() {
             let mut reasons = plan.errors.clone();
-            for s in plan.schemas.iter().filter(|s| !s.compatible) {
+            for s in plan.schemas.iter().filter(|s| !s.may_proceed()) {
+                let why = s
+                    .reasons
+                    .first()
+                    .map(|r| r.text.clone())
+                    .unwrap_or_default();
+                let way = match &s.breaking {
+                    Some(b) if b.major_declared => {
+                        " (a breaking change: publish a new versioned event, or record an approval)"
+                    }
+                    Some(_) => " (a breaking change needs a new major version)",
+                    None => "",
+                };
                 reasons.push(format!(
-                    "event '{}' {} {} is incompatible: {}",
-                    s.event,
-                    s.subject,
-                    s.version,
-                    s.reasons.first().cloned().unwrap_or_default()
+                    "event '{}' {} {} is incompatible{way}: {why}",
+                    s.event, s.subject, s.version,
                 ));
             }
             return Err(Error::CatalogInvalid(reasons.join("; ")));
         }
+        let mut audit = Vec::new();
         for (event, si, vi) in pending {
             let entry = desired.events.get_mut(&event).expect("planned event");
             let schema = &entry.schemas[si];
+            let subject = schema.subject.clone();
+            let semver = schema.versions[vi].version.clone();
             let request = request_for(schema, &schema.versions[vi]);
-            let done = self
-                .register(&schema.subject.clone(), &request, false)
-                .await?;
+            let approved = plan
+                .schemas
+                .iter()
+                .find(|c| c.subject == subject && c.version == semver && !c.compatible)
+                .and_then(|c| c.breaking.as_ref())
+                .and_then(|b| b.approval.clone().map(|a| (a, b.affected.clone())));
+            let done = match &approved {
+                Some(_) => self.register_approved(&subject, &request).await?,
+                None => self.register(&subject, &request, false).await?,
+            };
+            if let Some((approval, affected)) = approved {
+                audit.push(AuditEntry::new(
+                    &crate::registry::acting_as(actor),
+                    "schema.break.approved",
+                    &format!("subject/{subject}"),
+                    None,
+                    Some(serde_json::json!({
+                        "event": event,
+                        "version": semver,
+                        "registry_version": done.version,
+                        "id": done.id,
+                        "approved_by": approval.by,
+                        "reason": approval.reason,
+                        "affected": affected
+                            .iter()
+                            .map(|i| serde_json::json!({
+                                "service": i.service,
+                                "role": i.role,
+                                "team": i.team,
+                                "contact": i.contact,
+                            }))
+                            .collect::<Vec<_>>(),
+                    })),
+                ));
+            }
             let version = &mut entry.schemas[si].versions[vi];
             version.id = Some(done.id);
             version.registry_version = Some(done.version);
@@ -448,7 +637,6 @@ impl Registry {
         let current = self.catalog().await?;
         let before = current.rows();
         let mut writes = Vec::new();
-        let mut audit = Vec::new();
         for (kind, name, body) in desired.rows() {
             let old = before
                 .iter()
@@ -487,14 +675,14 @@ impl Registry {
                 writes.push(CatalogWrite::Delete { kind, name });
             }
         }
-        self.store().catalog_write(&writes, &audit).await?;
+        self.write_catalog(&writes, &audit).await?;
         Ok(plan)
     }
 
     /// Loads a catalog folder into a registry that holds nothing yet (the demo on first run).
     pub async fn load_catalog_if_empty(&self, dir: &Path) -> Result<bool> {
-        let empty = self.store().catalog_entities().await?.is_empty()
-            && self.store().all_versions().await?.is_empty();
+        let empty =
+            self.store().catalog_entities().await?.is_empty() && self.holds_no_versions().await?;
         if !empty {
             return Ok(false);
         }
@@ -503,6 +691,66 @@ impl Registry {
             .await?;
         Ok(true)
     }
+}
+
+/// `payments.payment.processed.v2` → `payments.payment.processed`.
+fn strip_major_suffix(name: &str) -> &str {
+    match name.rsplit_once(".v") {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => name,
+    }
+}
+
+/// For each event this change deprecates: its sunset, its replacement, and the consumers that
+/// have to move, with whom to tell.
+fn deprecation_notes(current: &CatalogState, desired: &CatalogState) -> Vec<String> {
+    let mut out = Vec::new();
+    for event in desired.events.values() {
+        let was_deprecated = current
+            .events
+            .get(&event.name)
+            .is_some_and(|e| e.lifecycle == Lifecycle::Deprecated);
+        if event.lifecycle != Lifecycle::Deprecated || was_deprecated {
+            continue;
+        }
+        let consumers: Vec<String> = desired
+            .links_to(&event.name)
+            .into_iter()
+            .filter(|(_, role, _)| *role == "consumer")
+            .map(|(service, _, link)| {
+                let team = service.owner.as_deref();
+                let contact = team
+                    .and_then(|t| desired.teams.get(t))
+                    .and_then(|t| t.contact.email.clone().or_else(|| t.contact.chat.clone()));
+                let whom = match (team, contact) {
+                    (Some(t), Some(c)) => format!(" ({t}, {c})"),
+                    (Some(t), None) => format!(" ({t})"),
+                    _ => String::new(),
+                };
+                format!("{} reads {}{whom}", service.name, link.version)
+            })
+            .collect();
+        let sunset = event
+            .sunset
+            .as_deref()
+            .map(|s| format!(", sunset {s}"))
+            .unwrap_or_default();
+        let replacement = event
+            .replacement
+            .as_deref()
+            .map(|r| format!(", replaced by {r}"))
+            .unwrap_or_default();
+        let who = if consumers.is_empty() {
+            "no service declares it consumes it".to_string()
+        } else {
+            format!("its consumers move: {}", consumers.join("; "))
+        };
+        out.push(format!(
+            "event '{}' is deprecated{sunset}{replacement}: {who}",
+            event.name
+        ));
+    }
+    out
 }
 
 /// Registry ids are filled in by the server, so they never count as a change.

@@ -5,12 +5,16 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::contents::{parse_link_version, CatalogState};
 use super::model::{Event, EventSchema, Level, SchemaVersion};
-use super::state::{parse_link_version, CatalogState};
 use crate::error::{Error, Result};
-use crate::formats::{self, Parsed};
+use crate::formats::{self, reason, Parsed, Reason};
 use crate::model::{SchemaType, VersionSpec};
+use crate::registry::compatibility::Breakage;
 use crate::registry::{Registry, SchemaRequest};
+
+/// How impact reports name a candidate schema that has no version yet.
+pub const CANDIDATE: &str = "the new schema";
 
 /// A service a candidate schema would break (or, in `safe`, one it would not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -22,7 +26,10 @@ pub struct Impact {
     pub version: Option<String>,
     pub team: Option<String>,
     pub contact: Option<String>,
+    /// Why, in one sentence (the first of `reasons`, or what else keeps the service apart).
     pub reason: Option<String>,
+    /// Why, as data: what the change does to the version the service declared.
+    pub reasons: Vec<Reason>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -31,6 +38,12 @@ pub struct ImpactReport {
     pub event: Option<String>,
     pub breaks: Vec<Impact>,
     pub safe: Vec<Impact>,
+    /// The subject's compatibility level.
+    pub level: String,
+    /// The registered version the candidate breaks with under that level, if any.
+    pub against_version: Option<i32>,
+    /// Why the registry would refuse the candidate under that level; empty when it accepts it.
+    pub reasons: Vec<Reason>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -132,7 +145,7 @@ impl Registry {
                 }
             }
         }
-        super::state::refuse(errors)
+        super::contents::refuse(errors)
     }
 
     /// The stored examples of the event bound to `subject` that `schema` cannot accept.
@@ -233,16 +246,46 @@ impl Registry {
     }
 
     /// Every declared producer and consumer of the event bound to `subject` that `request`
-    /// would break, each checked against the version it declared, not only the latest.
+    /// would break, each checked against the version it declared, not only the latest; and
+    /// why the registry would refuse it under the subject's compatibility level.
     /// Consumers that declared the fields they read are safe when only other fields change.
     pub async fn impact(&self, subject: &str, request: &SchemaRequest) -> Result<ImpactReport> {
         let state = self.catalog().await?;
         let (candidate, _) = self.parse_request(subject, request, false, true).await?;
+        let labels = registered_labels(&state, subject);
+        let Breakage {
+            level,
+            against_version,
+            reasons,
+        } = self
+            .breakage(subject, candidate.clone(), labels, CANDIDATE)
+            .await?;
+        let mut report = self
+            .impact_in(&state, subject, &*candidate, CANDIDATE)
+            .await?;
+        report.level = level;
+        report.against_version = against_version;
+        report.reasons = reasons;
+        Ok(report)
+    }
+
+    /// The producers and consumers in `state` that `candidate` (named `label`) would break as
+    /// the next version of `subject`.
+    pub async fn impact_in(
+        &self,
+        state: &CatalogState,
+        subject: &str,
+        candidate: &Parsed,
+        label: &str,
+    ) -> Result<ImpactReport> {
         let mut report = ImpactReport {
             subject: subject.to_string(),
             event: None,
             breaks: Vec::new(),
             safe: Vec::new(),
+            level: String::new(),
+            against_version: None,
+            reasons: Vec::new(),
         };
         let Some(event) = state.event_for_subject(subject) else {
             return Ok(report);
@@ -261,6 +304,7 @@ impl Registry {
                 contact: team
                     .and_then(|t| t.contact.email.clone().or_else(|| t.contact.chat.clone())),
                 reason: None,
+                reasons: Vec::new(),
             };
             let Ok(wanted) = parse_link_version(&link.version, role == "producer") else {
                 continue;
@@ -285,13 +329,17 @@ impl Registry {
             // A consumer reads new data with its own version; a producer's data must stay
             // readable with the new schema.
             let diffs = if role == "consumer" {
-                formats::differences(&*theirs, &*candidate, false)
+                formats::differences(&*theirs, candidate, false)
             } else {
-                formats::differences(&*candidate, &*theirs, true)
+                formats::differences(candidate, &*theirs, true)
             };
             if diffs.is_empty() {
                 continue;
             }
+            impact.reasons = reason::merge(diffs.iter().map(|d| d.reason.clone()))
+                .into_iter()
+                .map(|r| r.labelled(&declared.version, label))
+                .collect();
             let untouched = role == "consumer"
                 && !link.fields.is_empty()
                 && diffs
@@ -308,12 +356,29 @@ impl Registry {
                 ));
                 report.safe.push(impact);
             } else {
-                impact.reason = diffs.first().map(|d| d.message.clone());
+                impact.reason = impact.reasons.first().map(|r| r.text.clone());
                 report.breaks.push(impact);
             }
         }
         Ok(report)
     }
+}
+
+/// The catalog's semver of each registered version of `subject`, to name versions by.
+pub fn registered_labels(
+    state: &CatalogState,
+    subject: &str,
+) -> std::collections::HashMap<i32, String> {
+    state
+        .event_for_subject(subject)
+        .and_then(|e| e.schemas.iter().find(|s| s.subject == subject))
+        .map(|s| {
+            s.versions
+                .iter()
+                .filter_map(|v| v.registry_version.map(|n| (n, v.version.clone())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl From<semver::Error> for Error {

@@ -3,17 +3,18 @@
 
 pub mod asyncapi;
 pub mod bundle;
+pub mod contents;
 pub mod impact;
+pub mod lint;
 pub mod model;
-pub mod state;
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::registry::Registry;
 use crate::store::{AuditEntry, CatalogWrite};
+use contents::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
 use model::{Lifecycle, Link};
-use state::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
 
 /// The answer to a successful write: the entity as stored and the policy warnings it raised.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -27,21 +28,76 @@ pub fn is_kind(kind: &str) -> bool {
 }
 
 impl Registry {
+    /// The catalog, to change: a copy of [`Self::catalog_view`].
     pub async fn catalog(&self) -> Result<CatalogState> {
-        CatalogState::from_rows(&self.store().catalog_entities().await?)
+        Ok((*self.catalog_view().await?).clone())
+    }
+
+    /// The catalog as stored, read once after each change and shared until the next.
+    pub async fn catalog_view(&self) -> Result<std::sync::Arc<CatalogState>> {
+        let generation = match self.cached_catalog() {
+            Ok(state) => return Ok(state),
+            Err(generation) => generation,
+        };
+        let state = std::sync::Arc::new(CatalogState::from_rows(
+            &self.store().catalog_entities().await?,
+        )?);
+        self.keep_catalog(generation, state.clone());
+        Ok(state)
+    }
+
+    /// Applies catalog changes with their audit lines in one transaction.
+    pub(crate) async fn write_catalog(
+        &self,
+        changes: &[CatalogWrite],
+        audit: &[AuditEntry],
+    ) -> Result<()> {
+        let written = self.store().catalog_write(changes, audit).await;
+        if !changes.is_empty() {
+            self.forget_catalog();
+        }
+        written
     }
 
     pub async fn catalog_entity(&self, kind: &str, name: &str) -> Result<Value> {
-        let state = self.catalog().await?;
-        state
-            .rows()
-            .into_iter()
-            .find(|(k, n, _)| k == kind && n == name)
-            .map(|(_, _, body)| body)
-            .ok_or_else(|| Error::CatalogNotFound {
-                kind: kind.to_string(),
-                name: name.to_string(),
-            })
+        let state = self.catalog_view().await?;
+        let json = |v: Option<Value>| v.ok_or(());
+        let found = match kind {
+            DOMAIN => json(
+                state
+                    .domains
+                    .get(name)
+                    .and_then(|e| serde_json::to_value(e).ok()),
+            ),
+            TEAM => json(
+                state
+                    .teams
+                    .get(name)
+                    .and_then(|e| serde_json::to_value(e).ok()),
+            ),
+            SERVICE => json(
+                state
+                    .services
+                    .get(name)
+                    .and_then(|e| serde_json::to_value(e).ok()),
+            ),
+            EVENT => json(
+                state
+                    .events
+                    .get(name)
+                    .and_then(|e| serde_json::to_value(e).ok()),
+            ),
+            _ => state
+                .rows()
+                .into_iter()
+                .find(|(k, n, _)| k == kind && n == name)
+                .map(|(_, _, body)| body)
+                .ok_or(()),
+        };
+        found.map_err(|()| Error::CatalogNotFound {
+            kind: kind.to_string(),
+            name: name.to_string(),
+        })
     }
 
     /// Creates or replaces an entity. Refused when it breaks a reference or an error-level
@@ -113,16 +169,15 @@ impl Registry {
             before,
             Some(after.clone()),
         );
-        self.store()
-            .catalog_write(
-                &[CatalogWrite::Put {
-                    kind: kind.into(),
-                    name: name.into(),
-                    body: after.clone(),
-                }],
-                &[audit],
-            )
-            .await?;
+        self.write_catalog(
+            &[CatalogWrite::Put {
+                kind: kind.into(),
+                name: name.into(),
+                body: after.clone(),
+            }],
+            &[audit],
+        )
+        .await?;
         Ok(Written {
             entity: after,
             warnings,
@@ -144,11 +199,11 @@ impl Registry {
             .into_iter()
             .filter(|e| !old_errors.contains(e))
             .collect();
-        state::refuse(new_errors)?;
+        contents::refuse(new_errors)?;
         if kind == EVENT {
             if let Some(event) = after.events.get(name) {
                 let (errors, envelope_warnings) = self.check_envelope(after, event).await?;
-                state::refuse(errors)?;
+                contents::refuse(errors)?;
                 warnings.extend(envelope_warnings);
             }
         }
@@ -226,7 +281,7 @@ impl Registry {
             Some(before),
             None,
         ));
-        self.store().catalog_write(&writes, &audit).await
+        self.write_catalog(&writes, &audit).await
     }
 
     async fn service(&self, name: &str) -> Result<model::Service> {
@@ -287,7 +342,7 @@ impl Registry {
 
     /// The team that owns a subject: the event that binds it, else the ownership patterns.
     pub async fn owner_of_subject(&self, subject: &str) -> Result<Option<String>> {
-        let state = self.catalog().await?;
+        let state = self.catalog_view().await?;
         Ok(state
             .event_for_subject(subject)
             .and_then(|e| e.owner.clone())

@@ -163,6 +163,31 @@ pub struct Event {
     pub schemas: Vec<EventSchema>,
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// Breaking changes someone accepted on this event's subjects, each for one version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<Approval>,
+}
+
+/// An accepted breaking change: the one way, besides a new `.vN` event, that a version no
+/// consumer of the previous one can read gets into the registry (`herald catalog apply`
+/// registers it without the compatibility check and records the approval in the audit trail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Approval {
+    /// The version whose break is accepted (a new major version).
+    pub version: String,
+    /// Who accepted it: a person or a role, as the organisation names them.
+    pub by: String,
+    /// Why, and what the consumers it breaks do about it.
+    pub reason: String,
+    /// Only this subject of the event; every one when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+impl Approval {
+    pub fn covers(&self, subject: &str, version: &str) -> bool {
+        self.version == version && self.subject.as_deref().is_none_or(|s| s == subject)
+    }
 }
 
 impl Event {

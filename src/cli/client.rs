@@ -48,9 +48,27 @@ pub struct Impact {
     pub service: String,
     /// `consumer` or `producer`.
     pub role: String,
+    /// The catalog version the service declared it reads or writes.
+    #[serde(default)]
+    pub version: Option<String>,
     pub team: Option<String>,
     pub contact: Option<String>,
+    /// Why, in one sentence.
     pub reason: Option<String>,
+}
+
+/// What Herald's impact analysis answers: the services a candidate breaks, and why the
+/// registry's compatibility level refuses it, as data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct Analysis {
+    #[serde(default)]
+    pub breaks: Vec<Impact>,
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub against_version: Option<i64>,
+    #[serde(default)]
+    pub reasons: Vec<crate::formats::Reason>,
 }
 
 /// The outcome of a compatibility check.
@@ -234,19 +252,18 @@ impl Client {
         Ok(verdict)
     }
 
-    /// Herald's impact analysis: the producers and consumers a candidate schema would break.
-    /// `None` when the registry does not offer it (any registry but a Herald with its catalog).
+    /// Herald's impact analysis: the producers and consumers a candidate schema would break,
+    /// and its reasons as data. `None` when the registry does not offer it (any registry but a
+    /// Herald).
     pub async fn impact(
         &self,
         subject: &str,
         body: &Value,
-    ) -> Result<Option<Vec<Impact>>, ClientError> {
+    ) -> Result<Option<Analysis>, ClientError> {
         let path = format!("/herald/v1/subjects/{}/impact", encode(subject));
         let (status, answer) = self.send(reqwest::Method::POST, &path, Some(body)).await?;
         match status {
-            200 => Ok(Some(
-                serde_json::from_value(answer["breaks"].clone()).unwrap_or_default(),
-            )),
+            200 => Ok(Some(serde_json::from_value(answer).unwrap_or_default())),
             404 | 405 => Ok(None),
             _ => Err(server_error(status, &answer)),
         }

@@ -18,6 +18,74 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
     scanner.find(&tokens)
 }
 
+/// The line of the new schema file a reason is about: where its pointer leads when it points
+/// into the new schema, or a JSON Schema path (which names properties, so it leads to the same
+/// place in either version); else where the reason's field is declared in an Avro file.
+pub fn line_for(reason: &crate::formats::Reason, new_text: &str) -> Option<usize> {
+    if let Some(path) = reason.pointer.strip_prefix('#') {
+        if path.starts_with('/') {
+            return line_of(new_text, path);
+        }
+    }
+    if reason.pointer_into == crate::formats::reason::Side::New && reason.pointer.starts_with('/') {
+        if let Some(line) = line_of(new_text, &reason.pointer) {
+            return Some(line);
+        }
+    }
+    let field = reason.field.as_deref()?;
+    let schema: serde_json::Value = serde_json::from_str(new_text).ok()?;
+    line_of(new_text, &avro_field_pointer(&schema, field)?)
+}
+
+/// The pointer of a dotted field (`payment.amount`, `lines[].sku`) in an Avro schema: the
+/// record field that declares its last part.
+pub fn avro_field_pointer(schema: &serde_json::Value, dotted: &str) -> Option<String> {
+    use serde_json::Value;
+    let mut node = schema;
+    let mut pointer = String::new();
+    let parts: Vec<&str> = dotted.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let name = part.trim_end_matches("[]").trim_end_matches("{}");
+        // A record may sit in a union (`["null", {...}]`).
+        if let Value::Array(branches) = node {
+            let (j, record) = branches
+                .iter()
+                .enumerate()
+                .find(|(_, b)| b.get("fields").is_some())?;
+            pointer.push_str(&format!("/{j}"));
+            node = record;
+        }
+        let fields = node.get("fields")?.as_array()?;
+        let index = fields
+            .iter()
+            .position(|f| f.get("name").and_then(Value::as_str) == Some(name))?;
+        pointer.push_str(&format!("/fields/{index}"));
+        if i + 1 == parts.len() {
+            break;
+        }
+        pointer.push_str("/type");
+        node = &fields[index]["type"];
+        for suffix in part.as_bytes()[name.len()..].chunks(2) {
+            let (key, step) = if suffix == b"[]" {
+                ("items", "/items")
+            } else {
+                ("values", "/values")
+            };
+            if let Value::Array(branches) = node {
+                let (j, inner) = branches
+                    .iter()
+                    .enumerate()
+                    .find(|(_, b)| b.get(key).is_some())?;
+                pointer.push_str(&format!("/{j}"));
+                node = inner;
+            }
+            node = node.get(key)?;
+            pointer.push_str(step);
+        }
+    }
+    Some(pointer)
+}
+
 struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -177,6 +245,28 @@ mod tests {
         assert_eq!(line_of(SCHEMA, "/fields/0"), Some(5));
         assert_eq!(line_of(SCHEMA, "/fields/1"), Some(6));
         assert_eq!(line_of(SCHEMA, "/fields/1/type"), Some(8));
+    }
+
+    #[test]
+    fn dotted_avro_fields_lead_to_where_they_are_declared() {
+        let schema: serde_json::Value = serde_json::from_str(
+            r#"{"type":"record","name":"O","fields":[
+                {"name":"id","type":"string"},
+                {"name":"payment","type":["null",{"type":"record","name":"P","fields":[{"name":"amount","type":"long"}]}]},
+                {"name":"lines","type":{"type":"array","items":{"type":"record","name":"L","fields":[{"name":"sku","type":"string"}]}}}]}"#,
+        )
+        .unwrap();
+        let at = |f: &str| super::avro_field_pointer(&schema, f);
+        assert_eq!(at("id").as_deref(), Some("/fields/0"));
+        assert_eq!(
+            at("payment.amount").as_deref(),
+            Some("/fields/1/type/1/fields/0")
+        );
+        assert_eq!(
+            at("lines[].sku").as_deref(),
+            Some("/fields/2/type/items/fields/0")
+        );
+        assert_eq!(at("nope"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::client::Impact;
-use super::locate::line_of;
+use super::locate::{line_for, line_of};
 
 use super::Format;
 
@@ -17,16 +17,61 @@ pub enum Status {
     Error,
 }
 
-/// One reason a schema is incompatible, read from the registry's verbose messages.
+/// One reason a schema is incompatible: Herald's analysis when the registry is a Herald, else
+/// read from the registry's verbose messages (then `field`, `old` and `new` are null and
+/// `breaks` is empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     /// The difference type, e.g. `READER_FIELD_MISSING_DEFAULT_VALUE`.
     pub kind: Option<String>,
     /// JSON pointer (Avro) or `#/...` path (JSON Schema, Protobuf) the registry named.
     pub path: Option<String>,
+    /// The field, dotted from the top (`payment.amount`).
+    pub field: Option<String>,
+    /// What the registered version has there, and what the checked schema has.
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// `backward` (consumers on the checked schema cannot read what was written before),
+    /// `forward` (consumers on the registered version cannot read the checked schema's data).
+    pub breaks: Vec<String>,
+    /// The reason in one sentence.
     pub message: String,
-    /// Line in the schema file the path points at, when it points into the new schema.
+    /// Line in the schema file the reason is about.
     pub line: Option<usize>,
+}
+
+impl Reason {
+    /// Herald's reason, with the line it is about in the checked file.
+    pub fn from_analysis(reason: &crate::formats::Reason, schema_text: &str) -> Reason {
+        Reason {
+            kind: Some(reason.kind.clone()),
+            path: Some(reason.pointer.clone()),
+            field: reason.field.clone(),
+            old: reason.old.clone(),
+            new: reason.new.clone(),
+            breaks: reason
+                .breaks
+                .iter()
+                .map(|d| d.as_str().to_string())
+                .collect(),
+            message: reason.text.clone(),
+            line: line_for(reason, schema_text),
+        }
+    }
+
+    /// The registry's message alone.
+    pub fn message(message: String) -> Reason {
+        Reason {
+            kind: None,
+            path: None,
+            field: None,
+            old: None,
+            new: None,
+            breaks: Vec::new(),
+            message,
+            line: None,
+        }
+    }
 }
 
 /// The result for one schema. Every field is always present in JSON (null when unknown).
@@ -122,6 +167,7 @@ fn reason(message: &str, schema_text: &str) -> Reason {
         path,
         message: description,
         line,
+        ..Reason::message(String::new())
     }
 }
 
@@ -184,23 +230,11 @@ fn text(o: &Outcome) -> String {
         ),
     };
     for r in &o.reasons {
-        let at = match (&r.path, r.line) {
-            (Some(p), Some(l)) => format!("{p} (line {l})"),
-            (Some(p), None) => p.clone(),
-            _ => "-".into(),
-        };
-        out.push_str(&format!(
-            "\n    {at}  {}{}",
-            r.kind
-                .as_deref()
-                .map(|k| format!("{k}: "))
-                .unwrap_or_default(),
-            r.message
-        ));
+        out.push_str(&format!("\n    {}", reason_line(r)));
     }
     for i in o.impact.iter().flatten() {
         out.push_str(&format!(
-            "\n    breaks {} {}{}{}",
+            "\n    breaks {} {}{}{}{}",
             i.role,
             i.service,
             i.team
@@ -210,6 +244,10 @@ fn text(o: &Outcome) -> String {
             i.contact
                 .as_deref()
                 .map(|c| format!(" ({c})"))
+                .unwrap_or_default(),
+            i.reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
                 .unwrap_or_default()
         ));
     }
@@ -217,6 +255,30 @@ fn text(o: &Outcome) -> String {
         out.push_str(&format!("\n    note: {n}"));
     }
     out
+}
+
+/// `/fields/1 (line 9)  READER_FIELD_MISSING_DEFAULT_VALUE [backward]: field `qty` was added…`
+pub fn reason_line(r: &Reason) -> String {
+    let at = match (&r.path, r.line) {
+        (Some(p), Some(l)) if !p.is_empty() => format!("{p} (line {l})"),
+        (Some(p), _) if !p.is_empty() => p.clone(),
+        _ => "-".into(),
+    };
+    let breaks = if r.breaks.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", r.breaks.join(", "))
+    };
+    format!(
+        "{at}  {}{breaks}{}{}",
+        r.kind.as_deref().unwrap_or_default(),
+        if r.kind.is_some() || !breaks.is_empty() {
+            ": "
+        } else {
+            ""
+        },
+        r.message
+    )
 }
 
 /// GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`.
@@ -277,13 +339,13 @@ fn github(o: &Outcome) -> String {
     lines.join("\n")
 }
 
-fn escape_data(s: &str) -> String {
+pub(super) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn escape_property(s: &str) -> String {
+pub(super) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -57,6 +57,7 @@ impl Targets {
             text: None,
             schema_type,
             references,
+            approval: None,
         }])
     }
 }
@@ -93,10 +94,16 @@ async fn run(targets: Targets, action: Action) -> i32 {
     let progress = progress_bar(sources.len(), targets.format);
     let mut outcomes = Vec::with_capacity(sources.len());
     for source in &sources {
-        let outcome = match action {
+        let mut outcome = match action {
             Action::Register => register_one(&client, source).await,
             Action::Check => check_one(&client, source).await,
         };
+        if let (Status::Incompatible, Some(a)) = (outcome.status, &source.approval) {
+            outcome.notes.push(format!(
+                "the catalog approves this break (by {}: {}); `herald catalog apply` registers it and records the approval, while `check` and `register` keep the registry's compatibility level",
+                a.by, a.reason
+            ));
+        }
         if let Some(line) = render_one(targets.format, &outcome) {
             match &progress {
                 Some(bar) => bar.println(line),
@@ -165,12 +172,7 @@ async fn register_one(client: &Client, source: &SchemaSource) -> Outcome {
             let mut o = check_one(client, source).await;
             if o.status != Status::Incompatible {
                 o = Outcome::new(&source.subject, &file, Status::Incompatible);
-                o.reasons.push(super::output::Reason {
-                    kind: None,
-                    path: None,
-                    message,
-                    line: None,
-                });
+                o.reasons.push(super::output::Reason::message(message));
             }
             o
         }
@@ -201,7 +203,18 @@ async fn check_one(client: &Client, source: &SchemaSource) -> Outcome {
                 o.level = client.level(&source.subject).await;
             }
             match client.impact(&source.subject, &source.request(&text)).await {
-                Ok(Some(breaks)) => o.impact = Some(breaks),
+                Ok(Some(analysis)) => {
+                    // Herald's reasons say the same as the registry's messages, as data.
+                    if !verdict.compatible && !analysis.reasons.is_empty() {
+                        o.reasons = analysis
+                            .reasons
+                            .iter()
+                            .map(|r| super::output::Reason::from_analysis(r, &text))
+                            .collect();
+                        o.against_version = o.against_version.or(analysis.against_version);
+                    }
+                    o.impact = Some(analysis.breaks);
+                }
                 Ok(None) => o.notes.push(
                     "consumer impact not shown: this registry offers no Herald impact analysis"
                         .into(),

@@ -29,6 +29,8 @@ pub struct SchemaSource {
     /// `AVRO`, `JSON` or `PROTOBUF`.
     pub schema_type: String,
     pub references: Vec<Reference>,
+    /// The catalog's approval of a break in this version, when it has one.
+    pub approval: Option<crate::catalog::model::Approval>,
 }
 
 impl SchemaSource {
@@ -125,6 +127,11 @@ pub fn from_catalog(dir: &Path, every_version: bool) -> Result<Vec<SchemaSource>
                     text: version.schema.clone(),
                     schema_type,
                     references: schema.references.clone(),
+                    approval: event
+                        .approvals
+                        .iter()
+                        .find(|a| a.covers(&schema.subject, &version.version))
+                        .cloned(),
                 });
             }
         }
@@ -140,6 +147,14 @@ pub fn from_catalog(dir: &Path, every_version: bool) -> Result<Vec<SchemaSource>
 
 /// The folder of each event's YAML file, by event name, so that reports name real files.
 fn event_folders(dir: &Path) -> Result<std::collections::HashMap<String, PathBuf>, String> {
+    Ok(event_files(dir)?
+        .into_iter()
+        .map(|(name, file)| (name, file.parent().unwrap_or(dir).to_path_buf()))
+        .collect())
+}
+
+/// Each event's YAML file, by event name.
+pub fn event_files(dir: &Path) -> Result<std::collections::HashMap<String, PathBuf>, String> {
     let mut files = Vec::new();
     collect_yaml(dir, &mut files)?;
     let mut out = std::collections::HashMap::new();
@@ -152,7 +167,7 @@ fn event_folders(dir: &Path) -> Result<std::collections::HashMap<String, PathBuf
         };
         if let Some(name) = value.get("name").and_then(|n| n.as_str()) {
             if value.get("schemas").is_some() {
-                out.insert(name.to_string(), file.parent().unwrap_or(dir).to_path_buf());
+                out.insert(name.to_string(), file);
             }
         }
     }

@@ -6,6 +6,7 @@
 pub mod avro;
 pub mod json;
 pub mod protobuf;
+pub mod reason;
 
 use std::any::Any;
 use std::fmt::Debug;
@@ -21,12 +22,16 @@ pub struct Dependency {
     pub schema: String,
 }
 
-/// One way a reader cannot read what a writer wrote, in Confluent's words, with the reader's
-/// top-level field it concerns when there is one.
+pub use reason::{Direction, Reason};
+
+/// One way a reader cannot read what a writer wrote: in Confluent's words (what the Confluent
+/// API answers), with the reader's top-level field it concerns when there is one, and as data
+/// ([`Reason`]) for everything else that shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
     pub message: String,
     pub field: Option<String>,
+    pub reason: Reason,
 }
 
 /// One reason a payload does not match a schema: where (a JSON Pointer into the payload, empty
@@ -187,12 +192,54 @@ pub fn identity_text(schema_type: SchemaType, stored: &str) -> String {
 /// Reader/writer differences; schemas of different formats never read each other.
 pub fn differences(reader: &Parsed, writer: &Parsed, reader_is_new: bool) -> Vec<Difference> {
     if reader.schema_type() != writer.schema_type() {
+        let message = "Incompatible because of different schema type".to_string();
+        let (old, new) = if reader_is_new {
+            (writer.schema_type(), reader.schema_type())
+        } else {
+            (reader.schema_type(), writer.schema_type())
+        };
         return vec![Difference {
-            message: "Incompatible because of different schema type".into(),
+            reason: Reason::new(reason::Found {
+                kind: "SCHEMA_TYPE_CHANGED".into(),
+                pointer: String::new(),
+                pointer_into: reason::Side::reader(reader_is_new),
+                subject: reason::subject_of(None),
+                field: None,
+                aspect: Some("format".into()),
+                old: Some(old.as_str().to_string()),
+                new: Some(new.as_str().to_string()),
+                direction: Direction::of(reader_is_new),
+                message: message.clone(),
+                change: None,
+            }),
+            message,
             field: None,
         }];
     }
     reader.differences(writer, reader_is_new)
+}
+
+/// Why `new` cannot follow `old` in each of `directions`, each difference once with every
+/// direction it breaks, the two versions named by `old_label` and `new_label`.
+pub fn reasons(
+    new: &Parsed,
+    old: &Parsed,
+    directions: &[Direction],
+    old_label: &str,
+    new_label: &str,
+) -> Vec<Reason> {
+    let mut found = Vec::new();
+    for direction in directions {
+        let diffs = match direction {
+            Direction::Backward => differences(new, old, true),
+            Direction::Forward => differences(old, new, false),
+        };
+        found.extend(diffs.into_iter().map(|d| d.reason));
+    }
+    reason::merge(found)
+        .into_iter()
+        .map(|r| r.labelled(old_label, new_label))
+        .collect()
 }
 
 /// Confluent-worded reasons why `reader` cannot read what `writer` wrote; empty when it can.

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::{SchemaEntry, SubjectVersion};
-use crate::config::Dialect;
 use crate::model::SchemaType;
+use crate::serve_settings::Dialect;
 
 /// What is encoded once per schema.
 #[derive(Debug)]
@@ -40,10 +40,11 @@ impl Answers {
     }
 }
 
-/// `schemaType`, `references`, `metadata`, `ruleSet` as Confluent writes them: `schemaType` is
+/// `schemaType`, `references`, `metadata`, `ruleSet` as Confluent writes them (as
+/// `api::schema_answers` types them; a test there holds the two together): `schemaType` is
 /// left out for AVRO in the 7.9 dialect, empty lists and absent objects are left out always;
 /// the 8.x dialect adds the `guid`.
-pub fn put_schema_fields(out: &mut Map<String, Value>, entry: &SchemaEntry, dialect: Dialect) {
+fn put_schema_fields(out: &mut Map<String, Value>, entry: &SchemaEntry, dialect: Dialect) {
     if dialect == Dialect::V8 {
         out.insert("guid".into(), super::guid::guid(entry).into());
     }
@@ -77,7 +78,7 @@ impl SchemaEntry {
 impl super::Registry {
     /// The answer of `GET /schemas/ids/{id}` without query options.
     pub fn schema_answer(&self, entry: &SchemaEntry) -> Bytes {
-        entry.answers(self.dialect).by_id.clone()
+        schema_answer(entry, self.dialect)
     }
 
     /// The Schema object of version reads and lookups: subject, version and id, the schema's
@@ -87,9 +88,14 @@ impl super::Registry {
     }
 }
 
+/// `GET /schemas/ids/{id}` of `entry` in `dialect`, encoded on first use.
+pub fn schema_answer(entry: &SchemaEntry, dialect: Dialect) -> Bytes {
+    entry.answers(dialect).by_id.clone()
+}
+
 /// The version object around the schema's prepared fields: only the subject, numbers and flags
 /// are written per request.
-fn version_object(sv: &SubjectVersion, dialect: Dialect) -> Bytes {
+pub fn version_object(sv: &SubjectVersion, dialect: Dialect) -> Bytes {
     let fields = &sv.schema.answers(dialect).fields;
     let mut out = Vec::with_capacity(fields.len() + sv.subject.len() + 96);
     out.extend_from_slice(b"{\"subject\":");

@@ -170,15 +170,20 @@ impl Caches {
     }
 
     pub fn config(&self, scope: &str) -> Option<ConfigRecord> {
-        self.configs.read().unwrap().get(scope).copied()
+        self.configs.read().unwrap().get(scope).cloned()
     }
 
+    /// A config change can change what a repeated request registers (default and override
+    /// metadata, normalize), so the remembered answers go with it.
     pub fn set_config(&self, scope: &str, config: Option<ConfigRecord>) {
-        let mut map = self.configs.write().unwrap();
-        match config {
-            Some(c) => map.insert(scope.to_string(), c),
-            None => map.remove(scope),
-        };
+        {
+            let mut map = self.configs.write().unwrap();
+            match config {
+                Some(c) => map.insert(scope.to_string(), c),
+                None => map.remove(scope),
+            };
+        }
+        self.forget_all_registrations();
     }
 
     pub fn mode(&self, scope: &str) -> Option<Mode> {
@@ -219,8 +224,14 @@ pub async fn follow_changes(
                 cache.forget_schemas(&ids);
                 false
             }
-            ChangeEvent::Change(Change::Config { .. } | Change::Mode { .. }) => true,
-            ChangeEvent::Lost => {
+            ChangeEvent::Change(Change::Config { .. }) => {
+                cache.forget_all_registrations();
+                true
+            }
+            ChangeEvent::Change(Change::Mode { .. }) => true,
+            // The summaries follow these (see `browse`); nothing here depends on them.
+            ChangeEvent::Change(Change::Registered { .. } | Change::Catalog) => false,
+            ChangeEvent::Change(Change::Imported) | ChangeEvent::Lost => {
                 cache.forget_all_registrations();
                 true
             }

@@ -1,12 +1,16 @@
 //! Compatibility verdicts: which earlier versions a level compares against, in which direction,
 //! and the message list Confluent returns (differences, then the old version and its schema).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde_json::Value;
+
+use super::metadata::property;
 use super::{Registry, SchemaEntry, SchemaRequest};
 use crate::error::{Error, Result};
-use crate::formats::{self, Parsed};
-use crate::model::{CompatibilityLevel, VersionSpec};
+use crate::formats::{self, Direction, Parsed, Reason};
+use crate::model::{CompatibilityLevel, CompatibilityPolicy, SchemaType, VersionSpec};
 use crate::store::VersionRow;
 
 /// Confluent cuts the echoed old schema after 10 KiB.
@@ -37,17 +41,22 @@ pub fn versions_to_check(level: CompatibilityLevel, live: &[VersionRow]) -> Vec<
 
 /// Why `new` may not follow `earlier` (newest first) under `level`; empty when it may.
 /// Stops at the first incompatible version, as Confluent does.
-pub fn check(level: CompatibilityLevel, new: &Parsed, earlier: &[Earlier<'_>]) -> Vec<String> {
+pub fn check(
+    level: CompatibilityLevel,
+    policy: CompatibilityPolicy,
+    new: &Parsed,
+    earlier: &[Earlier<'_>],
+) -> Vec<String> {
     for old in earlier {
         if old.parsed.schema_type() != new.schema_type() {
             return vec!["Incompatible because of different schema type".to_string()];
         }
         let mut messages = Vec::new();
         if level.checks_forward() {
-            messages.extend(formats::incompatibilities(old.parsed, new, false));
+            messages.extend(breaking(policy, old.parsed, new, false));
         }
         if level.checks_backward() {
-            messages.extend(formats::incompatibilities(new, old.parsed, true));
+            messages.extend(breaking(policy, new, old.parsed, true));
         }
         if messages.is_empty() {
             continue;
@@ -63,6 +72,37 @@ pub fn check(level: CompatibilityLevel, new: &Parsed, earlier: &[Earlier<'_>]) -
     Vec::new()
 }
 
+/// The JSON Schema differences Confluent's LENIENT policy accepts besides the STRICT ones:
+/// changes to what an object allows beyond its declared properties, and properties added or
+/// removed under those rules.
+const LENIENT_COMPATIBLE: &[&str] = &[
+    "ADDITIONAL_PROPERTIES_NARROWED",
+    "ADDITIONAL_PROPERTIES_REMOVED",
+    "UNEVALUATED_PROPERTIES_NARROWED",
+    "UNEVALUATED_PROPERTIES_REMOVED",
+    "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL",
+    "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+    "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+    "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+    "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+];
+
+/// Confluent's messages for what keeps `reader` from reading `writer` under `policy`.
+fn breaking(
+    policy: CompatibilityPolicy,
+    reader: &Parsed,
+    writer: &Parsed,
+    reader_is_new: bool,
+) -> Vec<String> {
+    let lenient =
+        policy == CompatibilityPolicy::Lenient && reader.schema_type() == SchemaType::Json;
+    formats::differences(reader, writer, reader_is_new)
+        .into_iter()
+        .filter(|d| !(lenient && LENIENT_COMPATIBLE.contains(&d.reason.kind.as_str())))
+        .map(|d| d.message)
+        .collect()
+}
+
 fn truncate(text: &str) -> &str {
     if text.len() <= OLD_SCHEMA_ECHO_LIMIT {
         return text;
@@ -74,7 +114,50 @@ fn truncate(text: &str) -> &str {
     &text[..end]
 }
 
+/// Which schema ids belong to the new schema's compatibility group (the versions whose
+/// metadata holds its value of the config's `compatibilityGroup` property, absent matching
+/// absent); `None` when no group is configured.
+pub type GroupMembers = Option<HashMap<i64, bool>>;
+
+/// The rows of `live` a group admits; `None` when a row's schema was not classified (it came
+/// after the classification, so the caller starts over).
+pub fn in_group(live: &[VersionRow], members: &GroupMembers) -> Option<Vec<VersionRow>> {
+    let Some(members) = members else {
+        return Some(live.to_vec());
+    };
+    let mut out = Vec::new();
+    for row in live {
+        if *members.get(&row.schema_id)? {
+            out.push(row.clone());
+        }
+    }
+    Some(out)
+}
+
 impl Registry {
+    /// Classifies the live versions' schemas for the subject's `compatibilityGroup`.
+    pub(crate) async fn group_members(
+        &self,
+        subject: &str,
+        live: &[VersionRow],
+        metadata: Option<&Value>,
+    ) -> Result<GroupMembers> {
+        let config = self.effective_config(subject).await?;
+        let Some(group) = config.settings.compatibility_group else {
+            return Ok(None);
+        };
+        let value = property(metadata, &group);
+        let mut members = HashMap::new();
+        for row in live {
+            let entry = self.schema_by_id(row.schema_id).await?;
+            members.insert(
+                row.schema_id,
+                property(entry.metadata.as_ref(), &group) == value,
+            );
+        }
+        Ok(Some(members))
+    }
+
     /// Parsed forms of the given versions, ready for [`check`].
     pub(crate) async fn load_earlier(
         &self,
@@ -101,7 +184,16 @@ impl Registry {
     ) -> Result<CompatibilityResult> {
         let rows = self.versions(subject).await?;
         let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
-        let level = self.effective_level(subject).await?;
+        let members = self
+            .group_members(subject, &live, request.metadata.as_ref())
+            .await?;
+        let live = in_group(&live, &members).unwrap_or_default();
+        let config = self.effective_config(subject).await?;
+        let level = config.compatibility.unwrap_or_default();
+        let policy = config
+            .settings
+            .compatibility_policy
+            .unwrap_or(CompatibilityPolicy::Strict);
         let targets: Vec<&VersionRow> = match spec {
             Some(VersionSpec::Latest) => live.last().into_iter().collect(),
             Some(VersionSpec::Number(n)) => vec![live
@@ -142,7 +234,7 @@ impl Registry {
                     parsed: &**parsed,
                 })
                 .collect();
-            Ok(check(level, &*new, &earlier))
+            Ok(check(level, policy, &*new, &earlier))
         })
         .await?;
         Ok(CompatibilityResult {
@@ -152,18 +244,87 @@ impl Registry {
     }
 }
 
-/// Why `new` may not follow `old` under `level`, as a page shows it: the differences alone,
-/// without the echo of the old schema that Confluent's answer ends with. Empty when it may.
-pub fn reasons(level: CompatibilityLevel, new: &Parsed, old: &Parsed) -> Vec<String> {
-    if old.schema_type() != new.schema_type() {
-        return vec!["Incompatible because of different schema type".to_string()];
-    }
-    let mut messages = Vec::new();
-    if level.checks_forward() {
-        messages.extend(formats::incompatibilities(old, new, false));
-    }
+/// The directions `level` checks, new consumers first.
+pub fn directions(level: CompatibilityLevel) -> Vec<Direction> {
+    let mut out = Vec::new();
     if level.checks_backward() {
-        messages.extend(formats::incompatibilities(new, old, true));
+        out.push(Direction::Backward);
     }
-    messages
+    if level.checks_forward() {
+        out.push(Direction::Forward);
+    }
+    out
+}
+
+/// Why a candidate may not follow a subject's versions, as data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Breakage {
+    /// The subject's compatibility level.
+    pub level: String,
+    /// The registered version it breaks with (the newest, as Confluent stops at the first).
+    pub against_version: Option<i32>,
+    /// Each difference once, with the directions it breaks; empty when compatible.
+    pub reasons: Vec<Reason>,
+}
+
+/// The structured counterpart of [`check`]: the first earlier version (newest first) `new`
+/// breaks with under `level`, and why, the versions named by `labels` (registry version →
+/// name, `vN` when absent) and `new_label`.
+pub fn breakage(
+    level: CompatibilityLevel,
+    new: &Parsed,
+    earlier: &[Earlier<'_>],
+    labels: &HashMap<i32, String>,
+    new_label: &str,
+) -> Breakage {
+    let directions = directions(level);
+    for old in earlier {
+        let label = labels
+            .get(&old.version)
+            .cloned()
+            .unwrap_or_else(|| format!("v{}", old.version));
+        let reasons = formats::reasons(new, old.parsed, &directions, &label, new_label);
+        if !reasons.is_empty() {
+            return Breakage {
+                level: level.as_str().to_string(),
+                against_version: Some(old.version),
+                reasons,
+            };
+        }
+    }
+    Breakage {
+        level: level.as_str().to_string(),
+        against_version: None,
+        reasons: Vec::new(),
+    }
+}
+
+impl Registry {
+    /// Why `candidate` may not be registered in `subject` under its compatibility level (as
+    /// [`Registry::test_compatibility`] decides it), as reasons.
+    pub async fn breakage(
+        &self,
+        subject: &str,
+        candidate: Arc<Parsed>,
+        labels: HashMap<i32, String>,
+        new_label: &str,
+    ) -> Result<Breakage> {
+        let rows = self.store.versions(subject).await?;
+        let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+        let level = self.effective_level(subject).await?;
+        let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
+        let new_label = new_label.to_string();
+        crate::limits::offload(move || {
+            let earlier: Vec<Earlier<'_>> = loaded
+                .iter()
+                .map(|(version, entry, parsed)| Earlier {
+                    version: *version,
+                    entry,
+                    parsed: &**parsed,
+                })
+                .collect();
+            Ok(breakage(level, &*candidate, &earlier, &labels, &new_label))
+        })
+        .await
+    }
 }

@@ -46,6 +46,7 @@ impl Registry {
             self.versions_changed(subject);
             deleted?;
             self.cache.forget_subject(subject);
+            self.refresh_subject(subject).await;
             Ok(live)
         }
     }
@@ -97,6 +98,7 @@ impl Registry {
             self.versions_changed(subject);
             deleted?;
             self.cache.forget_subject(subject);
+            self.refresh_subject(subject).await;
         }
         Ok(row.version)
     }
@@ -113,6 +115,7 @@ impl Registry {
         self.versions_changed(subject);
         let purged = purged?;
         self.cache.forget_subject(subject);
+        self.refresh_subject(subject).await;
         self.cache.forget_schemas(&purged.schema_ids);
         if purged.subject_emptied {
             self.cache.set_config(subject, None);

@@ -5,10 +5,13 @@ mod answers;
 mod browse;
 mod cache;
 pub mod compatibility;
+mod config_mode;
 mod delete;
 pub mod guid;
+pub mod metadata;
 mod register;
-mod settings;
+mod summaries;
+mod tokens;
 pub mod validate;
 
 use std::collections::HashSet;
@@ -16,15 +19,16 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
-pub use answers::put_schema_fields;
+pub use answers::{schema_answer, version_object};
 pub use browse::{FieldHit, Overview, RegistryHits, SubjectSummary};
-pub use register::SchemaRequest;
-pub use settings::ConfigUpdate;
+pub use config_mode::ConfigUpdate;
+pub(crate) use register::identity_hash;
+pub use register::{Registration, SchemaRequest};
 
-use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Dependency, Parsed};
 use crate::model::{Reference, SchemaType, VersionSpec};
+use crate::serve_settings::Dialect;
 use crate::store::{Actor, AuditEntry, SchemaRow, Store, VersionRow};
 use cache::Caches;
 
@@ -82,8 +86,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_references: crate::config::DEFAULT_MAX_REFERENCES,
-            lookup_cache_entries: crate::config::DEFAULT_LOOKUP_CACHE_ENTRIES,
+            max_references: crate::serve_settings::DEFAULT_MAX_REFERENCES,
+            lookup_cache_entries: crate::serve_settings::DEFAULT_LOOKUP_CACHE_ENTRIES,
         }
     }
 }
@@ -97,6 +101,7 @@ pub struct Registry {
     limits: Limits,
     cache: Arc<Caches>,
     metrics: Arc<crate::metrics::Metrics>,
+    summaries: summaries::Summaries,
 }
 
 impl Registry {
@@ -127,6 +132,7 @@ impl Registry {
             limits,
             cache,
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            summaries: summaries::Summaries::default(),
         })
     }
 
@@ -264,29 +270,9 @@ impl Registry {
         deleted: bool,
         deleted_only: bool,
     ) -> Result<Vec<String>> {
-        let rows = self.store.all_versions().await?;
-        let mut live: HashSet<&str> = HashSet::new();
-        let mut any: Vec<&str> = Vec::new();
-        for r in &rows {
-            if !r.deleted {
-                live.insert(&r.subject);
-            }
-            if any.last() != Some(&r.subject.as_str()) {
-                any.push(&r.subject);
-            }
-        }
-        Ok(any
-            .into_iter()
-            .filter(|s| s.starts_with(prefix))
-            .filter(|s| {
-                if deleted_only {
-                    !live.contains(s)
-                } else {
-                    deleted || live.contains(s)
-                }
-            })
-            .map(str::to_string)
-            .collect())
+        let summaries = self.summaries().await?;
+        let directory = summaries.directory.read().unwrap();
+        Ok(directory.subjects(prefix, deleted, deleted_only))
     }
 
     /// A subject's version numbers; 40401 when none is visible under the flags.
@@ -312,6 +298,16 @@ impl Registry {
             })
             .map(|r| r.version)
             .collect())
+    }
+
+    /// Every version of a subject, soft-deleted ones included, ascending; 40401 when it has
+    /// none. One store read, for pages that list a subject's history.
+    pub async fn subject_versions(&self, subject: &str) -> Result<Vec<VersionRow>> {
+        let rows = self.store.versions(subject).await?;
+        if rows.is_empty() {
+            return Err(Error::SubjectNotFound(subject.to_string()));
+        }
+        Ok(rows)
     }
 
     /// One version of a subject. `latest` always means the latest live version.
@@ -380,32 +376,15 @@ impl Registry {
         limit: Option<usize>,
         granted: impl Fn(&str) -> bool,
     ) -> Result<Vec<SubjectVersion>> {
-        let rows = self.store.all_versions().await?;
-        let mut visible: Vec<&VersionRow> = rows
-            .iter()
-            .filter(|r| {
-                r.subject.starts_with(prefix) && (deleted || !r.deleted) && granted(&r.subject)
-            })
-            .collect();
-        if latest_only {
-            let mut latest: Vec<&VersionRow> = Vec::new();
-            for r in visible {
-                match latest.last_mut() {
-                    Some(last) if last.subject == r.subject => *last = r,
-                    _ => latest.push(r),
-                }
-            }
-            visible = latest;
-        }
-        let mut out = Vec::new();
-        for r in visible
-            .into_iter()
-            .skip(offset)
-            .take(limit.unwrap_or(usize::MAX))
-        {
-            out.push(self.subject_version(r).await?);
-        }
-        Ok(out)
+        let rows = self.summaries().await?.directory.read().unwrap().versions(
+            prefix,
+            deleted,
+            latest_only,
+            offset,
+            limit.unwrap_or(usize::MAX),
+            granted,
+        );
+        self.with_schemas(rows).await
     }
 
     /// Ids of the schemas that reference `subject` at `spec`.
@@ -580,6 +559,16 @@ pub(crate) fn audit_line(
     after: Option<Value>,
 ) -> AuditEntry {
     AuditEntry::new(&current_actor(), action, target, before, after)
+}
+
+impl Registry {
+    /// Refuses a new schema that resolves more references than the limit allows.
+    pub(crate) fn check_reference_count(&self, resolved: usize) -> Result<()> {
+        if resolved > self.limits.max_references {
+            return Err(too_many_references(self.limits.max_references));
+        }
+        Ok(())
+    }
 }
 
 fn too_many_references(limit: usize) -> Error {

@@ -8,12 +8,16 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::cache::RequestKey;
-use super::compatibility::{check, versions_to_check, Earlier};
+use super::compatibility::{check, in_group, versions_to_check, Earlier};
+use super::metadata::{merge_metadata, merge_rule_set};
 use super::{Registry, SchemaEntry, SubjectVersion};
-use crate::config::Dialect;
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
-use crate::model::{validate_subject, CompatibilityLevel, Mode, Reference, SchemaType};
+use crate::model::{
+    validate_subject, CompatibilityLevel, CompatibilityPolicy, ConfigSettings, Mode, Reference,
+    SchemaType,
+};
+use crate::serve_settings::Dialect;
 use crate::store::{AuditEntry, NewSchema, Placement, Registered, VersionRow, MAX_SCHEMA_ID};
 
 /// The body of register, lookup and compatibility requests. Unknown fields are ignored.
@@ -73,6 +77,9 @@ impl SchemaRequest {
         hasher.finalize().into()
     }
 }
+
+/// The metadata property listing a subject's reserved field names.
+const RESERVED_PROPERTY: &str = "confluent:reserved";
 
 /// Identity of a stored schema: format, canonical text, references, metadata and rule set.
 pub fn identity_hash(
@@ -166,6 +173,99 @@ impl Registry {
         Ok((parsed, references))
     }
 
+    /// Completes the request's metadata and rule set as Confluent does: the latest live
+    /// version's where the request has none, then the config's defaults under and overrides
+    /// over them. True when something was taken from the latest version.
+    async fn complete_metadata(
+        &self,
+        subject: &str,
+        request: &mut SchemaRequest,
+        settings: &ConfigSettings,
+    ) -> Result<bool> {
+        let mut inherited = false;
+        if request.metadata.is_none() || request.rule_set.is_none() {
+            let rows = self.store.versions(subject).await?;
+            if let Some(latest) = rows.iter().rev().find(|r| !r.deleted) {
+                let entry = self.schema_by_id(latest.schema_id).await?;
+                if request.metadata.is_none() && entry.metadata.is_some() {
+                    request.metadata = entry.metadata.clone();
+                    inherited = true;
+                }
+                if request.rule_set.is_none() && entry.rule_set.is_some() {
+                    request.rule_set = entry.rule_set.clone();
+                    inherited = true;
+                }
+            }
+        }
+        let metadata = merge_metadata(
+            settings.default_metadata.as_ref(),
+            request.metadata.as_ref(),
+        );
+        request.metadata = merge_metadata(metadata.as_ref(), settings.override_metadata.as_ref());
+        let rules = merge_rule_set(
+            settings.default_rule_set.as_ref(),
+            request.rule_set.as_ref(),
+        );
+        request.rule_set = merge_rule_set(rules.as_ref(), settings.override_rule_set.as_ref());
+        Ok(inherited)
+    }
+
+    fn incompatible_code(&self) -> u32 {
+        match self.dialect {
+            Dialect::V7 => 409,
+            Dialect::V8 => 40901,
+        }
+    }
+
+    /// With `validateFields` on, the names the metadata property `confluent:reserved` lists
+    /// (comma-separated) may not be fields of the schema, and none the latest live version
+    /// reserved may be dropped from the list.
+    async fn reserved_field_problems(
+        &self,
+        subject: &str,
+        parsed: &Parsed,
+        metadata: Option<&Value>,
+    ) -> Result<Vec<String>> {
+        let reserved = |m: Option<&Value>| -> Vec<String> {
+            super::metadata::property(m, RESERVED_PROPERTY)
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let now = reserved(metadata);
+        let fields = formats::field_names(parsed);
+        let mut messages: Vec<String> = now
+            .iter()
+            .filter(|name| fields.contains(name))
+            .map(|name| {
+                format!(
+                    "{{errorType:'FIELD_CONFLICTS_WITH_RESERVED_FIELD', description:'The new \
+                     schema has field that conflicts with the reserved field {name}.'}}"
+                )
+            })
+            .collect();
+        let rows = self.store.versions(subject).await?;
+        if let Some(latest) = rows.iter().rev().find(|r| !r.deleted) {
+            let entry = self.schema_by_id(latest.schema_id).await?;
+            for name in reserved(entry.metadata.as_ref()) {
+                if !now.contains(&name) {
+                    messages.push(format!(
+                        "{{errorType:'RESERVED_FIELD_REMOVED', description:'The new schema has \
+                         reserved field {name} removed from its metadata provided by the old \
+                         schema (version {}).'}}",
+                        latest.version
+                    ));
+                }
+            }
+        }
+        Ok(messages)
+    }
+
     async fn normalize_for(&self, subject: &str, requested: bool) -> Result<bool> {
         Ok(requested
             || self
@@ -181,6 +281,27 @@ impl Registry {
         subject: &str,
         request: &SchemaRequest,
         requested_normalize: bool,
+    ) -> Result<Registration> {
+        self.register_gated(subject, request, requested_normalize, true)
+            .await
+    }
+
+    /// Registers a breaking change the catalog records an approval for: the subject's
+    /// compatibility level is not applied to this one version.
+    pub(crate) async fn register_approved(
+        &self,
+        subject: &str,
+        request: &SchemaRequest,
+    ) -> Result<Registration> {
+        self.register_gated(subject, request, false, false).await
+    }
+
+    async fn register_gated(
+        &self,
+        subject: &str,
+        request: &SchemaRequest,
+        requested_normalize: bool,
+        compatibility_gate: bool,
     ) -> Result<Registration> {
         validate_subject(subject)?;
         check_id_range(request.id)?;
@@ -243,10 +364,33 @@ impl Registry {
             request.schema_type = Some(entry.schema_type.as_str().to_string());
             request.references = Some(entry.references.clone());
         }
+        // Inherited metadata depends on the subject's latest version, which a remembered
+        // answer does not follow.
+        let mut remember = plain;
+        let mut validate_fields = false;
+        if mode != Mode::Import {
+            let settings = self.effective_config(subject).await?.settings;
+            remember &= !self
+                .complete_metadata(subject, &mut request, &settings)
+                .await?;
+            validate_fields = settings.validate_fields == Some(true);
+        }
 
         let (parsed, references) = self
             .parse_request(subject, &request, normalize, false)
             .await?;
+        if validate_fields {
+            let messages = self
+                .reserved_field_problems(subject, &*parsed, request.metadata.as_ref())
+                .await?;
+            if !messages.is_empty() {
+                return Err(Error::Incompatible {
+                    subject: subject.to_string(),
+                    messages,
+                    code: self.incompatible_code(),
+                });
+            }
+        }
         let new = NewSchema {
             schema_type: parsed.schema_type(),
             schema: parsed.stored().to_string(),
@@ -266,7 +410,7 @@ impl Registry {
             (None, Some(v)) => Placement::Version(v),
             (None, None) => Placement::Next,
         };
-        let level = if mode == Mode::Import {
+        let level = if mode == Mode::Import || !compatibility_gate {
             CompatibilityLevel::None
         } else {
             self.effective_level(subject).await?
@@ -283,7 +427,12 @@ impl Registry {
             }
         };
         if let Registered::Created { version, .. } = registered {
+            self.refresh_subject(subject).await;
             self.metrics.registrations.inc();
+            if new.metadata.is_some() || new.rule_set.is_some() {
+                // Requests without metadata now inherit this version's.
+                self.cache.forget_subject(subject);
+            }
             self.report_broken_examples(subject, version, &*parsed)
                 .await;
         }
@@ -301,7 +450,7 @@ impl Registry {
             }),
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
         };
-        if plain {
+        if remember {
             self.cache
                 .remember_registered(subject, key, registered.id(), registered.version());
         }
@@ -363,12 +512,15 @@ impl Registry {
         level: CompatibilityLevel,
         parsed: Arc<Parsed>,
     ) -> Result<Registered> {
-        let incompatible_code = match self.dialect {
-            Dialect::V7 => 409,
-            Dialect::V8 => 40901,
-        };
+        let incompatible_code = self.incompatible_code();
         let actor = Arc::new(super::current_actor());
         let target: Arc<str> = format!("subject/{subject}").into();
+        let policy = self
+            .effective_config(subject)
+            .await?
+            .settings
+            .compatibility_policy
+            .unwrap_or(CompatibilityPolicy::Strict);
         for _ in 0..REGISTER_ATTEMPTS {
             let (actor, target) = (actor.clone(), target.clone());
             let audit = Box::new(move |id: i64, version: i32| {
@@ -382,6 +534,10 @@ impl Registry {
             });
             let rows = self.versions(subject).await?;
             let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
+            let members = self
+                .group_members(subject, &live, new.metadata.as_ref())
+                .await?;
+            let live = in_group(&live, &members).unwrap_or_default();
             let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
             let checked: Vec<(i32, i64)> = loaded.iter().map(|(v, e, _)| (*v, e.id)).collect();
             // The verdict is reached on the work pool, outside the write transaction; the
@@ -397,17 +553,19 @@ impl Registry {
                         parsed: &**parsed_old,
                     })
                     .collect();
-                Ok(check(level, &*new_parsed, &earlier))
+                Ok(check(level, policy, &*new_parsed, &earlier))
             })
             .await?;
             let gated = subject.to_string();
             let gate = Box::new(move |committed: &[VersionRow]| -> Result<()> {
-                let now: Vec<(i32, i64)> = versions_to_check(level, committed)
+                let changed = || Error::Timeout(format!("subject '{gated}' changed"));
+                let committed = in_group(committed, &members).ok_or_else(changed)?;
+                let now: Vec<(i32, i64)> = versions_to_check(level, &committed)
                     .iter()
                     .map(|r| (r.version, r.schema_id))
                     .collect();
                 if now != checked {
-                    return Err(Error::Timeout(format!("subject '{gated}' changed")));
+                    return Err(changed());
                 }
                 if messages.is_empty() {
                     Ok(())

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::model::{CompatibilityLevel, Mode, Reference, SchemaType};
+use crate::model::{CompatibilityLevel, ConfigSettings, Mode, Reference, SchemaType};
 
 #[derive(Debug, Clone)]
 pub struct SchemaRow {
@@ -82,10 +82,12 @@ impl Registered {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigRecord {
     pub compatibility: Option<CompatibilityLevel>,
     pub normalize: Option<bool>,
+    /// Every other field, stored as one JSON document.
+    pub settings: ConfigSettings,
 }
 
 /// What a permanent delete removed besides the versions.
@@ -105,6 +107,14 @@ pub enum Change {
     Subject {
         subject: String,
     },
+    /// The subject gained a version.
+    Registered {
+        subject: String,
+    },
+    /// An import wrote many subjects at once.
+    Imported,
+    /// Catalog entities were written or deleted.
+    Catalog,
     /// These schema ids were purged.
     Purged {
         ids: Vec<i64>,
@@ -123,6 +133,21 @@ pub enum ChangeEvent {
     /// Changes may have been missed (the listener reconnected): drop everything mutable.
     Lost,
 }
+
+/// One version of an import: its schema parsed and hashed like a registration's, and the audit
+/// lines that record it.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub subject: String,
+    pub version: i32,
+    pub id: i64,
+    pub deleted: bool,
+    pub schema: NewSchema,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Batches of an import's versions as they are read; an `Err` abandons the import.
+pub type ImportRows = tokio::sync::mpsc::Receiver<Result<Vec<ImportRow>>>;
 
 /// A catalog entity as stored: its kind (`domain`, `team`, `service`, `event`), name and JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,6 +228,8 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     pub source: Option<String>,
     pub since: Option<i64>,
+    /// Newest lines skipped before the `limit` returned.
+    pub offset: usize,
     pub limit: usize,
 }
 
@@ -218,6 +245,14 @@ pub type AuditNew = Box<dyn Fn(i64, i32) -> AuditEntry + Send + Sync>;
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn schema(&self, id: i64) -> Result<Option<SchemaRow>>;
+    /// The schemas of these ids that exist, in any order: one read for a page of a list.
+    async fn schemas(&self, ids: &[i64]) -> Result<Vec<SchemaRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            out.extend(self.schema(id).await?);
+        }
+        Ok(out)
+    }
     async fn max_schema_id(&self) -> Result<i64>;
     /// Every version of a subject, soft-deleted ones included, ascending.
     async fn versions(&self, subject: &str) -> Result<Vec<VersionRow>>;
@@ -245,6 +280,12 @@ pub trait Store: Send + Sync + 'static {
         gate: Gate,
         audit: AuditNew,
     ) -> Result<Registered>;
+
+    /// Writes every version `rows` brings, with its own id and number, in one transaction that
+    /// commits when `rows` closes: an error anywhere (a row's, or one sent through `rows`)
+    /// leaves nothing written. An id already stored must hold the same schema; a version
+    /// number already used in its subject is refused.
+    async fn import(&self, rows: &mut ImportRows) -> Result<()>;
 
     /// Marks live versions deleted; refused with 42206 while a live schema references one.
     async fn soft_delete(&self, subject: &str, versions: &[i32], audit: &AuditEntry) -> Result<()>;
@@ -381,12 +422,35 @@ pub(crate) fn next_version(
             version: Some(v), ..
         } => {
             if versions.iter().any(|row| row.version == v) {
-                return Err(crate::error::Error::not_permitted(format!(
-                    "Version {v} already exists in subject '{subject}'"
-                )));
+                return Err(version_exists(subject, v));
             }
             Ok(v)
         }
+    }
+}
+
+/// An IMPORT version number the subject already uses.
+pub(crate) fn version_exists(subject: &str, version: i32) -> crate::error::Error {
+    crate::error::Error::not_permitted(format!(
+        "Version {version} already exists in subject '{subject}'"
+    ))
+}
+
+/// What an import checks of each row's schema id, across its batches: the first row with an id
+/// decides its schema; every later one must carry the same.
+#[derive(Default)]
+pub(crate) struct ImportedIds(std::collections::HashMap<i64, String>);
+
+impl ImportedIds {
+    /// Whether the row's id came in earlier in this import (with the same schema: a different
+    /// one is refused).
+    pub(crate) fn known(&self, row: &ImportRow) -> Result<bool> {
+        let hash = self.0.get(&row.id);
+        check_import_id(row.id, hash.map(String::as_str), &row.schema.hash).map(|_| hash.is_some())
+    }
+
+    pub(crate) fn record(&mut self, row: &ImportRow) {
+        self.0.insert(row.id, row.schema.hash.clone());
     }
 }
 
@@ -416,4 +480,17 @@ pub(crate) fn check_import_id(
         Some(_) => Ok(Some(id)),
         None => Ok(None),
     }
+}
+
+/// A config's settings column: JSON, NULL when nothing is set.
+fn read_settings(text: Option<String>) -> Result<ConfigSettings> {
+    match text {
+        None => Ok(ConfigSettings::default()),
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|e| crate::error::Error::Store(format!("config settings: {e}").into())),
+    }
+}
+
+fn write_settings(settings: &ConfigSettings) -> Option<String> {
+    (!settings.is_empty()).then(|| serde_json::to_string(settings).unwrap_or_default())
 }

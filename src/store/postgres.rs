@@ -15,8 +15,9 @@
 //!   instance behind one another. An IMPORT moves the sequence past the id it brings under an
 //!   exclusive advisory lock that every allocation takes shared, so no id is handed out between
 //!   reading the sequence and moving it.
-//! - Each write that makes another instance's memory stale (deletes, config, mode) sends a
-//!   `NOTIFY` in its transaction; every instance listens and drops what it invalidates.
+//! - Each write that makes another instance's memory stale (registrations, deletes, config,
+//!   mode, catalog, imports) sends a `NOTIFY` in its transaction; every instance listens and
+//!   updates or drops what it holds.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -29,13 +30,13 @@ use tokio::sync::broadcast;
 
 use super::{
     AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, Change, ChangeEvent, ConfigRecord,
-    Gate, NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
+    Gate, ImportRow, ImportRows, ImportedIds, NewSchema, Placement, Purged, Registered, SchemaRow,
+    Store, VersionRow,
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
 
 const CHANNEL: &str = "herald_changes";
-const VERSION_COLUMNS: &str = "subject, version, schema_id, deleted, created_at";
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -110,6 +111,28 @@ async fn notify(conn: &mut PgConnection, change: &Change) -> Result<()> {
     Ok(())
 }
 
+fn schema_row(row: &sqlx::postgres::PgRow, references: Vec<Reference>) -> Result<SchemaRow> {
+    let schema_type: String = row.get("schema_type");
+    let metadata: Option<String> = row.get("metadata");
+    let rule_set: Option<String> = row.get("rule_set");
+    Ok(SchemaRow {
+        id: row.get("id"),
+        schema_type: SchemaType::from_str(&schema_type)?,
+        schema: row.get("schema"),
+        references,
+        metadata: metadata.and_then(|t| serde_json::from_str(&t).ok()),
+        rule_set: rule_set.and_then(|t| serde_json::from_str(&t).ok()),
+    })
+}
+
+fn reference_row(r: &sqlx::postgres::PgRow) -> Reference {
+    Reference {
+        name: r.get("name"),
+        subject: r.get("subject"),
+        version: r.get("version"),
+    }
+}
+
 fn version_row(row: &sqlx::postgres::PgRow) -> VersionRow {
     VersionRow {
         subject: row.get("subject"),
@@ -121,9 +144,9 @@ fn version_row(row: &sqlx::postgres::PgRow) -> VersionRow {
 }
 
 async fn versions_in(conn: &mut PgConnection, subject: &str) -> Result<Vec<VersionRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = $1 ORDER BY version"
-    ))
+    let rows = sqlx::query(
+        "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE subject = $1 ORDER BY version",
+    )
     .bind(subject)
     .fetch_all(&mut *conn)
     .await?;
@@ -217,6 +240,70 @@ async fn insert_schema(
     Ok(id)
 }
 
+/// (subject, schema id) of the soft-deleted versions stored before an import: an imported
+/// version with the same schema supersedes them, as a registration does.
+async fn soft_deleted_schemas(
+    conn: &mut PgConnection,
+) -> Result<std::collections::HashSet<(String, i64)>> {
+    let rows = sqlx::query("SELECT subject, schema_id FROM subject_versions WHERE deleted")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get("subject"), r.get("schema_id")))
+        .collect())
+}
+
+/// One imported version: its schema (unless this import brought the id already), the version
+/// row, and its audit lines.
+async fn import_row(
+    conn: &mut PgConnection,
+    row: &ImportRow,
+    ids: &mut ImportedIds,
+    superseding: &std::collections::HashSet<(String, i64)>,
+) -> Result<()> {
+    if !ids.known(row)? {
+        let stored: Option<String> = sqlx::query_scalar("SELECT hash FROM schemas WHERE id = $1")
+            .bind(row.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if super::check_import_id(row.id, stored.as_deref(), &row.schema.hash)?.is_none() {
+            insert_schema(conn, &row.schema, Some(row.id)).await?;
+        }
+        ids.record(row);
+    }
+    if superseding.contains(&(row.subject.clone(), row.id)) {
+        sqlx::query(
+            "DELETE FROM subject_versions sv
+             WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
+               AND NOT EXISTS (SELECT 1 FROM schema_references r
+                               WHERE r.subject = sv.subject AND r.version = sv.version)",
+        )
+        .bind(&row.subject)
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&row.subject)
+    .bind(row.version)
+    .bind(row.id)
+    .bind(row.deleted)
+    .bind(super::now_millis())
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(super::version_exists(&row.subject, row.version))
+        }
+        other => other?,
+    };
+    insert_audit(conn, &row.audit).await
+}
+
 /// Appends audit lines inside the caller's transaction.
 async fn insert_audit(conn: &mut PgConnection, entries: &[AuditEntry]) -> Result<()> {
     for entry in entries {
@@ -255,24 +342,37 @@ impl Store for PostgresStore {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let schema_type: String = row.get("schema_type");
-        let metadata: Option<String> = row.get("metadata");
-        let rule_set: Option<String> = row.get("rule_set");
-        Ok(Some(SchemaRow {
-            id: row.get("id"),
-            schema_type: SchemaType::from_str(&schema_type)?,
-            schema: row.get("schema"),
-            references: refs
-                .iter()
-                .map(|r| Reference {
-                    name: r.get("name"),
-                    subject: r.get("subject"),
-                    version: r.get("version"),
-                })
-                .collect(),
-            metadata: metadata.and_then(|t| serde_json::from_str(&t).ok()),
-            rule_set: rule_set.and_then(|t| serde_json::from_str(&t).ok()),
-        }))
+        schema_row(&row, refs.iter().map(reference_row).collect()).map(Some)
+    }
+
+    async fn schemas(&self, ids: &[i64]) -> Result<Vec<SchemaRow>> {
+        let mut refs: std::collections::HashMap<i64, Vec<Reference>> = Default::default();
+        let rows = sqlx::query(
+            "SELECT schema_id, name, subject, version FROM schema_references
+             WHERE schema_id = ANY($1) ORDER BY schema_id, ordinal",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            refs.entry(r.get("schema_id"))
+                .or_default()
+                .push(reference_row(r));
+        }
+        let rows = sqlx::query(
+            "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id = ANY($1)",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                schema_row(
+                    row,
+                    refs.remove(&row.get::<i64, _>("id")).unwrap_or_default(),
+                )
+            })
+            .collect()
     }
 
     async fn max_schema_id(&self) -> Result<i64> {
@@ -288,18 +388,18 @@ impl Store for PostgresStore {
     }
 
     async fn all_versions(&self) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version"
-        ))
+        let rows = sqlx::query(
+            "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions ORDER BY subject, version",
+        )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(version_row).collect())
     }
 
     async fn usages(&self, id: i64) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE schema_id = $1 ORDER BY subject, version"
-        ))
+        let rows = sqlx::query(
+            "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE schema_id = $1 ORDER BY subject, version",
+        )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -379,8 +479,29 @@ impl Store for PostgresStore {
         .execute(&mut *tx)
         .await?;
         insert_audit(&mut tx, &[audit(id, version)]).await?;
+        notify(
+            &mut tx,
+            &Change::Registered {
+                subject: subject.to_string(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(Registered::Created { id, version })
+    }
+
+    async fn import(&self, rows: &mut ImportRows) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let superseding = soft_deleted_schemas(&mut tx).await?;
+        let mut ids = ImportedIds::default();
+        while let Some(batch) = rows.recv().await {
+            for row in batch? {
+                import_row(&mut tx, &row, &mut ids, &superseding).await?;
+            }
+        }
+        notify(&mut tx, &Change::Imported).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn soft_delete(&self, subject: &str, versions: &[i32], audit: &AuditEntry) -> Result<()> {
@@ -458,8 +579,11 @@ impl Store for PostgresStore {
                 .fetch_one(&mut *tx)
                 .await?;
         if remaining == 0 {
-            for table in ["configs", "modes"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE scope = $1"))
+            for statement in [
+                "DELETE FROM configs WHERE scope = $1",
+                "DELETE FROM modes WHERE scope = $1",
+            ] {
+                sqlx::query(statement)
                     .bind(subject)
                     .execute(&mut *tx)
                     .await?;
@@ -522,6 +646,9 @@ impl Store for PostgresStore {
 
     async fn catalog_write(&self, changes: &[CatalogWrite], audit: &[AuditEntry]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        if !changes.is_empty() {
+            notify(&mut tx, &Change::Catalog).await?;
+        }
         for change in changes {
             match change {
                 CatalogWrite::Put { kind, name, body } => {
@@ -552,40 +679,31 @@ impl Store for PostgresStore {
     }
 
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let mut sql = String::from(
+        // Only fixed SQL text is pushed; every value goes in as a bound parameter.
+        let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(
             "SELECT id, at, actor, source, action, target, before, after FROM audit_log WHERE 1 = 1",
         );
-        let mut binds: Vec<String> = Vec::new();
         if let Some(p) = &query.target_prefix {
-            binds.push(p.clone());
-            sql.push_str(&format!(" AND starts_with(target, ${})", binds.len()));
+            sql.push(" AND starts_with(target, ")
+                .push_bind(p.clone())
+                .push(")");
         }
         if let Some(a) = &query.action {
-            binds.push(a.clone());
-            sql.push_str(&format!(" AND action = ${}", binds.len()));
+            sql.push(" AND action = ").push_bind(a.clone());
         }
         if let Some(a) = &query.actor {
-            binds.push(a.clone());
-            sql.push_str(&format!(" AND actor = ${}", binds.len()));
+            sql.push(" AND actor = ").push_bind(a.clone());
         }
         if let Some(a) = &query.source {
-            binds.push(a.clone());
-            sql.push_str(&format!(" AND source = ${}", binds.len()));
+            sql.push(" AND source = ").push_bind(a.clone());
         }
-        sql.push_str(&format!(
-            " AND at >= ${} ORDER BY id DESC LIMIT ${}",
-            binds.len() + 1,
-            binds.len() + 2
-        ));
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(b);
-        }
-        let rows = q
-            .bind(query.since.unwrap_or(0))
-            .bind(query.limit.max(1) as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        sql.push(" AND at >= ")
+            .push_bind(query.since.unwrap_or(0))
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(query.limit.max(1) as i64)
+            .push(" OFFSET ")
+            .push_bind(query.offset as i64);
+        let rows = sql.build().fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(|r| AuditEntry {
@@ -685,7 +803,7 @@ impl Store for PostgresStore {
     }
 
     async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>> {
-        let rows = sqlx::query("SELECT scope, compatibility, normalize FROM configs")
+        let rows = sqlx::query("SELECT scope, compatibility, normalize, settings FROM configs")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -696,10 +814,28 @@ impl Store for PostgresStore {
                     ConfigRecord {
                         compatibility: compatibility.map(|c| c.parse()).transpose()?,
                         normalize: r.get("normalize"),
+                        settings: super::read_settings(r.get("settings"))?,
                     },
                 ))
             })
             .collect()
+    }
+
+    async fn config(&self, scope: &str) -> Result<Option<ConfigRecord>> {
+        let row =
+            sqlx::query("SELECT compatibility, normalize, settings FROM configs WHERE scope = $1")
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            let compatibility: Option<String> = r.get("compatibility");
+            Ok(ConfigRecord {
+                compatibility: compatibility.map(|c| c.parse()).transpose()?,
+                normalize: r.get("normalize"),
+                settings: super::read_settings(r.get("settings"))?,
+            })
+        })
+        .transpose()
     }
 
     async fn put_config(
@@ -712,13 +848,16 @@ impl Store for PostgresStore {
         match config {
             Some(c) => {
                 sqlx::query(
-                    "INSERT INTO configs (scope, compatibility, normalize) VALUES ($1, $2, $3)
+                    "INSERT INTO configs (scope, compatibility, normalize, settings)
+                     VALUES ($1, $2, $3, $4)
                      ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
-                                                       normalize = excluded.normalize",
+                                                       normalize = excluded.normalize,
+                                                       settings = excluded.settings",
                 )
                 .bind(scope)
                 .bind(c.compatibility.map(|l| l.as_str()))
                 .bind(c.normalize)
+                .bind(super::write_settings(&c.settings))
                 .execute(&mut *tx)
                 .await?;
             }
@@ -748,6 +887,14 @@ impl Store for PostgresStore {
         rows.iter()
             .map(|r| Ok((r.get("scope"), r.get::<String, _>("mode").parse()?)))
             .collect()
+    }
+
+    async fn mode(&self, scope: &str) -> Result<Option<Mode>> {
+        let mode: Option<String> = sqlx::query_scalar("SELECT mode FROM modes WHERE scope = $1")
+            .bind(scope)
+            .fetch_optional(&self.pool)
+            .await?;
+        mode.map(|m| m.parse()).transpose()
     }
 
     async fn put_mode(&self, scope: &str, mode: Option<Mode>, audit: &AuditEntry) -> Result<()> {

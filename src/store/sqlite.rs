@@ -12,8 +12,9 @@ use sqlx::{ConnectOptions, Row, SqliteConnection, SqlitePool};
 
 use super::group_commit::{Registration, Writer};
 use super::{
-    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, NewSchema,
-    Placement, Purged, Registered, SchemaRow, Store, VersionRow,
+    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, ImportRow,
+    ImportRows, ImportedIds, NewSchema, Placement, Purged, Registered, SchemaRow, Store,
+    VersionRow,
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
@@ -22,8 +23,6 @@ pub struct SqliteStore {
     pool: SqlitePool,
     writer: Writer,
 }
-
-const VERSION_COLUMNS: &str = "subject, version, schema_id, deleted, created_at";
 
 impl SqliteStore {
     pub async fn open(url: &str) -> Result<Self> {
@@ -53,14 +52,41 @@ fn version_row(row: &sqlx::sqlite::SqliteRow) -> VersionRow {
     }
 }
 
+/// Ids per statement of a batch read, well under SQLite's bound on parameters.
+const IDS_PER_READ: usize = 500;
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn schema_row(row: &sqlx::sqlite::SqliteRow, references: Vec<Reference>) -> Result<SchemaRow> {
+    let schema_type: String = row.get("schema_type");
+    Ok(SchemaRow {
+        id: row.get("id"),
+        schema_type: SchemaType::from_str(&schema_type)?,
+        schema: row.get("schema"),
+        references,
+        metadata: parse_json(row.get("metadata")),
+        rule_set: parse_json(row.get("rule_set")),
+    })
+}
+
+fn reference_row(r: &sqlx::sqlite::SqliteRow) -> Reference {
+    Reference {
+        name: r.get("name"),
+        subject: r.get("subject"),
+        version: r.get("version"),
+    }
+}
+
 fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
 async fn versions_in(conn: &mut SqliteConnection, subject: &str) -> Result<Vec<VersionRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = ? ORDER BY version"
-    ))
+    let rows = sqlx::query(
+        "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE subject = ? ORDER BY version",
+    )
     .bind(subject)
     .fetch_all(&mut *conn)
     .await?;
@@ -139,6 +165,75 @@ async fn referrers_in(
         .iter()
         .map(|r| (r.get::<i64, _>("id"), r.get::<i64, _>("all_deleted") != 0))
         .collect())
+}
+
+/// (subject, schema id) of the soft-deleted versions stored before an import: an imported
+/// version with the same schema supersedes them, as a registration does.
+async fn soft_deleted_schemas(
+    conn: &mut SqliteConnection,
+) -> Result<std::collections::HashSet<(String, i64)>> {
+    let rows = sqlx::query("SELECT subject, schema_id FROM subject_versions WHERE deleted = 1")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get("subject"), r.get("schema_id")))
+        .collect())
+}
+
+/// One imported version: its schema (unless this import brought the id already), the version
+/// row, and its audit lines.
+async fn import_row(
+    conn: &mut SqliteConnection,
+    row: &ImportRow,
+    ids: &mut ImportedIds,
+    superseding: &std::collections::HashSet<(String, i64)>,
+) -> Result<()> {
+    if !ids.known(row)? {
+        let stored = schema_hash(conn, row.id).await?;
+        if super::check_import_id(row.id, stored.as_deref(), &row.schema.hash)?.is_none() {
+            insert_schema(conn, &row.schema, Some(row.id)).await?;
+        }
+        ids.record(row);
+    }
+    if superseding.contains(&(row.subject.clone(), row.id)) {
+        supersede(conn, &row.subject, row.id).await?;
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&row.subject)
+    .bind(row.version)
+    .bind(row.id)
+    .bind(row.deleted)
+    .bind(super::now_millis())
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(super::version_exists(&row.subject, row.version))
+        }
+        other => other?,
+    };
+    insert_audit(conn, &row.audit).await
+}
+
+/// Removes the soft-deleted versions of `subject` that hold schema `id`, unless something
+/// still references them: a new version of the same schema supersedes them (Confluent #4277).
+async fn supersede(conn: &mut SqliteConnection, subject: &str, id: i64) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM subject_versions
+         WHERE subject = ? AND schema_id = ? AND deleted = 1
+           AND NOT EXISTS (SELECT 1 FROM schema_references r
+                           WHERE r.subject = subject_versions.subject
+                             AND r.version = subject_versions.version)",
+    )
+    .bind(subject)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Appends audit lines inside the caller's transaction.
@@ -243,22 +338,42 @@ impl Store for SqliteStore {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let schema_type: String = row.get("schema_type");
-        Ok(Some(SchemaRow {
-            id: row.get("id"),
-            schema_type: SchemaType::from_str(&schema_type)?,
-            schema: row.get("schema"),
-            references: refs
-                .iter()
-                .map(|r| Reference {
-                    name: r.get("name"),
-                    subject: r.get("subject"),
-                    version: r.get("version"),
-                })
-                .collect(),
-            metadata: parse_json(row.get("metadata")),
-            rule_set: parse_json(row.get("rule_set")),
-        }))
+        schema_row(&row, refs.iter().map(reference_row).collect()).map(Some)
+    }
+
+    async fn schemas(&self, ids: &[i64]) -> Result<Vec<SchemaRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut conn = self.pool.acquire().await?;
+        for chunk in ids.chunks(IDS_PER_READ) {
+            let marks = placeholders(chunk.len());
+            let refs_sql = format!(
+                "SELECT schema_id, name, subject, version FROM schema_references
+                 WHERE schema_id IN ({marks}) ORDER BY schema_id, ordinal"
+            );
+            // Only placeholders are spliced in; the ids are bound.
+            let mut refs_query = sqlx::query(sqlx::AssertSqlSafe(refs_sql));
+            for id in chunk {
+                refs_query = refs_query.bind(id);
+            }
+            let mut refs: std::collections::HashMap<i64, Vec<Reference>> = Default::default();
+            for r in refs_query.fetch_all(&mut *conn).await? {
+                refs.entry(r.get("schema_id"))
+                    .or_default()
+                    .push(reference_row(&r));
+            }
+            let sql = format!(
+                "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id IN ({marks})"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let id: i64 = row.get("id");
+                out.push(schema_row(&row, refs.remove(&id).unwrap_or_default())?);
+            }
+        }
+        Ok(out)
     }
 
     async fn max_schema_id(&self) -> Result<i64> {
@@ -274,18 +389,18 @@ impl Store for SqliteStore {
     }
 
     async fn all_versions(&self) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version"
-        ))
+        let rows = sqlx::query(
+            "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions ORDER BY subject, version",
+        )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(version_row).collect())
     }
 
     async fn usages(&self, id: i64) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE schema_id = ? ORDER BY subject, version"
-        ))
+        let rows = sqlx::query(
+            "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE schema_id = ? ORDER BY subject, version",
+        )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -314,6 +429,19 @@ impl Store for SqliteStore {
                 audit,
             })
             .await
+    }
+
+    async fn import(&self, rows: &mut ImportRows) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let superseding = soft_deleted_schemas(&mut tx).await?;
+        let mut ids = ImportedIds::default();
+        while let Some(batch) = rows.recv().await {
+            for row in batch? {
+                import_row(&mut tx, &row, &mut ids, &superseding).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn soft_delete(&self, subject: &str, versions: &[i32], audit: &AuditEntry) -> Result<()> {
@@ -383,8 +511,11 @@ impl Store for SqliteStore {
                 .fetch_one(&mut *tx)
                 .await?;
         if remaining == 0 {
-            for table in ["configs", "modes"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE scope = ?"))
+            for statement in [
+                "DELETE FROM configs WHERE scope = ?",
+                "DELETE FROM modes WHERE scope = ?",
+            ] {
+                sqlx::query(statement)
                     .bind(subject)
                     .execute(&mut *tx)
                     .await?;
@@ -447,37 +578,32 @@ impl Store for SqliteStore {
     }
 
     async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let mut sql = String::from(
+        // Only fixed SQL text is pushed; every value goes in as a bound parameter.
+        let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "SELECT id, at, actor, source, action, target, before, after FROM audit_log WHERE 1 = 1",
         );
-        let mut binds: Vec<String> = Vec::new();
         if let Some(p) = &query.target_prefix {
-            sql.push_str(" AND substr(target, 1, length(?)) = ?");
-            binds.push(p.clone());
-            binds.push(p.clone());
+            sql.push(" AND substr(target, 1, length(")
+                .push_bind(p.clone())
+                .push(")) = ")
+                .push_bind(p.clone());
         }
         if let Some(a) = &query.action {
-            sql.push_str(" AND action = ?");
-            binds.push(a.clone());
+            sql.push(" AND action = ").push_bind(a.clone());
         }
         if let Some(a) = &query.actor {
-            sql.push_str(" AND actor = ?");
-            binds.push(a.clone());
+            sql.push(" AND actor = ").push_bind(a.clone());
         }
         if let Some(a) = &query.source {
-            sql.push_str(" AND source = ?");
-            binds.push(a.clone());
+            sql.push(" AND source = ").push_bind(a.clone());
         }
-        sql.push_str(" AND at >= ? ORDER BY id DESC LIMIT ?");
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(b);
-        }
-        let rows = q
-            .bind(query.since.unwrap_or(0))
-            .bind(query.limit.max(1) as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        sql.push(" AND at >= ")
+            .push_bind(query.since.unwrap_or(0))
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(query.limit.max(1) as i64)
+            .push(" OFFSET ")
+            .push_bind(query.offset as i64);
+        let rows = sql.build().fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(|r| AuditEntry {
@@ -572,7 +698,7 @@ impl Store for SqliteStore {
     }
 
     async fn configs(&self) -> Result<Vec<(String, ConfigRecord)>> {
-        let rows = sqlx::query("SELECT scope, compatibility, normalize FROM configs")
+        let rows = sqlx::query("SELECT scope, compatibility, normalize, settings FROM configs")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -584,10 +710,29 @@ impl Store for SqliteStore {
                     ConfigRecord {
                         compatibility: compatibility.map(|c| c.parse()).transpose()?,
                         normalize: normalize.map(|n| n != 0),
+                        settings: super::read_settings(r.get("settings"))?,
                     },
                 ))
             })
             .collect()
+    }
+
+    async fn config(&self, scope: &str) -> Result<Option<ConfigRecord>> {
+        let row =
+            sqlx::query("SELECT compatibility, normalize, settings FROM configs WHERE scope = ?")
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            let compatibility: Option<String> = r.get("compatibility");
+            let normalize: Option<i64> = r.get("normalize");
+            Ok(ConfigRecord {
+                compatibility: compatibility.map(|c| c.parse()).transpose()?,
+                normalize: normalize.map(|n| n != 0),
+                settings: super::read_settings(r.get("settings"))?,
+            })
+        })
+        .transpose()
     }
 
     async fn put_config(
@@ -600,13 +745,16 @@ impl Store for SqliteStore {
         match config {
             Some(c) => {
                 sqlx::query(
-                    "INSERT INTO configs (scope, compatibility, normalize) VALUES (?, ?, ?)
+                    "INSERT INTO configs (scope, compatibility, normalize, settings)
+                     VALUES (?, ?, ?, ?)
                      ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
-                                                       normalize = excluded.normalize",
+                                                       normalize = excluded.normalize,
+                                                       settings = excluded.settings",
                 )
                 .bind(scope)
                 .bind(c.compatibility.map(|l| l.as_str()))
                 .bind(c.normalize)
+                .bind(super::write_settings(&c.settings))
                 .execute(&mut *tx)
                 .await?;
             }
@@ -629,6 +777,14 @@ impl Store for SqliteStore {
         rows.iter()
             .map(|r| Ok((r.get("scope"), r.get::<String, _>("mode").parse()?)))
             .collect()
+    }
+
+    async fn mode(&self, scope: &str) -> Result<Option<Mode>> {
+        let mode: Option<String> = sqlx::query_scalar("SELECT mode FROM modes WHERE scope = ?")
+            .bind(scope)
+            .fetch_optional(&self.pool)
+            .await?;
+        mode.map(|m| m.parse()).transpose()
     }
 
     async fn put_mode(&self, scope: &str, mode: Option<Mode>, audit: &AuditEntry) -> Result<()> {

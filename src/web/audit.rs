@@ -3,10 +3,10 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::text::{datetime, day_start_millis};
+use super::dates::{datetime, day_start_millis};
 use super::{page_param, with_query, Page, PageResult, Pager, PAGE_SIZE};
-use crate::api::wire::Params;
-use crate::api::AppState;
+use crate::http::wire::Params;
+use crate::http::AppState;
 use crate::store::AuditQuery;
 
 /// The deepest the page goes back: older lines are read through the JSON API.
@@ -53,7 +53,7 @@ fn target_href(target: &str) -> Option<String> {
 
 pub async fn audit(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
     let field = |k: &str| params.get(k).unwrap_or_default().trim().to_string();
@@ -63,17 +63,32 @@ pub async fn audit(
     let since = field("since");
     let since_millis = day_start_millis(&since).or_else(|| since.parse().ok());
     let requested = page_param(&params);
-    // One line past the page tells whether there is a next page.
-    let wanted = (requested * PAGE_SIZE + 1).min(MAX_LINES);
+    // Lines up to the end of the page, one more to tell whether a next page follows. Lines
+    // the request may not see are left out after reading; when it sees every line, the store
+    // skips to the page itself.
+    let wanted = requested
+        .saturating_mul(PAGE_SIZE)
+        .saturating_add(1)
+        .min(MAX_LINES);
+    let skip = if access.is_admin() && !access.is_restricted() {
+        ((requested - 1).saturating_mul(PAGE_SIZE)).min(wanted)
+    } else {
+        0
+    };
     let query = AuditQuery {
         target_prefix: Some(target.clone()).filter(|t| !t.is_empty()),
         action: Some(action.clone()).filter(|a| !a.is_empty()),
         actor: Some(actor.clone()).filter(|a| !a.is_empty()),
         source: Some(source.clone()).filter(|s| !s.is_empty()),
         since: since_millis,
-        limit: wanted,
+        offset: skip,
+        limit: wanted - skip,
     };
-    let entries = access.audit_view(state.registry.store_audit(&query).await?);
+    let entries = if query.limit == 0 {
+        Vec::new()
+    } else {
+        access.audit_view(state.registry.store_audit(&query).await?)
+    };
     let base = with_query(
         "/ui/audit",
         &[
@@ -84,7 +99,7 @@ pub async fn audit(
             ("since", &since),
         ],
     );
-    let has_next = entries.len() > requested * PAGE_SIZE;
+    let has_next = skip + entries.len() > requested.saturating_mul(PAGE_SIZE);
     let pager = Pager::open_ended(requested, has_next, &base);
     let json = |v: &Option<serde_json::Value>| {
         v.as_ref()
@@ -92,7 +107,7 @@ pub async fn audit(
     };
     let rows = entries
         .iter()
-        .skip(pager.offset())
+        .skip(pager.offset().saturating_sub(skip))
         .take(PAGE_SIZE)
         .map(|e| AuditRow {
             when: datetime(e.at),

@@ -7,10 +7,10 @@ use axum::extract::State;
 use base64::Engine;
 
 use super::{Page, PageResult};
-use crate::api::wire::Params;
-use crate::api::AppState;
 use crate::formats::avro::AvroSchema;
 use crate::formats::protobuf::{framing, ProtobufSchema};
+use crate::http::wire::Params;
+use crate::http::AppState;
 use crate::model::SchemaType;
 
 pub struct Writer {
@@ -71,7 +71,7 @@ pub fn split_frame(bytes: &[u8]) -> Result<(i64, &[u8]), String> {
 
 pub async fn decode(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
     let message = params.get("message").unwrap_or_default().to_string();
@@ -93,7 +93,7 @@ pub async fn decode(
 
 async fn decode_message(
     state: &AppState,
-    access: &crate::api::auth::Access,
+    access: &crate::http::access::Access,
     message: &str,
 ) -> Result<Decoded, String> {
     let registry = &state.registry;

@@ -4,28 +4,23 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::text::pretty_schema;
+use super::markup::pretty_schema;
 use super::{Page, PageResult};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
 use crate::catalog::impact::{self, Bump};
 use crate::error::Error;
-use crate::formats::{self, FieldRow};
+use crate::formats::{self, Direction, FieldRow, Reason};
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 use crate::model::{CompatibilityLevel, VersionSpec};
-use crate::registry::{compatibility, SchemaRequest};
+use crate::registry::compatibility;
 
 pub struct Verdict {
     pub level: &'static str,
     pub meaning: &'static str,
     pub compatible: bool,
     pub configured: bool,
+    /// The differences that fail this level, each once, marked with the directions it breaks.
     pub reasons: Vec<Reason>,
-}
-
-/// An incompatibility in plain words, with the registry's own message beside it.
-pub struct Reason {
-    pub plain: String,
-    pub raw: String,
 }
 
 /// A service the new version would break, and why.
@@ -71,7 +66,8 @@ struct DiffPage {
     declared: Option<(String, String)>,
     event: Option<String>,
     broken: Vec<Broken>,
-    backward: Vec<Reason>,
+    /// Every difference, each once, marked with the directions it breaks.
+    reasons: Vec<Reason>,
 }
 
 pub async fn diff(
@@ -116,46 +112,40 @@ pub async fn diff(
     ]
     .into_iter()
     .collect::<Vec<_>>();
-    // The verdicts, the backward differences and the bump are compatibility checks: they run
-    // on the work pool under its budget, as a registration's do.
+    // The verdicts, the reasons and the bump are compatibility checks: they run on the work
+    // pool under its budget, as a registration's do.
     let (old_arc, new_arc) = (old_parsed.clone(), new_parsed.clone());
-    let (verdicts, backward, bump) = crate::limits::offload(move || {
-        // Each direction is checked once: the levels only combine them.
-        let type_changed = old_arc.schema_type() != new_arc.schema_type();
-        let forward = compatibility::reasons(CompatibilityLevel::Forward, &*new_arc, &*old_arc);
-        let backward_only =
-            compatibility::reasons(CompatibilityLevel::Backward, &*new_arc, &*old_arc);
+    let (verdicts, reasons, bump) = crate::limits::offload(move || {
+        // Each direction is checked once, each difference listed once with the directions it
+        // breaks; the levels only choose among them.
+        let reasons = formats::reasons(
+            &*new_arc,
+            &*old_arc,
+            &[Direction::Backward, Direction::Forward],
+            &format!("v{from}"),
+            &format!("v{to}"),
+        );
         let verdicts: Vec<Verdict> = verdicts
             .into_iter()
             .map(|(level, meaning)| {
-                let mut messages: Vec<&String> = Vec::new();
-                if level.checks_forward() {
-                    messages.extend(&forward);
-                }
-                // Schemas of two formats give one reason, not one per direction.
-                if level.checks_backward() && !(level.checks_forward() && type_changed) {
-                    messages.extend(&backward_only);
-                }
-                let reasons: Vec<Reason> = messages
+                let directions = compatibility::directions(level);
+                let failing: Vec<Reason> = reasons
                     .iter()
-                    .map(|m| plain_reason(m, None, from, to))
+                    .filter(|r| directions.iter().any(|d| r.breaks(*d)))
+                    .cloned()
                     .collect();
                 Verdict {
                     level: level.as_str(),
                     meaning,
-                    compatible: reasons.is_empty(),
+                    compatible: failing.is_empty(),
                     configured: configured.as_str().trim_end_matches("_TRANSITIVE")
                         == level.as_str(),
-                    reasons,
+                    reasons: failing,
                 }
             })
             .collect();
-        let backward: Vec<Reason> = formats::differences(&*new_arc, &*old_arc, true)
-            .iter()
-            .map(|d| plain_reason(&d.message, d.field.as_deref(), from, to))
-            .collect();
         let bump = impact::required_bump(&*old_arc, &*new_arc);
-        Ok((verdicts, backward, bump))
+        Ok((verdicts, reasons, bump))
     })
     .await?;
     let all = params.flag("all");
@@ -178,7 +168,7 @@ pub async fn diff(
         Bump::Patch if old.schema.schema == new.schema.schema => "none",
         Bump::Patch => "patch",
     };
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let event = catalog.event_for_subject(&subject);
     let declared = event
         .and_then(|e| e.schemas.iter().find(|s| s.subject == subject))
@@ -196,14 +186,8 @@ pub async fn diff(
             (semver(&old), semver(&new))
         });
     let broken = if event.is_some() && from != to {
-        let request = SchemaRequest {
-            schema: Some(new.schema.schema.clone()),
-            schema_type: Some(new.schema.schema_type.as_str().to_string()),
-            references: Some(new.schema.references.clone()),
-            ..SchemaRequest::default()
-        };
         registry
-            .impact(&subject, &request)
+            .impact_in(&catalog, &subject, &*new_parsed, &format!("v{to}"))
             .await?
             .breaks
             .into_iter()
@@ -211,10 +195,7 @@ pub async fn diff(
             .map(|b| Broken {
                 service: b.service,
                 version: b.version,
-                reason: b
-                    .reason
-                    .map(|r| plain_reason(&r, None, from, to).plain)
-                    .unwrap_or_default(),
+                reason: b.reason.unwrap_or_default(),
             })
             .collect()
     } else {
@@ -227,7 +208,7 @@ pub async fn diff(
         declared,
         event: event.map(|e| e.name.clone()),
         broken,
-        backward,
+        reasons,
         title: format!("{subject}: v{from} → v{to}"),
         subject,
         versions,
@@ -342,60 +323,6 @@ fn folded(count: usize) -> LinePair {
     }
 }
 
-/// The value of `key:'…'` or `key:"…"` in a Confluent-style message.
-fn quoted<'a>(message: &'a str, key: &str) -> Option<&'a str> {
-    let start = message.find(&format!("{key}:"))? + key.len() + 1;
-    let rest = &message[start..];
-    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
-    let body = &rest[1..];
-    // Descriptions hold quoted paths themselves; the value ends at the quote before `, key:` or `}`.
-    let end = [
-        format!("{quote}, "),
-        format!("{quote}}}"),
-        "'}".to_string(),
-        "\"}".to_string(),
-    ]
-    .iter()
-    .filter_map(|end| body.find(end.as_str()))
-    .min()
-    .unwrap_or(body.len());
-    Some(&body[..end])
-}
-
-/// A registry incompatibility message in plain words: the versions named by number instead of
-/// "new" and "old", and the field it concerns first. Messages in another shape pass as they are.
-pub fn plain_reason(message: &str, field: Option<&str>, from: i32, to: i32) -> Reason {
-    let raw = message.to_string();
-    let Some(description) = quoted(message, "description") else {
-        return Reason {
-            plain: raw.clone(),
-            raw,
-        };
-    };
-    let mut plain = description
-        .replace("the new schema", &format!("v{to}"))
-        .replace("the old schema", &format!("v{from}"));
-    let kind = quoted(message, "errorType").unwrap_or_default();
-    let consequence = match kind {
-        "READER_FIELD_MISSING_DEFAULT_VALUE" => {
-            " Give it a default, or readers cannot fill it in for records written without it."
-        }
-        "TYPE_MISMATCH" => " Records written with one type cannot be read as the other.",
-        "MISSING_ENUM_SYMBOLS" => " A reader meeting a removed symbol fails.",
-        "MISSING_UNION_BRANCH" => " Values of the missing branch cannot be read.",
-        "NAME_MISMATCH" => " Readers resolve records by name.",
-        _ => "",
-    };
-    if !consequence.is_empty() && !plain.ends_with('.') {
-        plain.push('.');
-    }
-    plain.push_str(consequence);
-    if let Some(f) = field.filter(|f| !plain.contains(&format!("'{f}'"))) {
-        plain = format!("Field {f}: {plain}");
-    }
-    Reason { plain, raw }
-}
-
 /// Lines this long or longer are compared as wholes only (the alignment is quadratic).
 const MAX_ALIGNED_LINES: usize = 2000;
 
@@ -461,26 +388,6 @@ pub fn side_by_side(old: &str, new: &str) -> Vec<LinePair> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reasons_name_versions_and_fields_in_plain_words() {
-        let r = plain_reason(
-            "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'coupon' at path '/fields/3' in the new schema has no default value and is missing in the old schema', additionalInfo:'coupon'}",
-            Some("coupon"),
-            2,
-            3,
-        );
-        assert!(r.plain.starts_with("The field 'coupon' at path '/fields/3' in v3 has no default value and is missing in v2."), "{}", r.plain);
-        assert!(r.plain.contains("Give it a default"));
-        let j = plain_reason(
-            "{errorType:\"MAX_LENGTH_DECREASED\", description:\"The maxLength at path '#/properties/name' is decreased in the new schema compared with the old schema'}",
-            Some("name"),
-            1,
-            2,
-        );
-        assert_eq!(j.plain, "Field name: The maxLength at path '#/properties/name' is decreased in v2 compared with v1");
-        assert_eq!(plain_reason("odd", None, 1, 2).plain, "odd");
-    }
 
     #[test]
     fn unchanged_runs_fold_around_changes() {

@@ -1,172 +1,23 @@
-//! The catalog's entity pages: domains, teams, services and events, with their lists.
+//! The events list and an event's page: owner, schemas and versions, producers and consumers,
+//! examples checked against their versions, and code for each consumer's version.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
 
+use super::dates::datetime;
 use super::fieldtree;
-use super::graph::{self, Graph, Node};
+use super::maps::flow_graph;
 use super::markdown;
-use super::text::datetime;
+use super::rows::{lifecycle_name, link_row, missing, EventRow, LinkRow};
 use super::warnings::{link_warnings, Warning};
-use super::{page_param, segment, with_query, Page, PageError, PageResult, Pager};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
-use crate::catalog::model::{Event, EventSchema, Lifecycle, Link, Service};
-use crate::catalog::state::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
-use crate::error::Error;
+use super::{page_param, with_query, Page, PageError, PageResult, Pager};
+use crate::catalog::contents::EVENT;
+use crate::catalog::model::{Event, EventSchema, Lifecycle};
 use crate::formats::{self, PayloadError};
-use crate::model::VersionSpec;
-
-pub fn lifecycle_name(l: Lifecycle) -> &'static str {
-    match l {
-        Lifecycle::Draft => "draft",
-        Lifecycle::Active => "active",
-        Lifecycle::Deprecated => "deprecated",
-        Lifecycle::Retired => "retired",
-    }
-}
-
-fn missing(kind: &str, name: &str) -> PageError {
-    PageError(Error::CatalogNotFound {
-        kind: kind.into(),
-        name: name.into(),
-    })
-}
-
-/// An event in a list.
-pub struct EventRow {
-    pub name: String,
-    pub domain: Option<String>,
-    pub owner: Option<String>,
-    pub lifecycle: &'static str,
-    pub summary: String,
-}
-
-impl EventRow {
-    fn of(e: &Event) -> EventRow {
-        EventRow {
-            name: e.name.clone(),
-            domain: e.domain.clone(),
-            owner: e.owner.clone(),
-            lifecycle: lifecycle_name(e.lifecycle),
-            summary: first_line(&e.description),
-        }
-    }
-}
-
-fn first_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// A service's link to an event, as rows on event, team and service pages show it.
-pub struct LinkRow {
-    pub service: String,
-    pub event: String,
-    pub version: String,
-    pub fields: String,
-    pub team: Option<String>,
-    pub lifecycle: &'static str,
-}
-
-fn link_row(catalog: &CatalogState, service: &Service, link: &Link) -> LinkRow {
-    LinkRow {
-        service: service.name.clone(),
-        event: link.event.clone(),
-        version: link.version.clone(),
-        fields: link.fields.join(", "),
-        team: service.owner.clone(),
-        lifecycle: catalog
-            .events
-            .get(&link.event)
-            .map(|e| lifecycle_name(e.lifecycle))
-            .unwrap_or("unknown"),
-    }
-}
-
-/// An event's box: own (of the page's domain or the page's event), foreign, or deprecated.
-fn event_node(catalog: &CatalogState, name: &str, own_domain: Option<&str>) -> Node {
-    let event = catalog.events.get(name);
-    let own = match own_domain {
-        Some(d) => event.and_then(|e| e.domain.as_deref()) == Some(d),
-        None => true,
-    };
-    let deprecated =
-        event.is_some_and(|e| matches!(e.lifecycle, Lifecycle::Deprecated | Lifecycle::Retired));
-    Node {
-        label: name.to_string(),
-        href: format!("/ui/events/{}", segment(name)),
-        kind: format!(
-            "event {}{}",
-            if own { "own" } else { "foreign" },
-            if deprecated { " deprecated" } else { "" }
-        ),
-    }
-}
-
-fn service_node(name: &str) -> Node {
-    Node {
-        label: name.to_string(),
-        href: format!("/ui/services/{}", segment(name)),
-        kind: "service".into(),
-    }
-}
-
-/// producers → events → consumers for the given events, each service and event once.
-fn flow_graph(
-    title: &str,
-    catalog: &CatalogState,
-    events: &[String],
-    own_domain: Option<&str>,
-) -> String {
-    let mut graph = Graph::default();
-    for event in events {
-        let e = graph.node(event_node(catalog, event, own_domain));
-        for (service, role, _) in catalog.links_to(event) {
-            let s = graph.node(service_node(&service.name));
-            if role == "producer" {
-                graph.edge(s, e, "produces");
-            } else {
-                graph.edge(e, s, "consumes");
-            }
-        }
-    }
-    graph::render(title, &graph)
-}
-
-/// A service's neighbourhood: what it produces and who consumes that, what it consumes and
-/// who produces that.
-fn service_graph(catalog: &CatalogState, service: &Service) -> String {
-    let mut graph = Graph::default();
-    let me = graph.node(service_node(&service.name));
-    for link in &service.produces {
-        let e = graph.node(event_node(catalog, &link.event, service.domain.as_deref()));
-        graph.edge(me, e, "produces");
-        for (other, role, _) in catalog.links_to(&link.event) {
-            if role == "consumer" {
-                let c = graph.node(service_node(&other.name));
-                graph.edge(e, c, "consumes");
-            }
-        }
-    }
-    for link in &service.consumes {
-        let e = graph.node(event_node(catalog, &link.event, service.domain.as_deref()));
-        graph.edge(e, me, "consumes");
-        for (other, role, _) in catalog.links_to(&link.event) {
-            if role == "producer" {
-                let p = graph.node(service_node(&other.name));
-                graph.edge(p, e, "produces");
-            }
-        }
-    }
-    graph::render(
-        &format!("Events {} produces and consumes", service.name),
-        &graph,
-    )
-}
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 
 #[derive(Template)]
 #[template(path = "events.html")]
@@ -185,10 +36,10 @@ struct EventsPage {
 
 pub async fn events(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
-    let catalog = state.registry.catalog().await?;
+    let catalog = state.registry.catalog_view().await?;
     let domain = params.get("domain").unwrap_or_default();
     let owner = params.get("owner").unwrap_or_default();
     let lifecycle = params.get("lifecycle").unwrap_or_default();
@@ -290,7 +141,7 @@ fn consumer_code(consumers: &[LinkRow], block: Option<&SubjectBlock>) -> Vec<Con
     consumers
         .iter()
         .filter_map(|c| {
-            let wanted = crate::catalog::state::parse_link_version(&c.version, false).ok()?;
+            let wanted = crate::catalog::contents::parse_link_version(&c.version, false).ok()?;
             let line =
                 block.versions.iter().rev().find(|v| {
                     semver::Version::parse(&v.semver).is_ok_and(|sv| wanted.matches(&sv))
@@ -331,13 +182,52 @@ struct EventPage {
     graph: String,
 }
 
+/// The semvers an event declares for a subject, by registry version and by schema id, so that
+/// an event of a thousand versions finds each in one step.
+struct Declared<'a> {
+    /// (position in the declaration, semver) of the first declaration naming each.
+    by_version: HashMap<i32, (usize, &'a str)>,
+    by_id: HashMap<i64, (usize, &'a str)>,
+}
+
+impl<'a> Declared<'a> {
+    fn of(schema: &'a EventSchema) -> Self {
+        let mut by_version = HashMap::new();
+        let mut by_id = HashMap::new();
+        for (i, sv) in schema.versions.iter().enumerate() {
+            match (sv.registry_version, sv.id) {
+                (Some(n), _) => {
+                    by_version.entry(n).or_insert((i, sv.version.as_str()));
+                }
+                (None, Some(id)) => {
+                    by_id.entry(id).or_insert((i, sv.version.as_str()));
+                }
+                (None, None) => {}
+            }
+        }
+        Declared { by_version, by_id }
+    }
+
+    /// The first declaration of this registered version: by its number, or (declared without
+    /// one) by its schema id.
+    fn semver(&self, version: i32, id: i64) -> String {
+        let candidates = [self.by_version.get(&version), self.by_id.get(&id)];
+        candidates
+            .into_iter()
+            .flatten()
+            .min_by_key(|(i, _)| *i)
+            .map(|(_, s)| s.to_string())
+            .unwrap_or_default()
+    }
+}
+
 pub async fn event(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     PathParams(name): PathParams<String>,
 ) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let event = catalog
         .events
         .get(&name)
@@ -363,33 +253,22 @@ pub async fn event(
     }
     let mut subjects = Vec::new();
     for schema in &event.schemas {
-        let numbers = registry
-            .list_versions(&schema.subject, false, false)
+        let declared = Declared::of(schema);
+        let rows = registry
+            .subject_versions(&schema.subject)
             .await
             .unwrap_or_default();
         let mut versions = Vec::new();
         let mut previous = None;
-        for n in numbers {
-            let v = registry
-                .get_version(&schema.subject, VersionSpec::Number(n), false)
-                .await?;
-            let semver = schema
-                .versions
-                .iter()
-                .find(|sv| {
-                    sv.registry_version == Some(n)
-                        || (sv.registry_version.is_none() && sv.id == Some(v.schema.id))
-                })
-                .map(|sv| sv.version.clone())
-                .unwrap_or_default();
+        for v in rows.iter().filter(|v| !v.deleted) {
             versions.push(VersionLine {
-                number: n,
-                semver,
-                id: v.schema.id,
+                number: v.version,
+                semver: declared.semver(v.version, v.schema_id),
+                id: v.schema_id,
                 when: datetime(v.created_at),
                 previous,
             });
-            previous = Some(n);
+            previous = Some(v.version);
         }
         subjects.push(SubjectBlock {
             subject: schema.subject.clone(),
@@ -491,10 +370,8 @@ async fn latest_fields(
     else {
         return Ok(None);
     };
-    let v = registry
-        .get_version(&schema.subject, VersionSpec::Number(line.number), false)
-        .await?;
-    let fields = registry.field_table(&v.schema).await?;
+    let entry = registry.schema_by_id(line.id).await?;
+    let fields = registry.field_table(&entry).await?;
     Ok(Some(Latest {
         subject: schema.subject.clone(),
         number: line.number,
@@ -531,263 +408,4 @@ async fn examples(
         });
     }
     Ok(out)
-}
-
-pub struct ServiceRow {
-    pub name: String,
-    pub domain: Option<String>,
-    pub owner: Option<String>,
-    pub produces: usize,
-    pub consumes: usize,
-}
-
-impl ServiceRow {
-    fn of(s: &Service) -> ServiceRow {
-        ServiceRow {
-            name: s.name.clone(),
-            domain: s.domain.clone(),
-            owner: s.owner.clone(),
-            produces: s.produces.len(),
-            consumes: s.consumes.len(),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "services.html")]
-struct ServicesPage {
-    title: String,
-    rows: Vec<ServiceRow>,
-    pager: Pager,
-}
-
-pub async fn services(State(state): State<AppState>, params: Params) -> PageResult {
-    let catalog = state.registry.catalog().await?;
-    let all: Vec<&Service> = catalog.services.values().collect();
-    let pager = Pager::new(page_param(&params), all.len(), "/ui/services");
-    let rows = pager.slice(&all).into_iter().map(ServiceRow::of).collect();
-    Page::render(&ServicesPage {
-        title: "Services".into(),
-        rows,
-        pager,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "service.html")]
-struct ServicePage {
-    graph: String,
-    contact: Option<String>,
-    chat: Option<String>,
-    title: String,
-    service: Service,
-    produces: Vec<LinkRow>,
-    consumes: Vec<LinkRow>,
-}
-
-pub async fn service(
-    State(state): State<AppState>,
-    PathParams(name): PathParams<String>,
-) -> PageResult {
-    let catalog = state.registry.catalog().await?;
-    let service = catalog
-        .services
-        .get(&name)
-        .cloned()
-        .ok_or_else(|| missing(SERVICE, &name))?;
-    let rows = |links: &[Link]| {
-        links
-            .iter()
-            .map(|l| link_row(&catalog, &service, l))
-            .collect::<Vec<_>>()
-    };
-    let team = service.owner.as_ref().and_then(|o| catalog.teams.get(o));
-    Page::render(&ServicePage {
-        graph: service_graph(&catalog, &service),
-        contact: team.and_then(|t| t.contact.email.clone()),
-        chat: team.and_then(|t| t.contact.chat.clone()),
-        title: name.clone(),
-        produces: rows(&service.produces),
-        consumes: rows(&service.consumes),
-        service: service.clone(),
-    })
-}
-
-pub struct NamedRow {
-    pub name: String,
-    pub description: String,
-    pub events: usize,
-    pub services: usize,
-}
-
-#[derive(Template)]
-#[template(path = "named_list.html")]
-struct NamedList {
-    title: String,
-    base: &'static str,
-    rows: Vec<NamedRow>,
-    pager: Pager,
-}
-
-pub async fn teams(State(state): State<AppState>, params: Params) -> PageResult {
-    let catalog = state.registry.catalog().await?;
-    let all: Vec<_> = catalog.teams.values().collect();
-    let pager = Pager::new(page_param(&params), all.len(), "/ui/teams");
-    let rows = pager
-        .slice(&all)
-        .into_iter()
-        .map(|t| NamedRow {
-            name: t.name.clone(),
-            description: t.description.clone(),
-            events: catalog
-                .events
-                .values()
-                .filter(|e| e.owner.as_ref() == Some(&t.name))
-                .count(),
-            services: catalog
-                .services
-                .values()
-                .filter(|s| s.owner.as_ref() == Some(&t.name))
-                .count(),
-        })
-        .collect();
-    Page::render(&NamedList {
-        title: "Teams".into(),
-        base: "/ui/teams",
-        rows,
-        pager,
-    })
-}
-
-pub async fn domains(State(state): State<AppState>, params: Params) -> PageResult {
-    let catalog = state.registry.catalog().await?;
-    let all: Vec<_> = catalog.domains.values().collect();
-    let pager = Pager::new(page_param(&params), all.len(), "/ui/domains");
-    let rows = pager
-        .slice(&all)
-        .into_iter()
-        .map(|d| NamedRow {
-            name: d.name.clone(),
-            description: d.description.clone(),
-            events: catalog
-                .events
-                .values()
-                .filter(|e| e.domain.as_ref() == Some(&d.name))
-                .count(),
-            services: catalog
-                .services
-                .values()
-                .filter(|s| s.domain.as_ref() == Some(&d.name))
-                .count(),
-        })
-        .collect();
-    Page::render(&NamedList {
-        title: "Domains".into(),
-        base: "/ui/domains",
-        rows,
-        pager,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "team.html")]
-struct TeamPage {
-    title: String,
-    team: crate::catalog::model::Team,
-    events: Vec<EventRow>,
-    services: Vec<ServiceRow>,
-    produces: Vec<LinkRow>,
-    consumes: Vec<LinkRow>,
-}
-
-pub async fn team(
-    State(state): State<AppState>,
-    PathParams(name): PathParams<String>,
-) -> PageResult {
-    let catalog = state.registry.catalog().await?;
-    let team = catalog
-        .teams
-        .get(&name)
-        .cloned()
-        .ok_or_else(|| missing(TEAM, &name))?;
-    let owned: Vec<&Service> = catalog
-        .services
-        .values()
-        .filter(|s| s.owner.as_ref() == Some(&name))
-        .collect();
-    let mut produces = Vec::new();
-    let mut consumes = Vec::new();
-    for s in &owned {
-        produces.extend(s.produces.iter().map(|l| link_row(&catalog, s, l)));
-        consumes.extend(s.consumes.iter().map(|l| link_row(&catalog, s, l)));
-    }
-    Page::render(&TeamPage {
-        title: name.clone(),
-        events: catalog
-            .events
-            .values()
-            .filter(|e| e.owner.as_ref() == Some(&name))
-            .map(EventRow::of)
-            .collect(),
-        services: owned.iter().map(|s| ServiceRow::of(s)).collect(),
-        produces,
-        consumes,
-        team,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "domain.html")]
-struct DomainPage {
-    title: String,
-    domain: crate::catalog::model::Domain,
-    description: String,
-    events: Vec<EventRow>,
-    services: Vec<ServiceRow>,
-    graph: String,
-}
-
-pub async fn domain(
-    State(state): State<AppState>,
-    PathParams(name): PathParams<String>,
-) -> PageResult {
-    let catalog = state.registry.catalog().await?;
-    let domain = catalog
-        .domains
-        .get(&name)
-        .cloned()
-        .ok_or_else(|| missing(DOMAIN, &name))?;
-    let events: Vec<&Event> = catalog
-        .events
-        .values()
-        .filter(|e| e.domain.as_ref() == Some(&name))
-        .collect();
-    let services: Vec<&Service> = catalog
-        .services
-        .values()
-        .filter(|s| s.domain.as_ref() == Some(&name))
-        .collect();
-    // The domain's map: its own events, and those its services produce or consume.
-    let mut shown: Vec<String> = events.iter().map(|e| e.name.clone()).collect();
-    for s in &services {
-        for l in s.produces.iter().chain(&s.consumes) {
-            if !shown.contains(&l.event) {
-                shown.push(l.event.clone());
-            }
-        }
-    }
-    let graph = flow_graph(
-        &format!("Service map of domain {name}"),
-        &catalog,
-        &shown,
-        Some(&name),
-    );
-    Page::render(&DomainPage {
-        title: name.clone(),
-        description: markdown::render(&domain.description),
-        events: events.into_iter().map(EventRow::of).collect(),
-        services: services.iter().map(|s| ServiceRow::of(s)).collect(),
-        graph,
-        domain,
-    })
 }

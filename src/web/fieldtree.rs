@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::text::escape;
+use super::markup::escape;
 use crate::formats::FieldRow;
 
 /// One field's line: name, type, required, default and doc. `id` lets search hits and the

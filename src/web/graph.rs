@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::text::escape;
+use super::markup::escape;
 use crate::limits;
 
 /// A box in the graph: its full name, where it links, and its CSS classes.

@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::text::{datetime, days_between, today};
+use super::dates::{datetime, days_between, today};
 use super::{Page, PageResult};
-use crate::api::AppState;
 use crate::catalog::model::Lifecycle;
+use crate::http::AppState;
 
 pub struct Count {
     pub label: &'static str,
@@ -46,9 +46,12 @@ struct Home {
 
 const RECENT: usize = 10;
 
-pub async fn home(State(state): State<AppState>, access: crate::api::auth::Access) -> PageResult {
+pub async fn home(
+    State(state): State<AppState>,
+    access: crate::http::access::Access,
+) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let overview = registry.overview(RECENT).await?;
     let empty = overview.subjects == 0 && catalog.events.is_empty() && catalog.services.is_empty();
     let counts = vec![

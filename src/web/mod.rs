@@ -2,16 +2,22 @@
 //! and catalog functions, with one hand-written stylesheet and no script.
 
 mod audit;
+mod dates;
 mod decoder;
 mod diff;
+mod domains;
 mod events;
 mod fieldtree;
 mod graph;
 mod home;
+mod maps;
 mod markdown;
+mod markup;
+mod rows;
 mod schemas;
 mod search;
-mod text;
+mod services;
+mod teams;
 mod warnings;
 
 use askama::Template;
@@ -20,8 +26,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::api::AppState;
 use crate::error::Error;
+use crate::http::error::Failure;
+use crate::http::AppState;
 
 const STYLESHEET: &str = include_str!("../../templates/herald.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
@@ -47,12 +54,12 @@ pub fn router() -> Router<AppState> {
         .route("/ui/static/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .route("/ui/search", get(search::search))
-        .route("/ui/domains", get(events::domains))
-        .route("/ui/domains/{name}", get(events::domain))
-        .route("/ui/teams", get(events::teams))
-        .route("/ui/teams/{name}", get(events::team))
-        .route("/ui/services", get(events::services))
-        .route("/ui/services/{name}", get(events::service))
+        .route("/ui/domains", get(domains::domains))
+        .route("/ui/domains/{name}", get(domains::domain))
+        .route("/ui/teams", get(teams::teams))
+        .route("/ui/teams/{name}", get(teams::team))
+        .route("/ui/services", get(services::services))
+        .route("/ui/services/{name}", get(services::service))
         .route("/ui/events", get(events::events))
         .route("/ui/events/{name}", get(events::event))
         .route("/ui/subjects", get(schemas::subjects))
@@ -135,18 +142,17 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self.0, "page failed");
-        }
         let page = ErrorPage {
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             message: self.0.to_string(),
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => Page(status, html).into_response(),
             Err(_) => (status, self.0.to_string()).into_response(),
-        }
+        };
+        Failure::attach(&mut response, self.0);
+        response
     }
 }
 
@@ -205,7 +211,7 @@ impl Pager {
 }
 
 /// The requested page number (1 when absent or not a number).
-pub fn page_param(params: &crate::api::wire::Params) -> usize {
+pub fn page_param(params: &crate::http::wire::Params) -> usize {
     params.count("page", 1).max(1)
 }
 

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::State;
 
-use super::text::{datetime, pretty_schema};
+use super::dates::datetime;
+use super::markup::pretty_schema;
 use super::{page_param, with_query, Page, PageResult, Pager, PAGE_SIZE};
-use crate::api::wire::{Params, PathParams};
-use crate::api::AppState;
 use crate::formats::{self, FieldRow, PayloadError};
+use crate::http::wire::{Params, PathParams};
+use crate::http::AppState;
 use crate::model::VersionSpec;
 
 pub struct SubjectRow {
@@ -36,11 +37,11 @@ struct SubjectsPage {
 
 pub async fn subjects(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let filter = params.get("q").unwrap_or_default().trim().to_string();
     let unclaimed = params.flag("unclaimed");
     let claimed: HashMap<&str, &str> = catalog
@@ -119,23 +120,19 @@ pub async fn subject(
     PathParams(subject): PathParams<String>,
 ) -> PageResult {
     let registry = &state.registry;
-    let catalog = registry.catalog().await?;
-    let numbers = registry.list_versions(&subject, true, false).await?;
+    let catalog = registry.catalog_view().await?;
     let mut versions = Vec::new();
     let mut previous = None;
-    for n in numbers {
-        let v = registry
-            .get_version(&subject, VersionSpec::Number(n), true)
-            .await?;
+    for v in registry.subject_versions(&subject).await? {
         versions.push(VersionRow {
-            number: n,
-            id: v.schema.id,
+            number: v.version,
+            id: v.schema_id,
             when: datetime(v.created_at),
             deleted: v.deleted,
             previous: if v.deleted { None } else { previous },
         });
         if !v.deleted {
-            previous = Some(n);
+            previous = Some(v.version);
         }
     }
     versions.reverse();
@@ -185,7 +182,7 @@ pub async fn version(
     let spec = VersionSpec::parse(&version)?;
     let v = registry.get_version(&subject, spec, true).await?;
     let parsed = registry.parsed_version(&v).await?;
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let event = catalog.event_for_subject(&subject);
     let semver = event
         .and_then(|e| e.schemas.iter().find(|s| s.subject == subject))

@@ -8,9 +8,9 @@ use askama::Template;
 use axum::extract::State;
 
 use super::{page_param, segment, with_query, Page, PageResult, Pager, PAGE_SIZE};
-use crate::api::wire::Params;
-use crate::api::AppState;
-use crate::catalog::state::CatalogState;
+use crate::catalog::contents::CatalogState;
+use crate::http::wire::Params;
+use crate::http::AppState;
 use crate::registry::FieldHit;
 
 /// By event: each consumer that declared the fields it reads, with those fields.
@@ -62,7 +62,12 @@ struct SearchPage {
 enum Found {
     Catalog(Vec<Hit>),
     Subjects(Vec<String>),
-    Fields(Vec<FieldHit>),
+    /// Only the fields a page shows are read: `hits` are those from `offset` of `total`.
+    Fields {
+        total: usize,
+        offset: usize,
+        hits: Vec<FieldHit>,
+    },
 }
 
 impl Found {
@@ -70,7 +75,7 @@ impl Found {
         match self {
             Found::Catalog(h) => h.len(),
             Found::Subjects(s) => s.len(),
-            Found::Fields(f) => f.len(),
+            Found::Fields { total, .. } => *total,
         }
     }
 
@@ -97,9 +102,9 @@ impl Found {
                     extra: None,
                 })
                 .collect(),
-            Found::Fields(fields) => fields
+            Found::Fields { offset, hits, .. } => hits
                 .iter()
-                .skip(skip)
+                .skip(skip.saturating_sub(*offset))
                 .take(take)
                 .map(|h| field_hit(h, claims, readers))
                 .collect(),
@@ -164,7 +169,7 @@ fn contains(haystack: &str, needle: &str) -> bool {
 fn catalog_hits(
     catalog: &CatalogState,
     needle: &str,
-    access: &crate::api::auth::Access,
+    access: &crate::http::access::Access,
 ) -> Vec<(&'static str, &'static str, Found)> {
     let hit = |base: &str, name: &str, detail: &str| Hit {
         title: name.to_string(),
@@ -233,26 +238,48 @@ fn catalog_hits(
 
 pub async fn search(
     State(state): State<AppState>,
-    access: crate::api::auth::Access,
+    access: crate::http::access::Access,
     params: Params,
 ) -> PageResult {
     let registry = &state.registry;
     let q = params.get("q").unwrap_or_default().trim().to_string();
     let only = params.get("kind").unwrap_or_default().to_string();
     let needle = q.to_lowercase();
-    let catalog = registry.catalog().await?;
+    let catalog = registry.catalog_view().await?;
     let mut found = Vec::new();
     if !needle.is_empty() {
         found = catalog_hits(&catalog, &needle, &access);
-        let mut in_registry = registry.search_registry(&needle).await?;
-        in_registry.subjects.retain(|s| access.sees(s));
-        in_registry.fields.retain(|f| access.sees(&f.subject));
+        // The fields a page shows: the preview's first few, or the requested page of them.
+        let sees = |s: &str| access.sees(s);
+        let (mut offset, limit) = if only == "fields" {
+            ((page_param(&params) - 1) * PAGE_SIZE, PAGE_SIZE)
+        } else {
+            (0, PREVIEW)
+        };
+        let mut in_registry = registry
+            .search_registry(&needle, sees, offset, limit)
+            .await?;
+        if offset > 0 && offset >= in_registry.field_total {
+            // Past the end: the pager shows the last page instead.
+            offset = in_registry.field_total.saturating_sub(1) / PAGE_SIZE * PAGE_SIZE;
+            in_registry = registry
+                .search_registry(&needle, sees, offset, limit)
+                .await?;
+        }
         found.push((
             "subjects",
             "Subjects",
             Found::Subjects(in_registry.subjects),
         ));
-        found.push(("fields", "Schema fields", Found::Fields(in_registry.fields)));
+        found.push((
+            "fields",
+            "Schema fields",
+            Found::Fields {
+                total: in_registry.field_total,
+                offset,
+                hits: in_registry.fields,
+            },
+        ));
     }
     let claims: HashMap<&str, &str> = catalog
         .events

@@ -4,8 +4,8 @@
 
 use semver::Version;
 
+use crate::catalog::contents::parse_link_version;
 use crate::catalog::model::{EventSchema, Link, Service};
-use crate::catalog::state::parse_link_version;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {

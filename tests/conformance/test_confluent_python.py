@@ -595,3 +595,50 @@ def test_avro_serializer_without_auto_registration_looks_the_schema_up():
     payload = AvroSerializer(client(), RICH_V1, conf=conf)(order_value(), ctx)
     assert int.from_bytes(payload[1:5], "big") == sid
     assert AvroDeserializer(client())(payload, ctx) == order_value()
+
+
+# ---------------------------------------------------------------------------------------------
+# metadata: lookup by properties, and serializers pinned to a major by `use.latest.with.metadata`
+
+
+def register_majors(subject):
+    """Version 1 with major=1 and version 2 (a compatible change) with major=2."""
+    from confluent_kafka.schema_registry import Metadata, MetadataProperties
+
+    def with_major(text, major):
+        props = MetadataProperties({"major": major, "owner": "payments"})
+        meta = Metadata(tags=None, properties=props, sensitive=None)
+        return Schema(text, "AVRO", metadata=meta)
+
+    c = client()
+    v1 = c.register_schema_full_response(subject, with_major(order_v1(), "1"))
+    v2 = c.register_schema_full_response(subject, with_major(order_v2_compatible(), "2"))
+    return v1, v2
+
+
+@requires("get_latest_with_metadata")
+def test_get_latest_with_metadata_picks_the_newest_matching_version():
+    subject = unique("meta")
+    v1, v2 = register_majors(subject)
+    assert v1.schema_id != v2.schema_id
+
+    found = client().get_latest_with_metadata(subject, {"major": "1"})
+    assert found.version == 1
+    assert found.schema_id == v1.schema_id
+    assert found.schema.metadata.properties.properties == {"major": "1", "owner": "payments"}
+    assert client().get_latest_with_metadata(subject, {"owner": "payments"}).version == 2
+    assert client().get_latest_with_metadata(subject, {"major": "2", "owner": "payments"}).version == 2
+
+    expect_error(lambda: client().get_latest_with_metadata(subject, {"major": "3"}), 404, 40403)
+    expect_error(lambda: client().get_latest_with_metadata(unique("none"), {"major": "1"}), 404, 40401)
+
+
+@requires("get_latest_with_metadata")
+def test_serializer_pinned_by_use_latest_with_metadata_writes_with_that_version():
+    topic = unique("pinned")
+    v1, _ = register_majors(f"{topic}-value")
+    ctx = SerializationContext(topic, MessageField.VALUE)
+    conf = {"auto.register.schemas": False, "use.latest.with.metadata": {"major": "1"}}
+    payload = AvroSerializer(client(), None, conf=conf)({"id": "o-1"}, ctx)
+    assert int.from_bytes(payload[1:5], "big") == v1.schema_id
+    assert AvroDeserializer(client())(payload, ctx) == {"id": "o-1"}

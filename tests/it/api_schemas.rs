@@ -461,7 +461,7 @@ async fn an_explicit_version_that_skips_ahead_is_42201_outside_import() {
 // ---- guid (8.x dialect) ----
 
 async fn v8() -> TestServer {
-    TestServer::start_with(|c| c.dialect = herald::config::Dialect::V8).await
+    TestServer::start_with(|c| c.dialect = herald::serve_settings::Dialect::V8).await
 }
 
 fn md5_uuid(bytes: &[u8]) -> String {

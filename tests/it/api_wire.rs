@@ -2,7 +2,7 @@
 //! booleans, unknown params and fields, trailing slashes, body limits, misc endpoints, dialects.
 
 use crate::common::*;
-use herald::config::Dialect;
+use herald::serve_settings::Dialect;
 use serde_json::{json, Value};
 
 #[track_caller]

@@ -126,7 +126,7 @@ async fn forwarded_for_is_used_only_when_trusted() {
 }
 
 /// Runs one statement on the server's database from outside, as an operator (or a fault) might.
-async fn execute_on(database_url: &str, sql: &str) {
+async fn execute_on(database_url: &str, sql: &'static str) {
     use sqlx::Connection;
     if database_url.starts_with("sqlite:") {
         let mut conn = sqlx::SqliteConnection::connect(database_url).await.unwrap();

@@ -252,7 +252,9 @@ fn assert_documented_shape(doc: &Value) {
         assert!(["compatible", "incompatible", "registered", "error"]
             .contains(&r["status"].as_str().unwrap()));
         for reason in r["reasons"].as_array().unwrap() {
-            for key in ["kind", "path", "message", "line"] {
+            for key in [
+                "kind", "path", "field", "old", "new", "breaks", "message", "line",
+            ] {
                 assert!(reason.get(key).is_some(), "reason lacks {key}: {reason}");
             }
         }
@@ -294,6 +296,17 @@ async fn json_output_has_the_documented_shape() {
         "READER_FIELD_MISSING_DEFAULT_VALUE"
     );
     assert_eq!(r["reasons"][0]["path"], "/fields/1");
+    // Herald gives the reason as data, in a sentence that names the versions.
+    assert_eq!(r["reasons"][0]["field"], "qty");
+    assert_eq!(
+        (&r["reasons"][0]["old"], &r["reasons"][0]["new"]),
+        (&Value::Null, &json!("int without a default"))
+    );
+    assert_eq!(r["reasons"][0]["breaks"], json!(["backward"]));
+    assert_eq!(
+        r["reasons"][0]["message"],
+        "field `qty` was added as int without a default: consumers on the new schema cannot read messages written with v1"
+    );
     // Herald answers the impact question; no catalog event binds this subject, so nothing breaks.
     assert_eq!(r["impact"], json!([]));
 
@@ -657,4 +670,61 @@ async fn the_demo_catalog_is_checked_and_registered_as_plan_and_apply_read_it() 
         .get("/subjects/orders.order.placed-value/versions")
         .await;
     assert!(versions.as_array().unwrap().len() >= 2, "{versions}");
+}
+
+#[tokio::test]
+async fn check_names_the_field_and_both_types_in_every_format() {
+    let s = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let avro = |t: &str| record("Payment", json!([{"name": "amount", "type": t}]));
+    let json_schema = |t: &str| json!({"type": "object", "properties": {"amount": {"type": t}}, "additionalProperties": false});
+    let proto =
+        |t: &str| format!("syntax = \"proto3\";\nmessage Payment {{\n  {t} amount = 1;\n}}\n");
+    s.register_ok("avro-value", &avro("long")).await;
+    let (status, body) = s
+        .post(
+            "/subjects/json-value/versions",
+            json!({"schemaType": "JSON", "schema": json_schema("integer").to_string()}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = s
+        .post(
+            "/subjects/proto-value/versions",
+            json!({"schemaType": "PROTOBUF", "schema": proto("int64")}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let avro_file = write(dir.path(), "payment.avsc", &avro("string"));
+    let json_file = write(dir.path(), "payment.json", &json_schema("string"));
+    let proto_file = dir.path().join("payment.proto");
+    std::fs::write(&proto_file, proto("string")).unwrap();
+    for (subject, file, expected) in [
+        (
+            "avro-value",
+            avro_file,
+            "/fields/0/type (line 7)  TYPE_MISMATCH [backward]: field `amount` changed type from long to string: consumers on the new schema cannot read messages written with v1",
+        ),
+        (
+            "json-value",
+            json_file,
+            "#/properties/amount (line 4)  TYPE_CHANGED [backward]: field `amount` changed type from integer to string: consumers on the new schema cannot read messages written with v1",
+        ),
+        (
+            "proto-value",
+            proto_file.display().to_string(),
+            "#/Payment/1  FIELD_SCALAR_KIND_CHANGED [backward]: field `amount` changed type from int64 to string: consumers on the new schema cannot read messages written with v1",
+        ),
+    ] {
+        let run = herald(&[
+            "check", "--registry", &s.base, "--subject", subject, "--schema", &file,
+        ])
+        .await;
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains(expected),
+            "{expected}\n---\n{}",
+            run.stdout
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! Test harness: a real `herald serve` on a random loopback port over a fresh database.
 #![allow(dead_code)]
 
-use herald::config::{Dialect, ServeConfig};
+use herald::serve_settings::{Dialect, ServeConfig};
 use herald::server::RunningServer;
 use serde_json::Value;
 
@@ -112,7 +112,8 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .expect("connect to HERALD_TEST_POSTGRES");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
+    // The name is generated above from digits and underscores only.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
         .expect("create test database");

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use herald::config::{Settings, SETTING_NAMES};
+use herald::serve_settings::{Settings, SETTING_NAMES};
 
 /// Runs `herald serve --print-config ARGS` in `dir` with only the given HERALD_* variables set.
 async fn print_config(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
@@ -55,7 +55,7 @@ auth = true
     assert_eq!(s.database.as_deref(), Some("sqlite:///var/lib/herald/h.db"));
     assert_eq!(s.request_timeout, Some(5));
     assert_eq!(s.max_schema_bytes, Some(4096));
-    assert_eq!(s.dialect, Some(herald::config::Dialect::V8));
+    assert_eq!(s.dialect, Some(herald::serve_settings::Dialect::V8));
     assert_eq!(s.auth, Some(true));
     // What the file does not name keeps its default.
     assert_eq!(s.max_body_bytes, Some(8 * 1024 * 1024));

@@ -31,6 +31,7 @@ mod payload_validation;
 mod persistence;
 mod protobuf_compat;
 mod protobuf_schemas;
+mod readme;
 mod references;
 mod tls;
 mod transfer;

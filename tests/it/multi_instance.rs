@@ -446,3 +446,173 @@ async fn a_deleted_token_is_refused_by_every_instance_within_a_second() {
         "instance B refused the deleted token only after {took:?}"
     );
 }
+
+async fn page_text(client: &reqwest::Client, url: String) -> String {
+    let resp = client.get(url).send().await.expect("the page answers");
+    assert_eq!(resp.status(), 200);
+    resp.text().await.unwrap()
+}
+
+/// Polls `check` for up to five seconds: other instances' writes reach memory through
+/// notifications, a moment after they commit.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: not seen within 5 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lists_search_and_catalog_pages_follow_other_instances() {
+    if !postgres_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let a = Instance::start(&db).await;
+    let b = Instance::start(&db).await;
+    let client = reqwest::Client::new();
+    // B has answered its lists and searches (so holds them in memory) before A writes.
+    assert_eq!(
+        send(&client, "GET", format!("{}/subjects", b.base), None)
+            .await
+            .1,
+        json!([])
+    );
+    let search = |q: &str| format!("{}/ui/search?q={q}", b.base);
+    assert!(!page_text(&client, search("loyaltytier"))
+        .await
+        .contains("crm.customer-value"));
+
+    // A registration through A: B's subject list, subject page list and search show it.
+    let v1 = record(
+        "Customer",
+        json!([{"name": "id", "type": "string"}, {"name": "loyaltyTier", "type": "string"}]),
+    );
+    let url = format!("{}/subjects/crm.customer-value/versions", a.base);
+    let (status, _) = send(
+        &client,
+        "POST",
+        url.clone(),
+        Some(json!({"schema": v1.to_string()})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    eventually("A's registration in B's GET /subjects", || async {
+        send(&client, "GET", format!("{}/subjects", b.base), None)
+            .await
+            .1
+            == json!(["crm.customer-value"])
+    })
+    .await;
+    eventually("A's registration in B's subjects page", || async {
+        page_text(&client, format!("{}/ui/subjects", b.base))
+            .await
+            .contains("crm.customer-value")
+    })
+    .await;
+    eventually("A's registration in B's field search", || async {
+        page_text(&client, search("loyaltytier"))
+            .await
+            .contains("crm.customer-value v1")
+    })
+    .await;
+
+    // A new version through A replaces the fields B's search finds.
+    let v2 = record(
+        "Customer",
+        json!([{"name": "id", "type": "string"}, {"name": "tier", "type": "string", "default": ""}]),
+    );
+    let (status, body) = send(
+        &client,
+        "POST",
+        url,
+        Some(json!({"schema": v2.to_string()})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    eventually("A's new version in B's field search", || async {
+        let page = page_text(&client, search("tier")).await;
+        page.contains("crm.customer-value v2") && !page.contains("loyaltyTier")
+    })
+    .await;
+
+    // A delete through A: B lists the subject only among the deleted ones.
+    let (status, _) = send(
+        &client,
+        "DELETE",
+        format!("{}/subjects/crm.customer-value", a.base),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    eventually("A's delete in B's GET /subjects", || async {
+        send(&client, "GET", format!("{}/subjects", b.base), None)
+            .await
+            .1
+            == json!([])
+            && send(
+                &client,
+                "GET",
+                format!("{}/subjects?deleted=true", b.base),
+                None,
+            )
+            .await
+            .1 == json!(["crm.customer-value"])
+    })
+    .await;
+    eventually("A's delete in B's field search", || async {
+        !page_text(&client, search("tier"))
+            .await
+            .contains("crm.customer-value")
+    })
+    .await;
+
+    // A config change through A shows on B's subject page.
+    let order = record("Order", json!([{"name": "id", "type": "string"}]));
+    let (status, _) = send(
+        &client,
+        "POST",
+        format!("{}/subjects/crm.order-value/versions", a.base),
+        Some(json!({"schema": order.to_string()})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = send(
+        &client,
+        "PUT",
+        format!("{}/config/crm.order-value", a.base),
+        Some(json!({"compatibility": "FULL_TRANSITIVE"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    eventually("A's config change on B's subject page", || async {
+        page_text(&client, format!("{}/ui/subjects/crm.order-value", b.base))
+            .await
+            .contains("FULL_TRANSITIVE")
+    })
+    .await;
+
+    // A catalog change through A shows in B's catalog pages.
+    let (status, _) = send(
+        &client,
+        "POST",
+        format!("{}/herald/v1/domains", a.base),
+        Some(json!({"name": "crm", "description": "Customer relations"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    eventually("A's new domain in B's domains page", || async {
+        page_text(&client, format!("{}/ui/domains", b.base))
+            .await
+            .contains("Customer relations")
+    })
+    .await;
+}

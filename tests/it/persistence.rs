@@ -1,7 +1,7 @@
 //! What survives a restart, ids that are never handed out twice, and concurrent registrations.
 
 use crate::common::*;
-use herald::config::ServeConfig;
+use herald::serve_settings::ServeConfig;
 use serde_json::json;
 
 fn schema(name: &str) -> serde_json::Value {

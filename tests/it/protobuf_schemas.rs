@@ -699,3 +699,127 @@ message Order {
         "{again}"
     );
 }
+
+/// Custom options on every kind of element, and a proto2 group.
+const CUSTOM_OPTIONS: &str = r#"
+syntax = "proto2";
+package acme.audit;
+
+import "google/protobuf/descriptor.proto";
+
+option (file_owner) = "payments";
+
+message Rule {
+  optional string level = 1;
+  repeated string tags = 2;
+}
+
+extend google.protobuf.FileOptions { optional string file_owner = 50000; }
+extend google.protobuf.MessageOptions {
+  optional Rule rule = 50001;
+  optional bool sensitive = 50002;
+}
+extend google.protobuf.FieldOptions {
+  optional string pii = 50003;
+  repeated int32 retention_days = 50004;
+  optional Level level = 50005;
+}
+extend google.protobuf.EnumValueOptions { optional string label = 50006; }
+extend google.protobuf.ServiceOptions { optional string route = 50007; }
+extend google.protobuf.MethodOptions { optional bool idempotent = 50008; }
+extend google.protobuf.OneofOptions { optional bool exclusive = 50009; }
+
+enum Level {
+  LOW = 0 [(label) = "low"];
+  HIGH = 1;
+}
+
+message Payment {
+  option (rule) = { level: "strict" tags: "a" tags: "b" };
+  option (sensitive) = true;
+  optional string card = 1 [(pii) = "card", (retention_days) = 30, (retention_days) = 90, deprecated = true];
+  optional int64 cents = 2 [(level) = HIGH];
+  oneof method {
+    option (exclusive) = true;
+    string iban = 3;
+    string voucher = 4;
+  }
+  optional group Line = 5 {
+    optional string sku = 1 [(pii) = "no"];
+    optional int32 quantity = 2;
+  }
+}
+
+service Payments {
+  option (route) = "/payments";
+  rpc Pay(Payment) returns (Payment) {
+    option (idempotent) = true;
+  }
+}
+"#;
+
+#[tokio::test]
+async fn custom_options_and_groups_survive_in_the_canonical_text() {
+    let s = TestServer::start().await;
+    let id = register_ok(&s, "custom", CUSTOM_OPTIONS, json!([])).await;
+    let (_, body) = s.get(&format!("/schemas/ids/{id}")).await;
+    let text = body["schema"].as_str().unwrap().to_string();
+    for expected in [
+        "option (acme.audit.file_owner) = \"payments\";",
+        "option (acme.audit.rule) = { level:\"strict\",tags:[\"a\",\"b\"] };",
+        "option (acme.audit.sensitive) = true;",
+        "optional string card = 1 [deprecated = true, (acme.audit.pii) = \"card\", \
+         (acme.audit.retention_days) = 30, (acme.audit.retention_days) = 90];",
+        "optional int64 cents = 2 [(acme.audit.level) = HIGH];",
+        "option (acme.audit.exclusive) = true;",
+        "optional group Line = 5 {",
+        "optional string sku = 1 [(acme.audit.pii) = \"no\"];",
+        "LOW = 0 [(acme.audit.label) = \"low\"];",
+        "option (acme.audit.route) = \"/payments\";",
+        "rpc Pay(Payment) returns (Payment) {\n    option (acme.audit.idempotent) = true;\n  }",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // A group is a field with its own wire type, not a message field plus a nested message.
+    assert!(!text.contains("message Line"), "{text}");
+    // The printed text is the same schema, with or without normalization.
+    assert_eq!(register_ok(&s, "custom", &text, json!([])).await, id);
+    let (status, body) = s
+        .post(
+            "/subjects/custom?normalize=true",
+            json!({"schema": CUSTOM_OPTIONS, "schemaType": "PROTOBUF"}),
+        )
+        .await;
+    assert_eq!((status, body["id"].as_i64()), (200, Some(id)), "{body}");
+    // A changed option value is a different schema.
+    let changed = CUSTOM_OPTIONS.replace("(pii) = \"card\"", "(pii) = \"pan\"");
+    let (_, body) = s
+        .post(
+            "/subjects/custom",
+            json!({"schema": changed, "schemaType": "PROTOBUF"}),
+        )
+        .await;
+    assert_eq!(error_code(&body), 40403, "{body}");
+}
+
+#[tokio::test]
+async fn normalized_lookup_keeps_built_in_options() {
+    let s = TestServer::start().await;
+    let id = register_ok(&s, "orders", ORDER, json!([])).await;
+    let (status, body) = s
+        .post(
+            "/subjects/orders?normalize=true",
+            json!({"schema": ORDER, "schemaType": "PROTOBUF"}),
+        )
+        .await;
+    assert_eq!((status, body["id"].as_i64()), (200, Some(id)), "{body}");
+    // Without its java_package the schema is another one, normalized or not.
+    let other = ORDER.replace("option java_package = \"com.shop.orders\";", "");
+    let (_, body) = s
+        .post(
+            "/subjects/orders?normalize=true",
+            json!({"schema": other, "schemaType": "PROTOBUF"}),
+        )
+        .await;
+    assert_eq!(error_code(&body), 40403, "{body}");
+}

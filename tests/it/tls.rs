@@ -1,7 +1,7 @@
 //! `herald serve --tls-cert --tls-key`: HTTPS with a certificate made at test time.
 
 use crate::common::*;
-use herald::config::{ServeConfig, TlsFiles};
+use herald::serve_settings::{ServeConfig, TlsFiles};
 
 struct SelfSigned {
     _dir: tempfile::TempDir,

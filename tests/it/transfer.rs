@@ -66,8 +66,15 @@ async fn populated() -> TestServer {
         .post("/subjects/customer-value/versions", json!({"schema": customer.to_string(), "references": [{"name": "shop.Address", "subject": "address", "version": 1}]}))
         .await;
     assert_eq!(status, 200, "{body}");
-    s.put("/config/orders-value", json!({"compatibility": "FULL"}))
-        .await;
+    s.put(
+        "/config/orders-value",
+        json!({
+            "compatibility": "FULL",
+            "compatibilityGroup": "major",
+            "overrideMetadata": {"properties": {"owner": "orders"}},
+        }),
+    )
+    .await;
     s.put("/config", json!({"compatibility": "FORWARD"})).await;
     s.put("/mode/mirror-value", json!({"mode": "READONLY"}))
         .await;
@@ -240,4 +247,148 @@ async fn import_refuses_a_registry_that_already_has_subjects() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("Cannot import since found existing subjects"));
+}
+
+/// Runs `herald` expecting it to fail; its stdout and stderr.
+async fn herald_fails(args: &[&str]) -> String {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .env_remove("HERALD_DATABASE_URL")
+        .output()
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "herald {args:?} should fail: {text}");
+    text
+}
+
+fn version(subject: &str, version: i64, id: i64, schema: &Value, references: Value) -> Value {
+    json!({"subject": subject, "version": version, "id": id, "deleted": false,
+           "schemaType": "AVRO", "schema": schema.to_string(), "references": references})
+}
+
+fn document(versions: Vec<Value>) -> Value {
+    json!({"format": "herald-export", "version": 1, "versions": versions,
+           "configs": [], "modes": [], "catalog": []})
+}
+
+fn address() -> Value {
+    json!({"type": "record", "name": "Address", "namespace": "shop",
+           "fields": [{"name": "street", "type": "string"}]})
+}
+
+#[tokio::test]
+async fn an_import_that_fails_part_way_writes_no_version_and_leaves_the_mode_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut versions: Vec<Value> = (1..=1200)
+        .map(|i| {
+            version(
+                &format!("bulk-{i:04}"),
+                1,
+                i,
+                &record(&format!("Bulk{i}"), json!([{"name": "n", "type": "int"}])),
+                json!([]),
+            )
+        })
+        .collect();
+    // Past the first batches, so earlier ones were handed to the store already.
+    versions.push(json!({"subject": "zz-broken", "version": 1, "id": 5000, "deleted": false,
+                         "schemaType": "AVRO", "schema": "{\"type\": \"record\"", "references": []}));
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, document(versions.clone()).to_string()).unwrap();
+    let db = fresh_database(dir.path()).await;
+    let out = herald_fails(&["import", file.to_str().unwrap(), "--database", &db]).await;
+    assert!(
+        out.contains("zz-broken"),
+        "the failing version is named: {out}"
+    );
+
+    let target = serve_on(&db).await;
+    assert_eq!(target.get("/subjects?deleted=true").await.1, json!([]));
+    assert_eq!(target.get("/mode").await.1["mode"], "READWRITE");
+    drop(target);
+
+    // The same registry takes the corrected document.
+    versions.pop();
+    std::fs::write(&file, document(versions).to_string()).unwrap();
+    let out = herald(&["import", file.to_str().unwrap(), "--database", &db]).await;
+    assert!(
+        out.contains("imported 1200 subjects, 1200 versions"),
+        "{out}"
+    );
+    // Without a terminal, progress comes as plain lines.
+    assert!(out.contains("1200 versions in"), "{out}");
+    let target = serve_on(&db).await;
+    assert_eq!(
+        target.get("/subjects").await.1.as_array().unwrap().len(),
+        1200
+    );
+}
+
+#[tokio::test]
+async fn a_version_may_reference_one_further_down_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let customer = json!({"type": "record", "name": "Customer", "namespace": "shop",
+                          "fields": [{"name": "home", "type": "Address"}]});
+    let file = dir.path().join("export.json");
+    let doc = document(vec![
+        version(
+            "a-customer",
+            1,
+            2,
+            &customer,
+            json!([{"name": "shop.Address", "subject": "z-address", "version": 1}]),
+        ),
+        version("z-address", 1, 1, &address(), json!([])),
+    ]);
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let db = fresh_database(dir.path()).await;
+    herald(&["import", file.to_str().unwrap(), "--database", &db]).await;
+    let target = serve_on(&db).await;
+    let (status, body) = target.get("/subjects/a-customer/versions/1").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (
+            body["id"].as_i64(),
+            body["references"][0]["subject"].as_str()
+        ),
+        (Some(2), Some("z-address"))
+    );
+    assert_eq!(
+        target
+            .get("/subjects/z-address/versions/1/referencedby")
+            .await
+            .1,
+        json!([2])
+    );
+}
+
+#[tokio::test]
+async fn a_soft_deleted_version_a_live_one_references_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let customer = json!({"type": "record", "name": "Customer", "namespace": "shop",
+                          "fields": [{"name": "home", "type": "Address"}]});
+    let mut gone = version("address", 1, 1, &address(), json!([]));
+    gone["deleted"] = json!(true);
+    let doc = document(vec![
+        gone,
+        version(
+            "customer",
+            1,
+            2,
+            &customer,
+            json!([{"name": "shop.Address", "subject": "address", "version": 1}]),
+        ),
+    ]);
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let db = fresh_database(dir.path()).await;
+    let out = herald_fails(&["import", file.to_str().unwrap(), "--database", &db]).await;
+    assert!(out.contains("One or more references exist"), "{out}");
+    let target = serve_on(&db).await;
+    assert_eq!(target.get("/subjects?deleted=true").await.1, json!([]));
 }

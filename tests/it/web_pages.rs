@@ -423,6 +423,21 @@ async fn diff_shows_verdicts_per_level_field_changes_and_both_texts() {
             "TYPE_MISMATCH",
         ],
     );
+    // FULL lists each difference once, marked with the directions it breaks.
+    let full = verdicts
+        .split("<tr ")
+        .find(|row| row.contains(">FULL"))
+        .expect("a FULL row");
+    let count_changed = "field `count` changed type from int to string: consumers on v2 cannot read messages written with v1, nor consumers on v1 those written with v2";
+    assert_eq!(full.matches(count_changed).count(), 1, "{full}");
+    assert_has(
+        full,
+        &[
+            "<span class=\"badge backward\">backward</span> <span class=\"badge forward\">forward</span> <code class=\"kind\">TYPE_MISMATCH</code> field `count`",
+            "<span class=\"badge backward\">backward</span> <code class=\"kind\">READER_FIELD_MISSING_DEFAULT_VALUE</code> field `owner` was added as string without a default",
+            "<span class=\"badge forward\">forward</span> <code class=\"kind\">READER_FIELD_MISSING_DEFAULT_VALUE</code> field `gone` was removed (it was string without a default)",
+        ],
+    );
     let fields = section(&body, "fields-h");
     for (status, field) in [
         ("changed", "count"),
@@ -885,11 +900,16 @@ async fn the_diff_puts_changes_first_with_bump_reasons_and_broken_consumers() {
         &[
             "2 field changes: a <strong>major</strong> version bump",
             "v4 as undeclared",
-            "The field &#39;salesRegion&#39; at path &#39;/fields/",
-            "in v4 has no default value and is missing in v3. Give it a default",
+            "<span class=\"badge backward\">backward</span> <code class=\"kind\">READER_FIELD_MISSING_DEFAULT_VALUE</code> field `salesRegion` was added as string without a default: consumers on v4 cannot read messages written with v3",
+            "field `orderId` was removed (it was string without a default): consumers on v3 cannot read messages written with v4",
             "<ul id=\"broken\" class=\"bad\">",
             "href=\"/ui/services/payment-service\"",
         ],
+    );
+    // A consumer pinned to an older version is told why in the same words, naming its version.
+    assert_has(
+        section(&body, "changes-h"),
+        &["field `orderId` was removed (it was string without a default): consumers on 1.0.0 cannot read messages written with v4"],
     );
 }
 
@@ -954,4 +974,61 @@ async fn the_version_page_form_starts_from_the_catalog_example() {
     // v1 (1.0.0) has no example: the form starts empty.
     let body = html(&s, "/ui/subjects/orders.order.placed-value/versions/1").await;
     assert!(section(&body, "validate-h").contains("rows=\"8\"></textarea>"));
+}
+
+#[tokio::test]
+async fn audit_pages_go_back_in_time_page_by_page() {
+    let s = TestServer::start().await;
+    for i in 0..60 {
+        s.register_ok(
+            &format!("s-{i:02}"),
+            &record(&format!("S{i}"), json!([{"name": "x", "type": "int"}])),
+        )
+        .await;
+    }
+    let first = html(&s, "/ui/audit").await;
+    let second = html(&s, "/ui/audit?page=2").await;
+    let (first, second) = (section(&first, "audit"), section(&second, "audit"));
+    // Newest first: the first page ends at the 50th newest line, the second goes on from it.
+    assert_has(first, &["subject/s-59", "subject/s-10"]);
+    assert!(!first.contains("subject/s-09"), "{first}");
+    assert_has(second, &["subject/s-09", "subject/s-00"]);
+    assert!(!second.contains("subject/s-10"), "{second}");
+    assert!(!html(&s, "/ui/audit?page=2").await.contains("rel=\"next\""));
+}
+
+#[tokio::test]
+async fn field_search_pages_list_hits_by_subject_then_field() {
+    let s = TestServer::start().await;
+    for i in 0..30 {
+        let fields = json!([
+            {"name": "tierA", "type": "string"},
+            {"name": "other", "type": "int"},
+            {"name": "tierB", "type": "string"},
+        ]);
+        s.register_ok(&format!("t-{i:02}"), &record(&format!("T{i}"), fields))
+            .await;
+    }
+    // 60 hits: t-00 tierA, t-00 tierB, t-01 tierA, ...; the second page starts at t-25.
+    let preview = html(&s, "/ui/search?q=tier").await;
+    assert_has(&preview, &["Schema fields <span class=\"muted\">(60)"]);
+    let second = html(&s, "/ui/search?q=tier&kind=fields&page=2").await;
+    let hits = section(&second, "group-fields");
+    let at = |subject: &str, field: &str| {
+        hits.find(&format!(
+            "/ui/subjects/{subject}/versions/1#field-{field}\""
+        ))
+        .unwrap_or_else(|| panic!("{subject} {field} on the second page: {hits}"))
+    };
+    assert!(at("t-25", "tierA") < at("t-25", "tierB"));
+    assert!(at("t-25", "tierB") < at("t-26", "tierA"));
+    assert!(at("t-28", "tierB") < at("t-29", "tierB"));
+    assert!(!hits.contains("/ui/subjects/t-24/"), "{hits}");
+    assert!(!hits.contains("field-other"), "{hits}");
+    // A page past the end shows the last one.
+    let past = html(&s, "/ui/search?q=tier&kind=fields&page=9").await;
+    assert_has(
+        section(&past, "group-fields"),
+        &["/ui/subjects/t-29/versions/1#field-tierB"],
+    );
 }

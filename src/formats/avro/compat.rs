@@ -112,7 +112,7 @@ pub fn describe(inc: &Incompatibility, reader_is_new: bool) -> String {
 // ---------------------------------------------------------------------------------------------
 // Named-type lookup
 
-type NameMap<'a> = HashMap<String, &'a Schema>;
+pub(super) type NameMap<'a> = HashMap<String, &'a Schema>;
 
 fn fullname(name: &Name) -> String {
     name.fullname(None)
@@ -120,7 +120,7 @@ fn fullname(name: &Name) -> String {
 
 /// Registers every named type defined in `schema` (records, enums, fixed, decimal-on-fixed)
 /// under its full name, pointing at the defining node.
-fn collect_names<'a>(schema: &'a Schema, out: &mut NameMap<'a>) {
+pub(super) fn collect_names<'a>(schema: &'a Schema, out: &mut NameMap<'a>) {
     match schema {
         Schema::Record(r) => {
             out.entry(fullname(&r.name)).or_insert(schema);
@@ -293,6 +293,11 @@ fn view_of(node: &Schema) -> View<'_> {
 
 /// Resolves a `Ref` to its defining node; returns the node (its identity is the memo key)
 /// and the type it is checked as.
+/// A `Ref` resolved to the node that defines it.
+pub(super) fn resolve_node<'a>(schema: &'a Schema, names: &NameMap<'a>) -> &'a Schema {
+    resolve(schema, names).0
+}
+
 fn resolve<'a>(schema: &'a Schema, names: &NameMap<'a>) -> (&'a Schema, View<'a>) {
     let node = match schema {
         Schema::Ref { name } => lookup_name(names, name).unwrap_or(schema),
@@ -339,7 +344,7 @@ fn incompatible(kind: IncompatibilityKind, loc: &[String], message: String) -> I
 
 /// Avro's `lookupWriterField`: the writer field with the reader field's name, else with one of
 /// the reader field's aliases (writer-side aliases are not consulted).
-fn lookup_writer_field<'a>(
+pub(super) fn lookup_writer_field<'a>(
     writer: &'a RecordSchema,
     reader_field: &RecordField,
 ) -> Option<&'a RecordField> {

@@ -4,6 +4,7 @@ pub mod canonical;
 pub mod compat;
 pub mod fields;
 pub mod payload;
+pub mod reasons;
 
 use std::collections::{HashMap, HashSet};
 
@@ -397,11 +398,16 @@ pub fn differences(
     writer: &AvroSchema,
     reader_is_new: bool,
 ) -> Vec<crate::formats::Difference> {
+    let pair = reasons::Pair::new(&reader.schema, &writer.schema);
     compat::check_reader_writer(&reader.schema, &writer.schema)
         .iter()
-        .map(|inc| crate::formats::Difference {
-            message: compat::describe(inc, reader_is_new),
-            field: top_level_field(&reader.schema, &inc.location),
+        .map(|inc| {
+            let message = compat::describe(inc, reader_is_new);
+            crate::formats::Difference {
+                reason: pair.reason(inc, reader_is_new, &message),
+                field: top_level_field(&reader.schema, &inc.location),
+                message,
+            }
         })
         .collect()
 }

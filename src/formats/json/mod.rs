@@ -6,6 +6,7 @@ pub mod canonical;
 pub mod compat;
 pub mod diff;
 pub mod fields;
+pub mod reasons;
 pub mod refs;
 pub mod validate;
 mod walk;
@@ -183,9 +184,13 @@ pub fn differences(
     compat::differences(&writer.docs, &reader.docs)
         .into_iter()
         .filter(|c| !c.kind.is_compatible())
-        .map(|c| Difference {
-            message: c.describe(update, original),
-            field: c.property(),
+        .map(|c| {
+            let message = c.describe(update, original);
+            Difference {
+                reason: reasons::reason(&c, &writer.docs, &reader.docs, reader_is_new, &message),
+                field: c.property(),
+                message,
+            }
         })
         .collect()
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{
     DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
-    ServiceDescriptorProto,
+    ServiceDescriptorProto, UninterpretedOption,
 };
 
 use crate::limits;
@@ -18,8 +18,37 @@ pub trait TypeNames {
     fn write(&self, type_name: &str, scope: &str) -> String;
 }
 
+/// An element that can carry options, by full name (no leading dot).
+#[derive(Debug, Clone, Copy)]
+pub enum Site<'a> {
+    File,
+    Message(&'a str),
+    /// A message's field: the message, the field.
+    Field(&'a str, &'a str),
+    /// An extension, by its full name.
+    Extension(&'a str),
+    Oneof(&'a str, &'a str),
+    Enum(&'a str),
+    EnumValue(&'a str, &'a str),
+    Service(&'a str),
+    Method(&'a str, &'a str),
+}
+
+/// Custom options (extensions of the `*Options` messages) as `(full.name) = value`, as the
+/// compiler interpreted them; `None` where it did not, and the descriptor's uninterpreted
+/// options are printed instead.
+pub trait CustomOptions {
+    fn custom_options(&self, site: Site<'_>) -> Option<Vec<String>>;
+}
+
 /// Names as they stand (an unresolved descriptor already holds them as written).
 pub struct AsWritten;
+
+impl CustomOptions for AsWritten {
+    fn custom_options(&self, _site: Site<'_>) -> Option<Vec<String>> {
+        None
+    }
+}
 
 impl TypeNames for AsWritten {
     fn write(&self, type_name: &str, _scope: &str) -> String {
@@ -29,10 +58,16 @@ impl TypeNames for AsWritten {
 
 /// Prints `file`. With `normalize`, declarations inside a message or enum are ordered by
 /// number and imports are sorted (Confluent's normal form keeps message and enum order).
-pub fn print(file: &FileDescriptorProto, names: &dyn TypeNames, normalize: bool) -> String {
+pub fn print(
+    file: &FileDescriptorProto,
+    names: &dyn TypeNames,
+    custom: &dyn CustomOptions,
+    normalize: bool,
+) -> String {
     let mut p = Printer {
         out: String::new(),
         names,
+        custom,
         normalize,
         proto3: file.syntax() == "proto3",
     };
@@ -45,6 +80,7 @@ const MAX_FIELD_NUMBER: i32 = 536_870_911;
 struct Printer<'a> {
     out: String,
     names: &'a dyn TypeNames,
+    custom: &'a dyn CustomOptions,
     normalize: bool,
     proto3: bool,
 }
@@ -166,7 +202,11 @@ impl Printer<'_> {
                 self.line(0, &format!("import {kind}{};", quote(&dep)));
             }
         }
-        let options = file_options(file);
+        let uninterpreted = file
+            .options
+            .as_ref()
+            .map_or(&[][..], |o| &o.uninterpreted_option[..]);
+        let options = self.options(Site::File, file_options(file), uninterpreted);
         if !options.is_empty() {
             self.out.push('\n');
             for option in options {
@@ -180,7 +220,7 @@ impl Printer<'_> {
         }
         for e in &file.enum_type {
             self.out.push('\n');
-            self.enumeration(e, 0);
+            self.enumeration(e, &scope, 0);
         }
         self.extensions(&file.extension, &scope, 0, true);
         for service in &file.service {
@@ -190,23 +230,32 @@ impl Printer<'_> {
     }
 
     fn message(&mut self, message: &DescriptorProto, parent: &str, depth: usize) {
+        self.line(depth, &format!("message {} {{", message.name()));
+        self.message_body(message, parent, depth);
+    }
+
+    /// What follows a message's (or a group's) opening line, its closing brace included.
+    fn message_body(&mut self, message: &DescriptorProto, parent: &str, depth: usize) {
         if !limits::deeper(depth) {
             return;
         }
-        let scope = if parent.is_empty() {
-            message.name().to_string()
-        } else {
-            format!("{parent}.{}", message.name())
-        };
-        self.line(depth, &format!("message {} {{", message.name()));
+        let scope = scoped(parent, message.name());
         let inner = depth + 1;
+        let mut builtin = Vec::new();
         if let Some(o) = &message.options {
             if o.deprecated() {
-                self.line(inner, "option deprecated = true;");
+                builtin.push("deprecated = true".to_string());
             }
             if o.message_set_wire_format() {
-                self.line(inner, "option message_set_wire_format = true;");
+                builtin.push("message_set_wire_format = true".to_string());
             }
+        }
+        let uninterpreted = message
+            .options
+            .as_ref()
+            .map_or(&[][..], |o| &o.uninterpreted_option[..]);
+        for option in self.options(Site::Message(&scope), builtin, uninterpreted) {
+            self.line(inner, &format!("option {option};"));
         }
         let numbers = ranges(
             message
@@ -248,6 +297,16 @@ impl Printer<'_> {
                         .map(|o| o.name().to_string())
                         .unwrap_or_default();
                     self.line(inner, &format!("oneof {name} {{"));
+                    let uninterpreted = message
+                        .oneof_decl
+                        .get(index)
+                        .and_then(|o| o.options.as_ref())
+                        .map_or(&[][..], |o| &o.uninterpreted_option[..]);
+                    for option in
+                        self.options(Site::Oneof(&scope, &name), Vec::new(), uninterpreted)
+                    {
+                        self.line(inner + 1, &format!("option {option};"));
+                    }
                     for member in fields.iter().filter(|f| real_oneof(f) == Some(index)) {
                         self.field(member, message, &scope, inner + 1, false);
                     }
@@ -274,10 +333,14 @@ impl Printer<'_> {
             if nested.options.as_ref().is_some_and(|o| o.map_entry()) {
                 continue;
             }
+            // A group's message is printed as the group field's body.
+            if group_field(message, nested.name()).is_some() {
+                continue;
+            }
             self.message(nested, &scope, inner);
         }
         for e in &message.enum_type {
-            self.enumeration(e, inner);
+            self.enumeration(e, &scope, inner);
         }
         self.extensions(&message.extension, &scope, inner, false);
         self.line(depth, "}");
@@ -383,23 +446,35 @@ impl Printer<'_> {
                 options.push(format!("json_name = {}", quote(json)));
             }
         }
+        let mut builtin = Vec::new();
         if let Some(o) = &field.options {
             if let Some(packed) = o.packed {
-                options.push(format!("packed = {packed}"));
+                builtin.push(format!("packed = {packed}"));
             }
             if o.deprecated() {
-                options.push("deprecated = true".into());
+                builtin.push("deprecated = true".into());
             }
             if o.lazy() {
-                options.push("lazy = true".into());
+                builtin.push("lazy = true".into());
             }
             if o.jstype.is_some() {
-                options.push(format!("jstype = {}", o.jstype().as_str_name()));
+                builtin.push(format!("jstype = {}", o.jstype().as_str_name()));
             }
             if o.ctype.is_some() {
-                options.push(format!("ctype = {}", o.ctype().as_str_name()));
+                builtin.push(format!("ctype = {}", o.ctype().as_str_name()));
             }
         }
+        let uninterpreted = field
+            .options
+            .as_ref()
+            .map_or(&[][..], |o| &o.uninterpreted_option[..]);
+        let full = scoped(scope, field.name());
+        let site = if field.extendee.is_some() {
+            Site::Extension(&full)
+        } else {
+            Site::Field(scope, field.name())
+        };
+        options.extend(self.options(site, builtin, uninterpreted));
         if self.normalize {
             options.sort();
         }
@@ -408,6 +483,17 @@ impl Printer<'_> {
         } else {
             format!(" [{}]", options.join(", "))
         };
+        if field.r#type() == Type::Group {
+            let group_name = field.type_name().rsplit('.').next().unwrap_or_default();
+            if let Some(group) = message.nested_type.iter().find(|n| n.name() == group_name) {
+                self.line(
+                    depth,
+                    &format!("{label}group {group_name} = {}{options} {{", field.number()),
+                );
+                self.message_body(group, scope, depth);
+                return;
+            }
+        }
         self.line(
             depth,
             &format!(
@@ -418,16 +504,44 @@ impl Printer<'_> {
         );
     }
 
-    fn enumeration(&mut self, e: &EnumDescriptorProto, depth: usize) {
+    /// An element's options: those the descriptor spells out (built-in ones first, custom
+    /// ones by name), or, in a descriptor read but not compiled, every option as written.
+    fn options(
+        &self,
+        site: Site<'_>,
+        builtin: Vec<String>,
+        uninterpreted: &[UninterpretedOption],
+    ) -> Vec<String> {
+        if !uninterpreted.is_empty() {
+            return uninterpreted.iter().map(uninterpreted_text).collect();
+        }
+        let mut custom = self.custom.custom_options(site).unwrap_or_default();
+        // By name only: a repeated option's values keep their order.
+        custom.sort_by(|a, b| option_name(a).cmp(option_name(b)));
+        let mut out = builtin;
+        out.extend(custom);
+        out
+    }
+
+    fn enumeration(&mut self, e: &EnumDescriptorProto, parent: &str, depth: usize) {
+        let full = scoped(parent, e.name());
         self.line(depth, &format!("enum {} {{", e.name()));
         let inner = depth + 1;
+        let mut builtin = Vec::new();
         if let Some(o) = &e.options {
             if o.allow_alias() {
-                self.line(inner, "option allow_alias = true;");
+                builtin.push("allow_alias = true".to_string());
             }
             if o.deprecated() {
-                self.line(inner, "option deprecated = true;");
+                builtin.push("deprecated = true".to_string());
             }
+        }
+        let uninterpreted = e
+            .options
+            .as_ref()
+            .map_or(&[][..], |o| &o.uninterpreted_option[..]);
+        for option in self.options(Site::Enum(&full), builtin, uninterpreted) {
+            self.line(inner, &format!("option {option};"));
         }
         let numbers = ranges(
             e.reserved_range.iter().map(|r| (r.start(), r.end())),
@@ -449,30 +563,61 @@ impl Printer<'_> {
             values.sort_by_key(|v| v.number());
         }
         for v in values {
-            let deprecated = if v.options.as_ref().is_some_and(|o| o.deprecated()) {
-                " [deprecated = true]"
+            let builtin = if v.options.as_ref().is_some_and(|o| o.deprecated()) {
+                vec!["deprecated = true".to_string()]
             } else {
-                ""
+                Vec::new()
             };
-            self.line(
-                inner,
-                &format!("{} = {}{deprecated};", v.name(), v.number()),
-            );
+            let uninterpreted = v
+                .options
+                .as_ref()
+                .map_or(&[][..], |o| &o.uninterpreted_option[..]);
+            let options = self.options(Site::EnumValue(&full, v.name()), builtin, uninterpreted);
+            let options = if options.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", options.join(", "))
+            };
+            self.line(inner, &format!("{} = {}{options};", v.name(), v.number()));
         }
         self.line(depth, "}");
     }
 
     fn service(&mut self, service: &ServiceDescriptorProto, scope: &str) {
+        let full = scoped(scope, service.name());
         self.line(0, &format!("service {} {{", service.name()));
-        if service.options.as_ref().is_some_and(|o| o.deprecated()) {
-            self.line(1, "option deprecated = true;");
+        let builtin = if service.options.as_ref().is_some_and(|o| o.deprecated()) {
+            vec!["deprecated = true".to_string()]
+        } else {
+            Vec::new()
+        };
+        let uninterpreted = service
+            .options
+            .as_ref()
+            .map_or(&[][..], |o| &o.uninterpreted_option[..]);
+        for option in self.options(Site::Service(&full), builtin, uninterpreted) {
+            self.line(1, &format!("option {option};"));
         }
         for m in &service.method {
             let stream = |yes: bool| if yes { "stream " } else { "" };
-            let body = if m.options.as_ref().is_some_and(|o| o.deprecated()) {
-                " {\n    option deprecated = true;\n  }"
+            let builtin = if m.options.as_ref().is_some_and(|o| o.deprecated()) {
+                vec!["deprecated = true".to_string()]
             } else {
-                ";"
+                Vec::new()
+            };
+            let uninterpreted = m
+                .options
+                .as_ref()
+                .map_or(&[][..], |o| &o.uninterpreted_option[..]);
+            let options = self.options(Site::Method(&full, m.name()), builtin, uninterpreted);
+            let body = if options.is_empty() {
+                ";".to_string()
+            } else {
+                let lines: Vec<String> = options
+                    .iter()
+                    .map(|o| format!("    option {o};\n"))
+                    .collect();
+                format!(" {{\n{}  }}", lines.concat())
             };
             let text = format!(
                 "rpc {}({}{}) returns ({}{}){body}",
@@ -521,4 +666,107 @@ fn file_options(file: &FileDescriptorProto) -> Vec<String> {
         out.push(format!("optimize_for = {}", o.optimize_for().as_str_name()));
     }
     out
+}
+
+fn scoped(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_string()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// The group field of `message` whose body is the nested message `name`.
+fn group_field<'a>(message: &'a DescriptorProto, name: &str) -> Option<&'a FieldDescriptorProto> {
+    message
+        .field
+        .iter()
+        .find(|f| f.r#type() == Type::Group && f.type_name().rsplit('.').next() == Some(name))
+}
+
+/// `name` of `name = value`.
+fn option_name(option: &str) -> &str {
+    option.split(" = ").next().unwrap_or(option)
+}
+
+/// An option as the parser read it: `(ext.name).field = value`.
+fn uninterpreted_text(o: &UninterpretedOption) -> String {
+    let name: Vec<String> = o
+        .name
+        .iter()
+        .map(|p| {
+            if p.is_extension {
+                format!("({})", p.name_part)
+            } else {
+                p.name_part.clone()
+            }
+        })
+        .collect();
+    let value = if let Some(v) = &o.identifier_value {
+        v.clone()
+    } else if let Some(v) = o.positive_int_value {
+        v.to_string()
+    } else if let Some(v) = o.negative_int_value {
+        v.to_string()
+    } else if let Some(v) = o.double_value {
+        v.to_string()
+    } else if let Some(v) = &o.string_value {
+        quote_bytes(v)
+    } else if let Some(v) = &o.aggregate_value {
+        format!("{{ {} }}", compact_aggregate(v))
+    } else {
+        String::new()
+    };
+    format!("{} = {value}", name.join("."))
+}
+
+/// An aggregate value without the spaces the parser puts between its tokens, as the compiled
+/// option prints it (`a:1,b:["x"]`), so canonical text normalizes to itself.
+fn compact_aggregate(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c.is_whitespace() => {}
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bytes as a `.proto` string literal: UTF-8 text as [`quote`] writes it, other bytes octal.
+pub fn quote_bytes(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => quote(text),
+        Err(_) => {
+            let mut out = String::from("\"");
+            for &b in bytes {
+                match b {
+                    b'"' => out.push_str("\\\""),
+                    b'\\' => out.push_str("\\\\"),
+                    0x20..=0x7e => out.push(b as char),
+                    _ => {
+                        let _ = write!(out, "\\{b:03o}");
+                    }
+                }
+            }
+            out.push('"');
+            out
+        }
+    }
 }

@@ -99,7 +99,7 @@ fn nested_rows(
     message_rows(&message, &prefix, depth, expanded, rows);
 }
 
-fn field_type_name(field: &FieldDescriptor) -> String {
+pub(crate) fn field_type_name(field: &FieldDescriptor) -> String {
     let base = match field.kind() {
         Kind::Message(m) if m.is_map_entry() => format!(
             "map<{}, {}>",

@@ -9,6 +9,7 @@ pub mod framing;
 pub mod json;
 pub mod names;
 pub mod parse;
+pub mod reasons;
 
 use base64::Engine;
 use prost_reflect::{FileDescriptor, MessageDescriptor};
@@ -43,7 +44,7 @@ impl ProtobufSchema {
 pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<ProtobufSchema> {
     let file = parse::resolve(text, deps)?;
     let names = names::ScopedNames::new(&file);
-    let canonical = canonical::print(file.file_descriptor_proto(), &names, normalize);
+    let canonical = canonical::print(file.file_descriptor_proto(), &names, &names, normalize);
     Ok(ProtobufSchema { file, canonical })
 }
 
@@ -62,7 +63,12 @@ impl Format for ProtobufFormat {
     fn normalized(&self, canonical: &str) -> String {
         // Canonical text already names types as they resolve; only the order changes.
         match protox::file::File::from_source(parse::ROOT_NAME, canonical) {
-            Ok(file) => canonical::print(file.file_descriptor_proto(), &canonical::AsWritten, true),
+            Ok(file) => canonical::print(
+                file.file_descriptor_proto(),
+                &canonical::AsWritten,
+                &canonical::AsWritten,
+                true,
+            ),
             Err(_) => canonical.to_string(),
         }
     }
@@ -83,11 +89,16 @@ impl ParsedSchema for ProtobufSchema {
         };
         // Confluent diffs the original (the writer's schema) into the update (the reader's).
         let top = TopLevelFields::of(self).merge(TopLevelFields::of(writer));
+        let pair = reasons::Pair::new(writer, self);
         compat::diff(&writer.file, &self.file)
             .into_iter()
-            .map(|change| Difference {
-                message: compat::describe(&change, reader_is_new),
-                field: top.field(&change),
+            .map(|change| {
+                let message = compat::describe(&change, reader_is_new);
+                Difference {
+                    reason: pair.reason(&change, reader_is_new, &message),
+                    field: top.field(&change),
+                    message,
+                }
             })
             .collect()
     }

@@ -1,14 +1,15 @@
 //! How the canonical text writes a resolved type name: as protobuf's scoping rules let it be
 //! written from where it is used.
 
-use prost_reflect::{DescriptorPool, FileDescriptor};
+use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor, Kind, Value};
 
-use super::canonical::TypeNames;
+use super::canonical::{quote_bytes, CustomOptions, Site, TypeNames};
 
 /// Type names of the schema's own package written as short as protobuf's scoping rules allow
 /// from where they are used; those of other packages in full (with a leading dot only when a
 /// nearer name would hide them).
 pub struct ScopedNames {
+    file: FileDescriptor,
     pool: DescriptorPool,
     package: String,
 }
@@ -16,6 +17,7 @@ pub struct ScopedNames {
 impl ScopedNames {
     pub fn new(file: &FileDescriptor) -> Self {
         ScopedNames {
+            file: file.clone(),
             pool: file.parent_pool().clone(),
             package: file.package_name().to_string(),
         }
@@ -94,5 +96,71 @@ impl TypeNames for ScopedNames {
             }
         }
         type_name.to_string()
+    }
+}
+
+/// The compiled file's custom options, read from the options messages with the extensions the
+/// file and its imports declare.
+impl CustomOptions for ScopedNames {
+    fn custom_options(&self, site: Site<'_>) -> Option<Vec<String>> {
+        let pool = &self.pool;
+        let options = match site {
+            Site::File => self.file.options(),
+            Site::Message(m) => pool.get_message_by_name(m)?.options(),
+            Site::Field(m, f) => pool.get_message_by_name(m)?.get_field_by_name(f)?.options(),
+            Site::Extension(e) => pool.get_extension_by_name(e)?.options(),
+            Site::Oneof(m, o) => pool
+                .get_message_by_name(m)?
+                .oneofs()
+                .find(|x| x.name() == o)?
+                .options(),
+            Site::Enum(e) => pool.get_enum_by_name(e)?.options(),
+            Site::EnumValue(e, v) => pool.get_enum_by_name(e)?.get_value_by_name(v)?.options(),
+            Site::Service(s) => pool.get_service_by_name(s)?.options(),
+            Site::Method(s, m) => pool
+                .get_service_by_name(s)?
+                .methods()
+                .find(|x| x.name() == m)?
+                .options(),
+        };
+        Some(extension_options(&options))
+    }
+}
+
+/// `(full.name) = value` for each extension set on an options message, one entry per value of
+/// a repeated one.
+fn extension_options(options: &DynamicMessage) -> Vec<String> {
+    let mut out = Vec::new();
+    for (ext, value) in options.extensions() {
+        let name = format!("({})", ext.full_name());
+        match value {
+            Value::List(values) => {
+                for v in values {
+                    out.push(format!("{name} = {}", option_value(&ext.kind(), v)));
+                }
+            }
+            v => out.push(format!("{name} = {}", option_value(&ext.kind(), v))),
+        }
+    }
+    out
+}
+
+fn option_value(kind: &Kind, value: &Value) -> String {
+    match value {
+        Value::Bool(b) => b.to_string(),
+        Value::I32(n) => n.to_string(),
+        Value::I64(n) => n.to_string(),
+        Value::U32(n) => n.to_string(),
+        Value::U64(n) => n.to_string(),
+        Value::F32(n) => n.to_string(),
+        Value::F64(n) => n.to_string(),
+        Value::String(s) => quote_bytes(s.as_bytes()),
+        Value::Bytes(b) => quote_bytes(b),
+        Value::EnumNumber(n) => match kind.as_enum().and_then(|e| e.get_value(*n)) {
+            Some(v) => v.name().to_string(),
+            None => n.to_string(),
+        },
+        Value::Message(m) => format!("{{ {} }}", m.to_text_format()),
+        Value::List(_) | Value::Map(_) => String::new(),
     }
 }

@@ -4,23 +4,40 @@
 //! Reads go to the store, so a change made through any instance applies everywhere at once.
 //! Only the re-registration fast path trusts the copies in memory.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{audit_line, Registry};
 use crate::error::{Error, Result};
-use crate::model::{CompatibilityLevel, Mode, GLOBAL_SCOPE};
+use crate::model::{CompatibilityLevel, CompatibilityPolicy, ConfigSettings, Mode, GLOBAL_SCOPE};
 use crate::store::ConfigRecord;
+
+/// The `settings` fields a config request may carry, by their wire names.
+const SETTINGS_FIELDS: &[&str] = &[
+    "alias",
+    "validateFields",
+    "validateRules",
+    "validateNewSchemas",
+    "compatibilityGroup",
+    "compatibilityPolicy",
+    "defaultMetadata",
+    "overrideMetadata",
+    "defaultRuleSet",
+    "overrideRuleSet",
+];
 
 /// A partial config update: a field left out keeps its value, an explicit `null` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct ConfigUpdate {
     pub compatibility: Option<Option<CompatibilityLevel>>,
     pub normalize: Option<Option<bool>>,
+    /// The other fields the request names, `null` for those it clears.
+    pub settings: Map<String, Value>,
 }
 
 impl ConfigUpdate {
     /// Reads a `PUT /config` body. `compatibilityLevel` is accepted as a synonym because the
-    /// Python client's `set_config` sends the GET shape back.
+    /// Python client's `set_config` sends the GET shape back. Unknown fields are ignored, as
+    /// Confluent ignores them.
     pub fn from_json(body: &Value) -> Result<ConfigUpdate> {
         let Some(obj) = body.as_object() else {
             return Err(Error::InvalidCompatibilityLevel);
@@ -43,29 +60,73 @@ impl ConfigUpdate {
                 _ => return Err(Error::BadRequest("normalize must be a boolean".into())),
             });
         }
+        for &key in SETTINGS_FIELDS {
+            let Some(value) = obj.get(key) else { continue };
+            let value = match (key, value) {
+                ("compatibilityPolicy", Value::String(s)) => {
+                    let policy: CompatibilityPolicy = s.parse()?;
+                    serde_json::to_value(policy).unwrap_or_default()
+                }
+                (
+                    "defaultMetadata" | "overrideMetadata" | "defaultRuleSet" | "overrideRuleSet",
+                    Value::Object(_) | Value::Null,
+                ) => value.clone(),
+                (
+                    "defaultMetadata" | "overrideMetadata" | "defaultRuleSet" | "overrideRuleSet",
+                    _,
+                ) => return Err(Error::Unprocessable(format!("{key} must be an object"))),
+                _ => value.clone(),
+            };
+            update.settings.insert(key.to_string(), value);
+        }
+        // The values' types are checked by reading them into the settings.
+        ConfigUpdate::patch(&ConfigSettings::default(), &update.settings)?;
         Ok(update)
     }
 
-    fn apply(&self, mut config: ConfigRecord) -> ConfigRecord {
+    fn patch(settings: &ConfigSettings, changes: &Map<String, Value>) -> Result<ConfigSettings> {
+        let mut fields = match serde_json::to_value(settings) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        for (key, value) in changes {
+            if value.is_null() {
+                fields.remove(key);
+            } else {
+                fields.insert(key.clone(), value.clone());
+            }
+        }
+        serde_json::from_value(Value::Object(fields))
+            .map_err(|e| Error::Unprocessable(format!("Invalid config: {e}")))
+    }
+
+    fn apply(&self, mut config: ConfigRecord) -> Result<ConfigRecord> {
         if let Some(c) = self.compatibility {
             config.compatibility = c;
         }
         if let Some(n) = self.normalize {
             config.normalize = n;
         }
-        config
+        config.settings = ConfigUpdate::patch(&config.settings, &self.settings)?;
+        Ok(config)
     }
 }
 
-/// The subject's config merged field by field over the global one, defaults filled in.
 /// A config as the audit trail shows it, in the request's terms.
 fn config_json(config: &ConfigRecord) -> Value {
-    serde_json::json!({
-        "compatibility": config.compatibility.map(|l| l.as_str()),
-        "normalize": config.normalize,
-    })
+    let mut out = match serde_json::to_value(&config.settings) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    out.insert(
+        "compatibility".into(),
+        config.compatibility.map(|l| l.as_str()).into(),
+    );
+    out.insert("normalize".into(), config.normalize.into());
+    Value::Object(out)
 }
 
+/// The subject's config merged field by field over the global one, defaults filled in.
 fn merge(own: Option<ConfigRecord>, global: Option<ConfigRecord>) -> ConfigRecord {
     let own = own.unwrap_or_default();
     let global = global.unwrap_or_default();
@@ -76,6 +137,7 @@ fn merge(own: Option<ConfigRecord>, global: Option<ConfigRecord>) -> ConfigRecor
                 .unwrap_or_default(),
         ),
         normalize: own.normalize.or(global.normalize),
+        settings: own.settings.over(global.settings),
     }
 }
 
@@ -121,15 +183,17 @@ impl Registry {
     pub async fn update_config(&self, scope: &str, update: &ConfigUpdate) -> Result<ConfigRecord> {
         self.refuse_if_read_only(scope).await?;
         let before = self.store.config(scope).await?;
-        let config = update.apply(before.unwrap_or_default());
+        let config = update.apply(before.clone().unwrap_or_default())?;
         let audit = audit_line(
             "config.update",
             &format!("config/{scope}"),
             before.as_ref().map(config_json),
             Some(config_json(&config)),
         );
-        self.store.put_config(scope, Some(config), &audit).await?;
-        self.cache.set_config(scope, Some(config));
+        self.store
+            .put_config(scope, Some(config.clone()), &audit)
+            .await?;
+        self.cache.set_config(scope, Some(config.clone()));
         Ok(config)
     }
 

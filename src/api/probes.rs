@@ -1,22 +1,23 @@
-//! Operations: liveness, readiness and Prometheus metrics (requests are counted by
-//! [`crate::middleware`]).
+//! What orchestration and monitoring poll: liveness, readiness and Prometheus metrics.
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::openapi::Health;
-use super::wire::{json_response, Wire};
-use super::AppState;
+use crate::http::error::json_response;
+use crate::http::wire::Wire;
+use crate::http::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health/live", get(live))
-        .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
+/// A health probe's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    /// With the readiness probe: `UP`, or why the database is not ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub database: Option<String>,
 }
 
 #[utoipa::path(
@@ -26,8 +27,11 @@ pub fn router() -> Router<AppState> {
     operation_id = "live",
     responses((status = 200, description = "The process answers", body = Health))
 )]
-async fn live() -> Wire<Value> {
-    Wire(json!({"status": "UP"}))
+pub(super) async fn live() -> Wire<Health> {
+    Wire(Health {
+        status: "UP",
+        database: None,
+    })
 }
 
 /// Ready when the database answers and every migration is applied; 503 otherwise.
@@ -41,12 +45,21 @@ async fn live() -> Wire<Value> {
         (status = 503, description = "Not ready, with the reason", body = Health),
     )
 )]
-async fn ready(State(state): State<AppState>) -> Response {
+pub(super) async fn ready(State(state): State<AppState>) -> Response {
     match state.registry.ready().await {
-        Ok(()) => json_response(StatusCode::OK, &json!({"status": "UP", "database": "UP"})),
+        Ok(()) => json_response(
+            StatusCode::OK,
+            &Health {
+                status: "UP",
+                database: Some("UP".into()),
+            },
+        ),
         Err(e) => json_response(
             StatusCode::SERVICE_UNAVAILABLE,
-            &json!({"status": "DOWN", "database": e.to_string()}),
+            &Health {
+                status: "DOWN",
+                database: Some(e.to_string()),
+            },
         ),
     }
 }
@@ -58,7 +71,7 @@ async fn ready(State(state): State<AppState>) -> Response {
     operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String))
 )]
-async fn metrics(State(state): State<AppState>) -> Response {
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
     let mut response = state.registry.render_metrics().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,6 +1,6 @@
 //! What happens around every routed request, in one service rather than a stack of `from_fn`
 //! layers (each of which boxed and cloned the rest of the stack per request): the request id,
-//! the request's log span, the client address for the audit trail, the cross-site write check,
+//! the request's log span (inside which a server-side failure is logged), the client address for the audit trail, the cross-site write check,
 //! authentication, the time limit, the panic guard, browser security headers and the metrics.
 //!
 //! Applied with `Router::layer`, so it runs after routing and sees the matched route pattern
@@ -21,8 +21,8 @@ use futures_util::FutureExt;
 use tower::{Layer, Service};
 use tracing::Instrument;
 
-use crate::api::auth::Admission;
-use crate::api::AppState;
+use super::access::Admission;
+use super::AppState;
 use crate::error::Error;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -97,7 +97,7 @@ where
         uri = %request.uri().path_and_query().map_or("/", |p| p.as_str()),
         request_id = %id.to_str().unwrap_or_default(),
     );
-    let source = crate::api::peer::source_of(&request, state.trust_forwarded_for);
+    let source = super::peer::source_of(&request, state.trust_forwarded_for);
     let metrics = state.registry.clone();
     let handled = async move {
         let timeout = state.request_timeout;
@@ -106,7 +106,8 @@ where
                 Ok(response) => response,
                 Err(_) => Error::Timeout("the request took too long".into()).into_response(),
             };
-        crate::api::browser::secure(&mut response);
+        super::browser::secure(&mut response);
+        super::telemetry::log_failure(&response);
         response.headers_mut().insert(REQUEST_ID, id);
         response
     };
@@ -134,14 +135,13 @@ where
     S::Future: Send + 'static,
 {
     if !is_read(request.method()) {
-        if let Some(refusal) = crate::api::browser::refuse_foreign_write(
-            request.headers(),
-            &state.auth.allowed_origins,
-        ) {
+        if let Some(refusal) =
+            super::browser::refuse_foreign_write(request.headers(), &state.auth.allowed_origins)
+        {
             return refusal;
         }
     }
-    let actor = match crate::api::auth::admit(&state, &mut request).await {
+    let actor = match super::access::admit(&state, &mut request).await {
         Admission::Refused(response) => return response,
         Admission::Open => None,
         Admission::As(actor) => Some(actor),
@@ -157,29 +157,13 @@ where
         Some(actor) => crate::auth::acting_as(actor, handler).await,
         None => handler.await,
     };
-    outcome.unwrap_or_else(|panic| panicked(panic.as_ref(), id.to_str().unwrap_or_default()))
+    outcome.unwrap_or_else(|panic| {
+        super::telemetry::panicked(panic.as_ref(), id.to_str().unwrap_or_default())
+    })
 }
 
 fn is_read(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD || method == Method::OPTIONS
-}
-
-/// A panic in a handler answers 500 with the Confluent body and the request id, and is logged
-/// and counted like any other 5xx, instead of dropping the connection.
-fn panicked(panic: &(dyn std::any::Any + Send), request_id: &str) -> Response {
-    let error = Error::internal_panic(panic);
-    tracing::error!(
-        request_id,
-        detail = error.detail().unwrap_or_default(),
-        "request panicked"
-    );
-    crate::error::json_response(
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        &serde_json::json!({
-            "error_code": 50001,
-            "message": format!("Internal Server Error (request id {request_id})"),
-        }),
-    )
 }
 
 /// A UUID-shaped request id without a system call: a random per-process prefix drawn once,
@@ -223,21 +207,5 @@ mod tests {
             assert_eq!(parsed.get_version_num(), 4, "{text}");
             assert!(seen.insert(text.to_string()), "{text} repeated");
         }
-    }
-
-    #[test]
-    fn a_panic_answers_500_with_the_request_id_and_not_its_message() {
-        let response = panicked(&"boom", "req-42");
-        assert_eq!(response.status(), 500);
-        let body = futures_util::FutureExt::now_or_never(axum::body::to_bytes(
-            response.into_body(),
-            1 << 16,
-        ))
-        .unwrap()
-        .unwrap();
-        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(body["error_code"], 50001);
-        assert!(body["message"].as_str().unwrap().contains("req-42"));
-        assert!(!body["message"].as_str().unwrap().contains("boom"));
     }
 }

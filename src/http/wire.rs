@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::AppState;
 use crate::error::Error;
 
-pub use crate::error::{json_response, raw_response, CONTENT_TYPE};
+use super::error::{json_response, raw_response};
 
 /// Request content types Confluent treats as JSON; a missing one is fine too.
 const ACCEPTED_CONTENT_TYPES: [&str; 4] = [
@@ -38,6 +38,15 @@ pub struct Prepared(pub bytes::Bytes);
 impl IntoResponse for Prepared {
     fn into_response(self) -> Response {
         raw_response(StatusCode::OK, self.0)
+    }
+}
+
+/// A 201 answer in the registry's JSON content type.
+pub struct Created<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::CREATED, &self.0)
     }
 }
 

@@ -1,4 +1,5 @@
-//! The whole catalog as one value, and the rules an entity must satisfy against the rest of it.
+//! The whole catalog as one value (every domain, team, service and event, the policy and the
+//! ownership rules), and the rules an entity must satisfy against the rest of it.
 
 use std::collections::BTreeMap;
 
@@ -155,6 +156,11 @@ impl CatalogState {
                         ));
                     }
                     let exact = role == "produces";
+                    // A producer that names no version is a lint finding, not an error: the
+                    // catalog holds what is known.
+                    if exact && l.version.trim() == "*" {
+                        continue;
+                    }
                     if let Err(e) = parse_link_version(&l.version, exact) {
                         errors.push(format!("service '{}' {role} '{}': {e}", s.name, l.event));
                     }
@@ -226,6 +232,24 @@ impl CatalogState {
                             e.name, s.subject, v.version
                         )),
                     }
+                }
+            }
+            for a in &e.approvals {
+                let declared = e.schemas.iter().any(|s| {
+                    a.subject.as_deref().is_none_or(|sub| sub == s.subject)
+                        && s.versions.iter().any(|v| v.version == a.version)
+                });
+                if !declared {
+                    errors.push(format!(
+                        "event '{}' approves a break in version {}, which it does not declare",
+                        e.name, a.version
+                    ));
+                }
+                if a.by.trim().is_empty() || a.reason.trim().is_empty() {
+                    errors.push(format!(
+                        "event '{}' approval of {}: name who accepts the break (`by`) and why (`reason`)",
+                        e.name, a.version
+                    ));
                 }
             }
         }
@@ -419,5 +443,38 @@ mod tests {
         let pinned = parse_link_version("1.0.0", false).unwrap();
         assert!(pinned.matches(&semver::Version::parse("1.0.0").unwrap()));
         assert!(!pinned.matches(&semver::Version::parse("1.1.0").unwrap()));
+    }
+
+    #[test]
+    fn approvals_name_a_declared_version_who_and_why_and_producers_may_leave_theirs_out() {
+        let bundle: crate::catalog::bundle::Bundle = serde_yaml_ng::from_str(
+            r#"
+services:
+  - { name: producer, produces: [{ event: a.b.c }] }
+events:
+  - name: a.b.c
+    schemas: [{ subject: s, versions: [{ version: 1.0.0 }, { version: 2.0.0 }] }]
+    approvals:
+      - { version: 2.0.0, by: dara, reason: everyone moves at once }
+      - { version: 3.0.0, by: dara, reason: not declared }
+      - { version: 2.0.0, by: "", reason: "" }
+"#,
+        )
+        .unwrap();
+        let (errors, _) = bundle.state().validate();
+        let about: Vec<&String> = errors.iter().filter(|e| e.contains("approv")).collect();
+        assert_eq!(about.len(), 2, "{errors:?}");
+        assert!(
+            about[0].contains("version 3.0.0, which it does not declare"),
+            "{errors:?}"
+        );
+        assert!(
+            about[1].contains("name who accepts the break (`by`) and why (`reason`)"),
+            "{errors:?}"
+        );
+        assert!(
+            !errors.iter().any(|e| e.contains("producer")),
+            "a producer without a version is a lint finding: {errors:?}"
+        );
     }
 }

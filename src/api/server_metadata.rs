@@ -2,24 +2,11 @@
 
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
-use super::wire::{PathParams, Wire};
-use super::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(root).post(root))
-        .route("/contexts", get(contexts))
-        .route("/v1/metadata/id", get(metadata_id))
-        .route("/v1/metadata/version", get(metadata_version))
-        .route(
-            "/associations/resources/{namespace}/{name}",
-            get(associations),
-        )
-}
+use crate::http::wire::{PathParams, Wire};
 
 #[utoipa::path(
     method(get, post),
@@ -31,7 +18,7 @@ pub fn router() -> Router<AppState> {
         (status = 303, description = "A browser (`Accept: text/html`) is sent to the catalog pages at `/ui`")
     )
 )]
-async fn root(headers: HeaderMap) -> Response {
+pub(super) async fn root(headers: HeaderMap) -> Response {
     // A browser opening the printed address lands on the catalog; clients keep Confluent's `{}`.
     let wants_html = headers
         .get(header::ACCEPT)
@@ -40,7 +27,7 @@ async fn root(headers: HeaderMap) -> Response {
     if wants_html {
         Redirect::to("/ui").into_response()
     } else {
-        Wire(json!({})).into_response()
+        Wire(Map::new()).into_response()
     }
 }
 
@@ -51,8 +38,8 @@ async fn root(headers: HeaderMap) -> Response {
     operation_id = "listContexts",
     responses((status = 200, description = "The contexts; Herald has only the default one", body = [String], example = json!(["."])))
 )]
-async fn contexts() -> Wire<Value> {
-    Wire(json!(["."]))
+pub(super) async fn contexts() -> Wire<[&'static str; 1]> {
+    Wire(["."])
 }
 
 #[utoipa::path(
@@ -60,12 +47,44 @@ async fn contexts() -> Wire<Value> {
     path = "/v1/metadata/id",
     tag = "server",
     operation_id = "getClusterId",
-    responses((status = 200, description = "The cluster id clients read", body = Object))
+    responses((status = 200, description = "The cluster id clients read", body = ClusterId))
 )]
-async fn metadata_id() -> Wire<Value> {
-    Wire(json!({
-        "scope": {"path": [], "clusters": {"schema-registry-cluster": "herald"}}
-    }))
+pub(super) async fn metadata_id() -> Wire<ClusterId> {
+    Wire(ClusterId {
+        scope: ClusterScope {
+            path: Vec::new(),
+            clusters: Clusters {
+                schema_registry_cluster: "herald",
+            },
+        },
+    })
+}
+
+/// The cluster a registry belongs to, as Confluent clients read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterId {
+    pub scope: ClusterScope,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterScope {
+    pub path: Vec<String>,
+    pub clusters: Clusters,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Clusters {
+    #[serde(rename = "schema-registry-cluster")]
+    pub schema_registry_cluster: &'static str,
+}
+
+/// The server's version.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerVersion {
+    pub version: &'static str,
+    /// Empty: Herald does not report one.
+    pub commit_id: &'static str,
 }
 
 #[utoipa::path(
@@ -73,10 +92,13 @@ async fn metadata_id() -> Wire<Value> {
     path = "/v1/metadata/version",
     tag = "server",
     operation_id = "getServerVersion",
-    responses((status = 200, description = "Herald's version", body = Object))
+    responses((status = 200, description = "Herald's version", body = ServerVersion))
 )]
-async fn metadata_version() -> Wire<Value> {
-    Wire(json!({"version": env!("CARGO_PKG_VERSION"), "commitId": ""}))
+pub(super) async fn metadata_version() -> Wire<ServerVersion> {
+    Wire(ServerVersion {
+        version: env!("CARGO_PKG_VERSION"),
+        commit_id: "",
+    })
 }
 
 /// Herald keeps no topic associations yet; an empty list sends the newest Confluent clients
@@ -92,6 +114,8 @@ async fn metadata_version() -> Wire<Value> {
     ),
     responses((status = 200, description = "Always empty: Herald keeps no associations", body = [Object]))
 )]
-async fn associations(PathParams(_): PathParams<(String, String)>) -> Wire<Value> {
-    Wire(json!([]))
+pub(super) async fn associations(
+    PathParams(_): PathParams<(String, String)>,
+) -> Wire<Vec<Map<String, Value>>> {
+    Wire(Vec::new())
 }

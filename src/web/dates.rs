@@ -1,5 +1,4 @@
-//! Small text helpers the pages share: dates from epoch milliseconds, escaping for the SVG and
-//! Markdown output that is built outside the templates.
+//! Dates the pages show and filter by: epoch milliseconds and `YYYY-MM-DD` days, in UTC.
 
 /// `YYYY-MM-DD HH:MM UTC` for epoch milliseconds; empty for 0 (unknown).
 pub fn datetime(millis: i64) -> String {
@@ -62,30 +61,6 @@ fn civil(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A schema's text laid out for reading: JSON pretty-printed, anything else as stored.
-pub fn pretty_schema(text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,13 +74,5 @@ mod tests {
         assert_eq!(today().len(), 10);
         assert_eq!(day_start_millis("2023-11-14"), Some(1_699_920_000_000));
         assert_eq!(day_start_millis("soon"), None);
-    }
-
-    #[test]
-    fn escaping() {
-        assert_eq!(
-            escape(r#"<script>"x" & 'y'</script>"#),
-            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
-        );
     }
 }

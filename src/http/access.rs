@@ -1,16 +1,13 @@
-//! Authentication and authorisation in front of every route, and token management.
+//! Authentication and authorisation in front of every route: the middleware that checks a
+//! request's credentials against the route it asks for, and `Access`, what those credentials
+//! let the handler show.
 
-use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
-use axum::Router;
-use serde::Deserialize;
-use serde_json::json;
 use std::sync::Arc;
 
-use super::openapi::{ErrorBody, TokenCreated};
-use super::wire::{json_response, JsonBody, PathParams, Wire};
+use super::error::{json_response, ErrorBody};
 use super::AppState;
 use crate::auth::{required, Need, Role, Token};
 use crate::error::Result;
@@ -28,81 +25,8 @@ pub struct AuthSettings {
     pub allowed_origins: Vec<String>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/herald/v1/tokens", get(list).post(create))
-        .route("/herald/v1/tokens/{name}", delete(remove))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub(crate) struct NewToken {
-    name: String,
-    role: String,
-    #[serde(default)]
-    subjects: Vec<String>,
-}
-
-#[utoipa::path(
-    post,
-    path = "/herald/v1/tokens",
-    tag = "tokens",
-    operation_id = "createToken",
-    request_body = NewToken,
-    responses(
-        (status = 201, description = "The token and its secret, shown this once", body = TokenCreated),
-        (status = 400, description = "Bad name or role", body = ErrorBody),
-        (status = 409, description = "The name is taken (40990)", body = ErrorBody),
-    )
-)]
-async fn create(
-    State(state): State<AppState>,
-    JsonBody(body): JsonBody<NewToken>,
-) -> Result<Response> {
-    let (token, secret) = state
-        .registry
-        .create_token(&body.name, body.role.parse()?, body.subjects)
-        .await?;
-    Ok(json_response(
-        StatusCode::CREATED,
-        &json!({"token": token, "secret": secret}),
-    ))
-}
-
-#[utoipa::path(
-    get,
-    path = "/herald/v1/tokens",
-    tag = "tokens",
-    operation_id = "listTokens",
-    responses((status = 200, description = "Tokens, never their secrets", body = [Token]))
-)]
-async fn list(State(state): State<AppState>) -> Result<Wire<Vec<Token>>> {
-    Ok(Wire(state.registry.tokens().await?))
-}
-
-#[utoipa::path(
-    delete,
-    path = "/herald/v1/tokens/{name}",
-    tag = "tokens",
-    operation_id = "deleteToken",
-    params(("name" = String, Path, description = "Token name")),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 404, description = "No such token (40490)", body = ErrorBody),
-    )
-)]
-async fn remove(
-    State(state): State<AppState>,
-    PathParams(name): PathParams<String>,
-) -> Result<StatusCode> {
-    state.registry.delete_token(&name).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 fn refuse(status: StatusCode, message: String) -> Response {
-    let mut response = json_response(
-        status,
-        &json!({"error_code": status.as_u16(), "message": message}),
-    );
+    let mut response = json_response(status, &ErrorBody::with_status(status, message));
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
