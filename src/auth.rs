@@ -74,17 +74,23 @@ pub async fn acting_as<F: std::future::Future>(actor: String, fut: F) -> F::Outp
 
 tokio::task_local! {
     /// The address the request being served comes from, for the audit trail.
-    static SOURCE: Option<String>;
+    static SOURCE: Option<std::net::IpAddr>;
 }
 
 /// Runs `fut` for a request from `source`.
-pub async fn from_source<F: std::future::Future>(source: Option<String>, fut: F) -> F::Output {
+pub async fn from_source<F: std::future::Future>(
+    source: Option<std::net::IpAddr>,
+    fut: F,
+) -> F::Output {
     SOURCE.scope(source, fut).await
 }
 
 /// Where the current request comes from; `None` outside a request (the command line).
 pub fn current_source() -> Option<String> {
-    SOURCE.try_with(Clone::clone).ok().flatten()
+    SOURCE
+        .try_with(|s| s.map(|ip| ip.to_string()))
+        .ok()
+        .flatten()
 }
 
 /// Who the current request acts for; `anonymous` without authentication.

@@ -198,8 +198,11 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_default();
     let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
         .unwrap_or_else(|_| "herald=info,tower_http=warn".into());
+    // Colours only on a terminal: piped logs stay plain text, and a request's span is cheaper
+    // to format without them.
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match log_format {
         LogFormat::Json => logs.json().init(),

@@ -4,13 +4,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::Request;
 use axum::serve::Listener;
 use tokio::sync::oneshot;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
 
 use crate::http::peer::Peer;
 use crate::http::AppState;
@@ -177,31 +174,9 @@ async fn run<L>(
 where
     L: Listener<Addr = SocketAddr>,
 {
-    let timeout = state.request_timeout;
-    let router = app(state)
-        .layer(
-            tower::ServiceBuilder::new()
-                .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async {
-                    crate::error::Error::Timeout("the request took too long".into())
-                }))
-                .layer(tower::timeout::TimeoutLayer::new(timeout)),
-        )
-        // Outside the timeout, so a timed-out request is logged too; inside the request's span.
-        .layer(axum::middleware::from_fn(crate::http::telemetry::log_failures))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let id = request
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
-            })
-            // Failures are logged once, with their cause, by `log_failures` inside this span.
-            .on_failure(()),
-        )
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    // Request ids, logging, metrics, authentication and the time limit are in the router's
+    // one middleware (`crate::http::middleware`).
+    let router = app(state);
     // Trailing slashes are trimmed before routing: the Java client posts to `.../versions/`.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router);
 

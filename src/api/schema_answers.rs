@@ -188,3 +188,63 @@ impl Registered {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::{Reference, SchemaType};
+    use crate::store::SchemaRow;
+
+    /// The hot reads answer bytes the registry prepared; they must be these types' JSON.
+    #[test]
+    fn prepared_answers_are_these_answers() {
+        // An entry keeps the answers of its registry's one dialect: a fresh one per dialect.
+        let cases = [(SchemaType::Avro, false), (SchemaType::Protobuf, true)];
+        for ((schema_type, extras), dialect) in cases
+            .into_iter()
+            .flat_map(|case| [(case, Dialect::V7), (case, Dialect::V8)])
+        {
+            let entry = Arc::new(SchemaEntry::from(SchemaRow {
+                id: 12,
+                schema_type,
+                schema: r#"{"type":"string","doc":"a \"quoted\" text"}"#.into(),
+                references: if extras {
+                    vec![Reference {
+                        name: "a.proto".into(),
+                        subject: "a-value".into(),
+                        version: 2,
+                    }]
+                } else {
+                    Vec::new()
+                },
+                metadata: extras.then(|| json!({"properties": {"owner": "ops"}})),
+                rule_set: Some(json!({})),
+            }));
+            {
+                let typed = SchemaById::new(&entry, entry.schema.clone(), dialect, None);
+                assert_eq!(
+                    crate::registry::schema_answer(&entry, dialect),
+                    serde_json::to_vec(&typed).unwrap()
+                );
+                for (created_at, deleted) in [(0, false), (1_700_000_000_000, true)] {
+                    let sv = SubjectVersion {
+                        subject: "orders-\"value\"".into(),
+                        version: 3,
+                        deleted,
+                        created_at,
+                        schema: entry.clone(),
+                    };
+                    let typed = SchemaObject::new(&sv, entry.schema.clone(), dialect);
+                    assert_eq!(
+                        crate::registry::version_object(&sv, dialect),
+                        serde_json::to_vec(&typed).unwrap()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! `/schemas`: schemas by global id, the list of all schemas, and the supported types.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -9,7 +10,7 @@ use super::{schema_text, AppState};
 use crate::error::{Error, Result};
 use crate::http::access::Access;
 use crate::http::error::ErrorBody;
-use crate::http::wire::{Params, PathParams, RawSchema, Wire};
+use crate::http::wire::{Params, PathParams, Prepared, RawSchema, Wire};
 use crate::model::SchemaType;
 
 /// `GET /schemas` pages at most this many schemas unless asked for fewer.
@@ -67,12 +68,17 @@ pub(super) async fn by_id(
     access: Access,
     PathParams(id): PathParams<String>,
     params: Params,
-) -> Result<Wire<SchemaById>> {
+) -> Result<Response> {
     let registry = &state.registry;
     let id = schema_id(&id)?;
     let entry = registry.schema_by_id(id).await?;
     access.check_id(registry, id).await?;
-    schema_string(&state, &entry, &params).await
+    if !params.asks_format() && !params.flag("fetchMaxId") {
+        return Ok(Prepared(registry.schema_answer(&entry)).into_response());
+    }
+    Ok(schema_string(&state, &entry, &params)
+        .await?
+        .into_response())
 }
 
 /// The SchemaString body of `GET /schemas/ids/{id}` and `GET /schemas/guids/{guid}`.

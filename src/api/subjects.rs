@@ -1,10 +1,14 @@
 //! `/subjects`: listing, registration, lookup, version reads and deletes.
 
+use axum::response::{IntoResponse, Response};
+
 use super::schema_answers::{Registered, SchemaObject};
 use super::{schema_text, AppState};
 use crate::error::{Error, Result};
 use crate::http::error::ErrorBody;
-use crate::http::wire::{JsonBody, OptionalJsonBody, Params, PathParams, RawSchema, Wire};
+use crate::http::wire::{
+    JsonBody, OptionalJsonBody, Params, PathParams, Prepared, RawSchema, Wire,
+};
 use crate::model::VersionSpec;
 use crate::registry::SchemaRequest;
 use axum::extract::State;
@@ -174,7 +178,7 @@ pub(super) async fn lookup(
     PathParams(subject): PathParams<String>,
     params: Params,
     JsonBody(request): JsonBody<SchemaRequest>,
-) -> Result<Wire<SchemaObject>> {
+) -> Result<Prepared> {
     let registry = &state.registry;
     let found = registry
         .lookup(
@@ -184,8 +188,7 @@ pub(super) async fn lookup(
             params.flag("deleted"),
         )
         .await?;
-    let schema = found.schema.schema.clone();
-    Ok(Wire(SchemaObject::new(&found, schema, registry.dialect())))
+    Ok(Prepared(registry.version_answer(&found)))
 }
 
 #[utoipa::path(
@@ -209,14 +212,17 @@ pub(super) async fn version(
     State(state): State<AppState>,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
-) -> Result<Wire<SchemaObject>> {
+) -> Result<Response> {
     let registry = &state.registry;
     let spec = VersionSpec::parse(&version)?;
     let found = registry
         .get_version(&subject, spec, params.flag("deleted"))
         .await?;
+    if !params.asks_format() {
+        return Ok(Prepared(registry.version_answer(&found)).into_response());
+    }
     let schema = schema_text(registry, &found.schema, &params).await?;
-    Ok(Wire(SchemaObject::new(&found, schema, registry.dialect())))
+    Ok(Wire(SchemaObject::new(&found, schema, registry.dialect())).into_response())
 }
 
 #[utoipa::path(

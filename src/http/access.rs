@@ -2,15 +2,14 @@
 //! request's credentials against the route it asks for, and `Access`, what those credentials
 //! let the handler show.
 
-use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
 use super::error::{json_response, ErrorBody};
 use super::AppState;
-use crate::auth::{acting_as, required, Need, Role, Token};
+use crate::auth::{required, Need, Role, Token};
 use crate::error::Result;
 use crate::store::AuditEntry;
 
@@ -180,44 +179,49 @@ impl<S: Send + Sync> FromRequestParts<S> for Access {
     }
 }
 
+/// What the authentication check decided about a request.
+pub enum Admission {
+    /// Authentication is off, or the route is open to all.
+    Open,
+    /// Admitted on behalf of this token name (or `anonymous`).
+    As(String),
+    /// Answered with 401 or 403 in the Confluent error body.
+    Refused(Response),
+}
+
 /// Decides every request: probes pass, others need a token whose role and subject grants cover
-/// the route; 401 and 403 answer in the Confluent error body.
-pub async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// the route. An admitted request carries its [`Access`] in its extensions.
+pub async fn admit(state: &AppState, request: &mut Request) -> Admission {
     if !state.auth.enabled {
-        return next.run(request).await;
+        return Admission::Open;
     }
-    let (mut parts, body) = request.into_parts();
-    let route = parts
-        .extensions
+    let route = request
+        .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let params = RawPathParams::from_request_parts(&mut parts, &state)
-        .await
-        .ok();
-    let request = Request::from_parts(parts, body);
     let route = route.as_str();
     let needed = match required(request.method(), route) {
         Need::Role(role) => role,
         // Metrics name every subject: under authentication they need an unrestricted token.
         Need::Open if route == "/metrics" && !state.auth.metrics_open => Role::Reader,
-        Need::Open => return next.run(request).await,
+        Need::Open => return Admission::Open,
     };
-    let subject = params.as_ref().and_then(|p| {
+    let subject = raw_path_params(request).await.and_then(|p| {
         p.iter().find(|(k, _)| *k == "subject").map(|(_, v)| {
             percent_encoding::percent_decode_str(v)
                 .decode_utf8_lossy()
                 .into_owned()
         })
     });
-    let Some((user, secret)) = credentials(&request) else {
+    let refuse = |status, message| Admission::Refused(refuse(status, message));
+    let Some((user, secret)) = credentials(request) else {
         if needed == Role::Reader && state.auth.anonymous_read {
-            let mut request = request;
             request.extensions_mut().insert(Access {
                 token: None,
                 anonymous: true,
             });
-            return acting_as("anonymous".into(), next.run(request)).await;
+            return Admission::As("anonymous".into());
         }
         return refuse(
             StatusCode::UNAUTHORIZED,
@@ -232,7 +236,7 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
                 "Unauthorized: unknown credentials".into(),
             )
         }
-        Err(e) => return e.into_response(),
+        Err(e) => return Admission::Refused(e.into_response()),
     };
     if token.role < needed {
         return refuse(
@@ -275,12 +279,21 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
         }
     }
     let name = token.name.clone();
-    let mut request = request;
     request.extensions_mut().insert(Access {
         token: Some(Arc::new(token)),
         anonymous: false,
     });
-    acting_as(name, next.run(request)).await
+    Admission::As(name)
+}
+
+/// The route's raw path parameters, as the router recorded them.
+async fn raw_path_params(request: &mut Request) -> Option<RawPathParams> {
+    let (mut parts, body) = std::mem::take(request).into_parts();
+    let params = RawPathParams::from_request_parts(&mut parts, &())
+        .await
+        .ok();
+    *request = Request::from_parts(parts, body);
+    params
 }
 
 #[cfg(test)]

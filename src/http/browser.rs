@@ -2,12 +2,9 @@
 //! other sites' pages refused, so a page a developer visits cannot drive a Herald on their
 //! machine (with authentication off, nothing else would stop it).
 
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
-use axum::middleware::Next;
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
 use crate::error::Error;
 
 /// Scripts and styles only from Herald itself (style attributes allowed: field tables indent
@@ -16,8 +13,8 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsa
     img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
     frame-ancestors 'none'; base-uri 'none'";
 
-pub async fn headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// Adds the security headers every answer carries (and the content security policy to pages).
+pub fn secure(response: &mut Response) {
     let h = response.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -38,25 +35,17 @@ pub async fn headers(request: Request, next: Next) -> Response {
             HeaderValue::from_static(CSP),
         );
     }
-    response
 }
 
-/// Refuses a write that a browser says comes from another site's page.
-pub async fn same_origin_writes(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let reads = [Method::GET, Method::HEAD, Method::OPTIONS];
-    if !reads.contains(request.method()) {
-        if let Some(origin) = foreign_origin(request.headers(), &state.auth.allowed_origins) {
-            return Error::Forbidden(format!(
-                "a write from a page of {origin} is refused (allow it with --allowed-origins)"
-            ))
-            .into_response();
-        }
-    }
-    next.run(request).await
+/// The refusal of a write that a browser says comes from another site's page.
+pub fn refuse_foreign_write(headers: &HeaderMap, allowed: &[String]) -> Option<Response> {
+    let origin = foreign_origin(headers, allowed)?;
+    Some(
+        Error::Forbidden(format!(
+            "a write from a page of {origin} is refused (allow it with --allowed-origins)"
+        ))
+        .into_response(),
+    )
 }
 
 /// The other site a request comes from, per the browser: its `Origin` when that is neither

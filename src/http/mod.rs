@@ -5,13 +5,13 @@
 pub mod access;
 pub mod browser;
 pub mod error;
+pub mod middleware;
 pub mod peer;
 pub mod telemetry;
 pub mod wire;
 
 use std::sync::Arc;
 
-use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
 
 use crate::error::Error;
@@ -35,14 +35,6 @@ pub fn router(state: AppState, routes: Router<AppState>) -> Router {
     routes
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
-        .layer(from_fn(telemetry::catch_panic))
-        .layer(from_fn_with_state(state.clone(), access::authorize))
-        .layer(from_fn_with_state(
-            state.clone(),
-            browser::same_origin_writes,
-        ))
-        .layer(from_fn(browser::headers))
-        .layer(from_fn_with_state(state.clone(), telemetry::track))
-        .layer(from_fn_with_state(state.clone(), peer::record))
+        .layer(middleware::layer(state.clone()))
         .with_state(state)
 }

@@ -32,6 +32,15 @@ impl<T: Serialize> IntoResponse for Wire<T> {
     }
 }
 
+/// A 200 answer whose JSON was encoded before the request came (see `registry::answers`).
+pub struct Prepared(pub bytes::Bytes);
+
+impl IntoResponse for Prepared {
+    fn into_response(self) -> Response {
+        raw_response(StatusCode::OK, self.0)
+    }
+}
+
 /// A 201 answer in the registry's JSON content type.
 pub struct Created<T>(pub T);
 
@@ -72,6 +81,12 @@ impl Params {
 
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
+    }
+
+    /// Whether the schema text is asked for in another encoding (`format`), which a
+    /// prepared answer does not hold.
+    pub fn asks_format(&self) -> bool {
+        self.get("format").is_some_and(|f| !f.is_empty())
     }
 
     /// A non-negative count (offset); anything else gives `default`.
@@ -125,7 +140,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
         // Nothing stored can hold a NUL (PostgreSQL refuses it in text), so it names nothing.
-        if parts.uri.path().to_ascii_lowercase().contains("%00") {
+        if parts.uri.path().contains("%00") {
             return Err(Error::NotFound);
         }
         axum::extract::Path::<T>::from_request_parts(parts, state)
@@ -158,10 +173,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        let value = read_json(req, state)
-            .await?
-            .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
-        Ok(JsonBody(deserialize_body(value)?))
+        match read_body(req, state).await? {
+            Some(bytes) => Ok(JsonBody(parse_body(&bytes)?)),
+            None => Ok(JsonBody(deserialize_body(serde_json::Value::Object(
+                Default::default(),
+            ))?)),
+        }
     }
 }
 
@@ -173,8 +190,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJsonBody<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        match read_json(req, state).await? {
-            Some(value) => Ok(OptionalJsonBody(Some(deserialize_body(value)?))),
+        match read_body(req, state).await? {
+            Some(bytes) => Ok(OptionalJsonBody(Some(parse_body(&bytes)?))),
             None => Ok(OptionalJsonBody(None)),
         }
     }
@@ -185,8 +202,26 @@ fn deserialize_body<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, 
         .map_err(|e| Error::BadRequest(format!("Cannot deserialize request body: {e}")))
 }
 
-/// The body as JSON after the content-type and size checks; `None` when it is empty.
-async fn read_json(req: Request, state: &AppState) -> Result<Option<serde_json::Value>, Error> {
+/// A JSON body as `T`. A body that cannot hold a NUL (JSON writes one only as `\u0000`) and
+/// reads as `T` straight away is taken as it is; any other goes through a `Value` first, which
+/// keeps the error messages (and the refusal of NULs and the last-wins duplicate keys) as they
+/// always were.
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    if !bytes.windows(5).any(|w| w == b"u0000") {
+        if let Ok(parsed) = serde_json::from_slice::<T>(bytes) {
+            return Ok(parsed);
+        }
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::BadRequest(format!("Unexpected character in request body: {e}")))?;
+    if holds_nul(&value) {
+        return Err(Error::BadRequest(NUL_REFUSED.into()));
+    }
+    deserialize_body(value)
+}
+
+/// The body after the content-type and size checks; `None` when it is empty or blank.
+async fn read_body(req: Request, state: &AppState) -> Result<Option<axum::body::Bytes>, Error> {
     if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
         let essence = ct
             .to_str()
@@ -207,10 +242,5 @@ async fn read_json(req: Request, state: &AppState) -> Result<Option<serde_json::
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::BadRequest(format!("Unexpected character in request body: {e}")))?;
-    if holds_nul(&value) {
-        return Err(Error::BadRequest(NUL_REFUSED.into()));
-    }
-    Ok(Some(value))
+    Ok(Some(bytes))
 }

@@ -2,12 +2,15 @@
 //! repeated registration or lookup free, and the small config and mode tables.
 //!
 //! Schemas never change once written, so they stay until a permanent delete removes their id.
+//! A subject's version list is kept only where this process is the database's one writer
+//! (SQLite), and forgotten whenever this process writes the subject.
 //! Registrations are forgotten whenever their subject loses a version, and the least recently
 //! used go once there are more than the configured number (each distinct request text makes
 //! one, so a client could otherwise grow them without end). Config and mode are written
 //! through: the store first, then here.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use hashlink::LruCache;
@@ -16,7 +19,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::SchemaEntry;
 use crate::model::Mode;
-use crate::store::{Change, ChangeEvent, ConfigRecord, Store};
+use crate::store::{Change, ChangeEvent, ConfigRecord, Store, VersionRow};
 
 /// SHA-256 of everything in a request that decides what it registers.
 pub type RequestKey = [u8; 32];
@@ -36,6 +39,11 @@ pub struct Caches {
     registered: Mutex<Registrations>,
     configs: RwLock<HashMap<String, ConfigRecord>>,
     modes: RwLock<HashMap<String, Mode>>,
+    /// Each subject's versions, soft-deleted ones included, ascending.
+    versions: RwLock<HashMap<String, Arc<[VersionRow]>>>,
+    /// Counts forgotten version lists, so that a list read from the store before a write
+    /// committed is not kept after the write forgot it.
+    versions_forgotten: AtomicU64,
 }
 
 impl Caches {
@@ -47,7 +55,34 @@ impl Caches {
             registered: Mutex::new(LruCache::new(registrations.max(1))),
             configs: RwLock::default(),
             modes: RwLock::default(),
+            versions: RwLock::default(),
+            versions_forgotten: AtomicU64::new(0),
         }
+    }
+
+    pub fn versions(&self, subject: &str) -> Option<Arc<[VersionRow]>> {
+        self.versions.read().unwrap().get(subject).cloned()
+    }
+
+    /// Taken before reading a version list from the store, and handed to [`Self::put_versions`].
+    pub fn versions_epoch(&self) -> u64 {
+        self.versions_forgotten.load(Ordering::Acquire)
+    }
+
+    /// Keeps a version list read from the store, unless a list was forgotten since `epoch`:
+    /// the read may then predate that write.
+    pub fn put_versions(&self, subject: &str, rows: Arc<[VersionRow]>, epoch: u64) {
+        let mut map = self.versions.write().unwrap();
+        if self.versions_forgotten.load(Ordering::Acquire) == epoch {
+            map.insert(subject.to_string(), rows);
+        }
+    }
+
+    /// Called after every write to the subject's versions, committed or not.
+    pub fn forget_versions(&self, subject: &str) {
+        let mut map = self.versions.write().unwrap();
+        map.remove(subject);
+        self.versions_forgotten.fetch_add(1, Ordering::AcqRel);
     }
 
     pub fn load_settings(&self, configs: Vec<(String, ConfigRecord)>, modes: Vec<(String, Mode)>) {

@@ -182,8 +182,8 @@ impl Registry {
         normalize: bool,
         verbose: bool,
     ) -> Result<CompatibilityResult> {
-        let rows = self.store.versions(subject).await?;
-        let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+        let rows = self.versions(subject).await?;
+        let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
         let members = self
             .group_members(subject, &live, request.metadata.as_ref())
             .await?;

@@ -147,7 +147,15 @@ impl Registry {
         self.store.config(scope).await
     }
 
+    /// From memory where this process is the store's one writer, else from the store, so that
+    /// instances agree.
     pub async fn effective_config(&self, subject: &str) -> Result<ConfigRecord> {
+        if self.sole_writer {
+            let own = (subject != GLOBAL_SCOPE)
+                .then(|| self.cache.config(subject))
+                .flatten();
+            return Ok(merge(own, self.cache.config(GLOBAL_SCOPE)));
+        }
         let global = self.store.config(GLOBAL_SCOPE).await?;
         let own = if subject == GLOBAL_SCOPE {
             None
@@ -212,7 +220,11 @@ impl Registry {
         self.store.mode(scope).await
     }
 
+    /// From memory where this process is the store's one writer, else from the store.
     pub async fn effective_mode(&self, subject: &str) -> Result<Mode> {
+        if self.sole_writer {
+            return Ok(self.cached_mode(subject));
+        }
         if subject != GLOBAL_SCOPE {
             if let Some(mode) = self.store.mode(subject).await? {
                 return Ok(mode);

@@ -10,7 +10,7 @@ impl Registry {
     /// Deletes every version of a subject; returns the version numbers deleted.
     pub async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<i32>> {
         self.refuse_if_read_only(subject).await?;
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         if rows.is_empty() {
             return Err(Error::SubjectNotFound(subject.to_string()));
         }
@@ -42,7 +42,9 @@ impl Registry {
                 Some(live.clone().into()),
                 None,
             );
-            self.store.soft_delete(subject, &live, &audit).await?;
+            let deleted = self.store.soft_delete(subject, &live, &audit).await;
+            self.versions_changed(subject);
+            deleted?;
             self.cache.forget_subject(subject);
             self.refresh_subject(subject).await;
             Ok(live)
@@ -58,7 +60,7 @@ impl Registry {
         permanent: bool,
     ) -> Result<i32> {
         self.refuse_if_read_only(subject).await?;
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         if rows.is_empty() {
             return Err(Error::SubjectNotFound(subject.to_string()));
         }
@@ -89,9 +91,12 @@ impl Registry {
             if row.deleted {
                 return Err(Error::VersionSoftDeleted(subject.to_string(), row.version));
             }
-            self.store
+            let deleted = self
+                .store
                 .soft_delete(subject, &[row.version], &audit)
-                .await?;
+                .await;
+            self.versions_changed(subject);
+            deleted?;
             self.cache.forget_subject(subject);
             self.refresh_subject(subject).await;
         }
@@ -106,7 +111,9 @@ impl Registry {
         versions: &[i32],
         audit: &AuditEntry,
     ) -> Result<()> {
-        let purged = self.store.hard_delete(subject, versions, audit).await?;
+        let purged = self.store.hard_delete(subject, versions, audit).await;
+        self.versions_changed(subject);
+        let purged = purged?;
         self.cache.forget_subject(subject);
         self.refresh_subject(subject).await;
         self.cache.forget_schemas(&purged.schema_ids);

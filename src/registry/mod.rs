@@ -1,6 +1,7 @@
 //! The registry: Confluent's semantics over a [`Store`], with the reads serializers hit on every
 //! new message type answered from memory.
 
+mod answers;
 mod browse;
 mod cache;
 pub mod compatibility;
@@ -18,6 +19,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
+pub use answers::{schema_answer, version_object};
 pub use browse::{FieldHit, Overview, RegistryHits, SubjectSummary};
 pub use config_mode::ConfigUpdate;
 pub(crate) use register::identity_hash;
@@ -42,6 +44,8 @@ pub struct SchemaEntry {
     parsed: OnceLock<Arc<Parsed>>,
     /// Every field at every depth, worked out once for searches by field name.
     fields: OnceLock<Arc<[formats::FieldRow]>>,
+    /// Its answers to the hot reads, encoded on first use.
+    answers: OnceLock<answers::Answers>,
 }
 
 impl From<SchemaRow> for SchemaEntry {
@@ -55,6 +59,7 @@ impl From<SchemaRow> for SchemaEntry {
             rule_set: row.rule_set,
             parsed: OnceLock::new(),
             fields: OnceLock::new(),
+            answers: OnceLock::new(),
         }
     }
 }
@@ -89,6 +94,9 @@ impl Default for Limits {
 
 pub struct Registry {
     store: Arc<dyn Store>,
+    /// No other process writes the store (it reports no changes of others), so version lists,
+    /// configs and modes in memory are exact: this process updates them on its own writes.
+    sole_writer: bool,
     dialect: Dialect,
     limits: Limits,
     cache: Arc<Caches>,
@@ -107,7 +115,9 @@ impl Registry {
         limits: Limits,
     ) -> Result<Self> {
         let cache = Arc::new(Caches::new(limits.lookup_cache_entries));
-        if let Some(changes) = store.changes() {
+        let changes = store.changes();
+        let sole_writer = changes.is_none();
+        if let Some(changes) = changes {
             tokio::spawn(cache::follow_changes(
                 changes,
                 Arc::downgrade(&cache),
@@ -117,6 +127,7 @@ impl Registry {
         cache.load_settings(store.configs().await?, store.modes().await?);
         Ok(Registry {
             store,
+            sole_writer,
             dialect,
             limits,
             cache,
@@ -230,6 +241,26 @@ impl Registry {
         Err(Error::SchemaNotFound)
     }
 
+    /// Every version of a subject, soft-deleted ones included, ascending: from memory where
+    /// this process is the store's one writer, else from the store, so instances agree.
+    pub(crate) async fn versions(&self, subject: &str) -> Result<Arc<[VersionRow]>> {
+        if !self.sole_writer {
+            return Ok(self.store.versions(subject).await?.into());
+        }
+        if let Some(rows) = self.cache.versions(subject) {
+            return Ok(rows);
+        }
+        let epoch = self.cache.versions_epoch();
+        let rows: Arc<[VersionRow]> = self.store.versions(subject).await?.into();
+        self.cache.put_versions(subject, rows.clone(), epoch);
+        Ok(rows)
+    }
+
+    /// To be called after every write to a subject's versions, whatever its outcome.
+    pub(crate) fn versions_changed(&self, subject: &str) {
+        self.cache.forget_versions(subject);
+    }
+
     pub async fn max_schema_id(&self) -> Result<i64> {
         self.store.max_schema_id().await
     }
@@ -260,7 +291,7 @@ impl Registry {
         deleted: bool,
         deleted_only: bool,
     ) -> Result<Vec<i32>> {
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         let include_deleted = deleted || deleted_only;
         if !rows.iter().any(|r| include_deleted || !r.deleted) {
             return Err(Error::SubjectNotFound(subject.to_string()));
@@ -295,7 +326,7 @@ impl Registry {
         spec: VersionSpec,
         deleted: bool,
     ) -> Result<SubjectVersion> {
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         let row = pick_version(subject, &rows, spec, deleted)?;
         self.subject_version(row).await
     }
@@ -309,7 +340,7 @@ impl Registry {
         pairs: &[(&str, &str)],
         deleted: bool,
     ) -> Result<SubjectVersion> {
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         if !rows.iter().any(|r| deleted || !r.deleted) {
             return Err(Error::SubjectNotFound(subject.to_string()));
         }
@@ -372,7 +403,7 @@ impl Registry {
         spec: VersionSpec,
         deleted: bool,
     ) -> Result<Vec<i64>> {
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         let row = pick_version(subject, &rows, spec, true)?;
         let referrers = self.store.referrers(subject, row.version).await?;
         Ok(referrers

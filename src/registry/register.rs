@@ -48,20 +48,33 @@ impl SchemaRequest {
         self.references.clone().unwrap_or_default()
     }
 
-    /// What decides the outcome of a repeated request, so the answer can be remembered.
+    /// What decides the outcome of a repeated request, so the answer can be remembered. Each
+    /// part is fed with its length, so no two requests share the stream.
     fn key(&self, normalize: bool) -> RequestKey {
-        let material = serde_json::json!([
+        let mut hasher = Sha256::new();
+        let mut part = |bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_be_bytes());
+            hasher.update(bytes);
+        };
+        part(
             self.schema_type
                 .as_deref()
                 .unwrap_or("AVRO")
-                .to_ascii_uppercase(),
-            self.schema,
-            self.references(),
-            self.metadata,
-            self.rule_set,
-            normalize,
-        ]);
-        Sha256::digest(material.to_string().as_bytes()).into()
+                .to_ascii_uppercase()
+                .as_bytes(),
+        );
+        part(self.schema.as_deref().map_or(b"\0none", str::as_bytes));
+        let json = |v: Option<&Value>| v.map(Value::to_string).unwrap_or_default();
+        match self.references.as_deref() {
+            Some(refs) if !refs.is_empty() => {
+                part(serde_json::to_string(refs).unwrap_or_default().as_bytes())
+            }
+            _ => part(b""),
+        }
+        part(json(self.metadata.as_ref()).as_bytes());
+        part(json(self.rule_set.as_ref()).as_bytes());
+        part(&[u8::from(normalize)]);
+        hasher.finalize().into()
     }
 }
 
@@ -341,7 +354,7 @@ impl Registry {
             .as_deref()
             .is_none_or(|s| s.trim().is_empty())
         {
-            let rows = self.store.versions(subject).await?;
+            let rows = self.versions(subject).await?;
             let latest = rows.iter().rev().find(|r| !r.deleted);
             let Some(latest) = latest else {
                 return Err(Error::InvalidSchemaBare("Empty schema".into()));
@@ -433,6 +446,7 @@ impl Registry {
                 rule_set: new.rule_set,
                 parsed: OnceLock::from(parsed),
                 fields: OnceLock::new(),
+                answers: OnceLock::new(),
             }),
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
         };
@@ -460,7 +474,7 @@ impl Registry {
         if placement != Placement::Next {
             return Ok(None);
         }
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         for row in rows.iter().rev().filter(|r| !r.deleted) {
             let entry = self.schema_by_id(row.schema_id).await?;
             if entry.schema_type != new.schema_type || entry.schema == new.schema {
@@ -499,17 +513,8 @@ impl Registry {
         parsed: Arc<Parsed>,
     ) -> Result<Registered> {
         let incompatible_code = self.incompatible_code();
-        let actor = super::current_actor();
-        let target = format!("subject/{subject}");
-        let audit = |id: i64, version: i32| {
-            AuditEntry::new(
-                &actor,
-                "schema.register",
-                &target,
-                None,
-                Some(serde_json::json!({"id": id, "version": version})),
-            )
-        };
+        let actor = Arc::new(super::current_actor());
+        let target: Arc<str> = format!("subject/{subject}").into();
         let policy = self
             .effective_config(subject)
             .await?
@@ -517,8 +522,18 @@ impl Registry {
             .compatibility_policy
             .unwrap_or(CompatibilityPolicy::Strict);
         for _ in 0..REGISTER_ATTEMPTS {
-            let rows = self.store.versions(subject).await?;
-            let live: Vec<VersionRow> = rows.into_iter().filter(|r| !r.deleted).collect();
+            let (actor, target) = (actor.clone(), target.clone());
+            let audit = Box::new(move |id: i64, version: i32| {
+                AuditEntry::new(
+                    &actor,
+                    "schema.register",
+                    &target,
+                    None,
+                    Some(serde_json::json!({"id": id, "version": version})),
+                )
+            });
+            let rows = self.versions(subject).await?;
+            let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
             let members = self
                 .group_members(subject, &live, new.metadata.as_ref())
                 .await?;
@@ -541,8 +556,9 @@ impl Registry {
                 Ok(check(level, policy, &*new_parsed, &earlier))
             })
             .await?;
-            let gate = |committed: &[VersionRow]| -> Result<()> {
-                let changed = || Error::Timeout(format!("subject '{subject}' changed"));
+            let gated = subject.to_string();
+            let gate = Box::new(move |committed: &[VersionRow]| -> Result<()> {
+                let changed = || Error::Timeout(format!("subject '{gated}' changed"));
                 let committed = in_group(committed, &members).ok_or_else(changed)?;
                 let now: Vec<(i32, i64)> = versions_to_check(level, &committed)
                     .iter()
@@ -555,17 +571,18 @@ impl Registry {
                     Ok(())
                 } else {
                     Err(Error::Incompatible {
-                        subject: subject.to_string(),
+                        subject: gated.clone(),
                         messages: messages.clone(),
                         code: incompatible_code,
                     })
                 }
-            };
-            match self
+            });
+            let written = self
                 .store
-                .register(subject, new, placement, &gate, &audit)
-                .await
-            {
+                .register(subject, new, placement, gate, audit)
+                .await;
+            self.versions_changed(subject);
+            match written {
                 Err(Error::Timeout(_)) => continue,
                 Err(e @ Error::Incompatible { .. }) => {
                     self.metrics
@@ -602,7 +619,7 @@ impl Registry {
         }
         let normalize = self.normalize_for(subject, normalize).await?;
         let key = request.key(normalize);
-        let rows = self.store.versions(subject).await?;
+        let rows = self.versions(subject).await?;
         if !rows.iter().any(|r| deleted || !r.deleted) {
             return Err(Error::SubjectNotFound(subject.to_string()));
         }

@@ -3,6 +3,7 @@
 //! Every method that writes runs in one transaction that is committed (and, on SQLite, synced)
 //! before it returns, so an acknowledged write survives a crash.
 
+mod group_commit;
 pub mod postgres;
 pub mod sqlite;
 
@@ -233,12 +234,13 @@ pub struct AuditQuery {
 }
 
 /// Runs inside the registration transaction with the subject's live versions (ascending) and
-/// refuses the write by returning an error (an incompatible schema, say).
-pub type Gate<'a> = dyn Fn(&[VersionRow]) -> Result<()> + Send + Sync + 'a;
+/// refuses the write by returning an error (an incompatible schema, say). Owned, so that a store
+/// may hand the registration to the task that commits it.
+pub type Gate = Box<dyn Fn(&[VersionRow]) -> Result<()> + Send + Sync>;
 
 /// The audit line of a new version, made inside its transaction once its id and version are
 /// known.
-pub type AuditNew<'a> = dyn Fn(i64, i32) -> AuditEntry + Send + Sync + 'a;
+pub type AuditNew = Box<dyn Fn(i64, i32) -> AuditEntry + Send + Sync>;
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -266,16 +268,17 @@ pub trait Store: Send + Sync + 'static {
     // transaction: a write is never acknowledged without its line, nor a line kept without its
     // write.
 
-    /// Registers `schema` in `subject` in one transaction: returns the live version that already
-    /// holds an identical schema (writing nothing), or runs `gate`, writes a new version and the
-    /// line `audit` makes for it.
+    /// Registers `schema` in `subject` atomically: returns the live version that already holds
+    /// an identical schema (writing nothing), or runs `gate`, writes a new version and the line
+    /// `audit` makes for it. Nothing of a refused or failed registration is written, and an
+    /// acknowledged one is durable.
     async fn register(
         &self,
         subject: &str,
         schema: &NewSchema,
         placement: Placement,
-        gate: &Gate<'_>,
-        audit: &AuditNew<'_>,
+        gate: Gate,
+        audit: AuditNew,
     ) -> Result<Registered>;
 
     /// Writes every version `rows` brings, with its own id and number, in one transaction that

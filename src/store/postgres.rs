@@ -9,8 +9,12 @@
 //!   schema registered at once under two subjects (through two instances) gets one id. The
 //!   subject lock is always taken first and a transaction holds at most one of each, so the locks
 //!   cannot deadlock.
-//! - New ids come from a single counter row (`UPDATE ... RETURNING`), so an id is never handed
-//!   out twice, also after a purge or an import.
+//! - New ids come from a sequence, so an id is never handed out twice, also after a purge or an
+//!   import. `nextval` never waits for another transaction: the counter row it replaced was
+//!   locked by each registration until its commit, which queued every registration of every
+//!   instance behind one another. An IMPORT moves the sequence past the id it brings under an
+//!   exclusive advisory lock that every allocation takes shared, so no id is handed out between
+//!   reading the sequence and moving it.
 //! - Each write that makes another instance's memory stale (registrations, deletes, config,
 //!   mode, catalog, imports) sends a `NOTIFY` in its transaction; every instance listens and
 //!   updates or drops what it holds.
@@ -172,19 +176,31 @@ async fn referrers_in(
 }
 
 async fn allocate_id(conn: &mut PgConnection, explicit: Option<i64>) -> Result<i64> {
+    let ids = lock_key("ids", "");
     match explicit {
         Some(id) => {
-            sqlx::query("UPDATE schema_id_counter SET next_id = GREATEST(next_id, $1 + 1)")
-                .bind(id)
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(ids)
                 .execute(&mut *conn)
                 .await?;
+            sqlx::query(
+                "SELECT setval('schema_ids', GREATEST(last_value, $1), is_called OR last_value <= $1)
+                 FROM schema_ids",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
             Ok(id)
         }
-        None => Ok(sqlx::query_scalar(
-            "UPDATE schema_id_counter SET next_id = next_id + 1 RETURNING next_id - 1",
-        )
-        .fetch_one(&mut *conn)
-        .await?),
+        None => {
+            sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+                .bind(ids)
+                .execute(&mut *conn)
+                .await?;
+            Ok(sqlx::query_scalar("SELECT nextval('schema_ids')")
+                .fetch_one(&mut *conn)
+                .await?)
+        }
     }
 }
 
@@ -491,8 +507,8 @@ impl Store for PostgresStore {
         subject: &str,
         schema: &NewSchema,
         placement: Placement,
-        gate: &Gate<'_>,
-        audit: &AuditNew<'_>,
+        gate: Gate,
+        audit: AuditNew,
     ) -> Result<Registered> {
         let mut tx = self.pool.begin().await?;
         lock(&mut tx, "subject", subject).await?;

@@ -1,6 +1,7 @@
 //! SQLite: the embedded default. WAL for concurrent readers, `BEGIN IMMEDIATE` so a registration
 //! holds the single write lock from its first read, and `synchronous=FULL` so a commit is on disk
-//! before the client hears about it.
+//! before the client hears about it. Registrations go through one writer that commits all those
+//! waiting at once (`group_commit`).
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -8,8 +9,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions, Row, SqliteConnection, SqlitePool};
 
+use super::group_commit::{Registration, Writer};
 use super::{
     AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, ImportRow,
     ImportRows, Imported, NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
@@ -19,6 +21,7 @@ use crate::model::{Mode, Reference, SchemaType};
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: Writer,
 }
 
 impl SqliteStore {
@@ -31,10 +34,11 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let writer = Writer::start(options.connect().await?);
+        Ok(SqliteStore { pool, writer })
     }
 }
 
@@ -327,6 +331,70 @@ async fn insert_audit(conn: &mut SqliteConnection, entries: &[AuditEntry]) -> Re
     Ok(())
 }
 
+/// One registration inside the writer's transaction (see `group_commit`): the live version that
+/// already holds the schema, or the gate's verdict and the new version with its audit line.
+pub(super) async fn register_in(
+    conn: &mut SqliteConnection,
+    registration: &Registration,
+) -> Result<Registered> {
+    let Registration {
+        subject,
+        schema,
+        placement,
+        gate,
+        audit,
+    } = registration;
+    let (subject, placement) = (subject.as_str(), *placement);
+    let versions = versions_in(&mut *conn, subject).await?;
+
+    let existing_id = match placement {
+        Placement::Import { id, .. } => {
+            let stored = schema_hash(&mut *conn, id).await?;
+            super::check_import_id(id, stored.as_deref(), &schema.hash)?
+        }
+        _ => id_for_hash(&mut *conn, &schema.hash).await?,
+    };
+    if let Some(id) = existing_id {
+        if let Some(version) = super::existing_version(&versions, id, placement) {
+            return Ok(Registered::Existing { id, version });
+        }
+    }
+
+    let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).cloned().collect();
+    gate(&live)?;
+    let version = super::next_version(subject, &versions, placement)?;
+    let id = match (existing_id, placement) {
+        (Some(id), _) => id,
+        (None, Placement::Import { id, .. }) => insert_schema(&mut *conn, schema, Some(id)).await?,
+        (None, _) => insert_schema(&mut *conn, schema, None).await?,
+    };
+    // An identical schema sitting soft-deleted in this subject is superseded by the new
+    // version, unless something still references it (Confluent #4277).
+    sqlx::query(
+        "DELETE FROM subject_versions
+             WHERE subject = ? AND schema_id = ? AND deleted = 1
+               AND NOT EXISTS (SELECT 1 FROM schema_references r
+                               WHERE r.subject = subject_versions.subject
+                                 AND r.version = subject_versions.version)",
+    )
+    .bind(subject)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+             VALUES (?, ?, ?, 0, ?)",
+    )
+    .bind(subject)
+    .bind(version)
+    .bind(id)
+    .bind(super::now_millis())
+    .execute(&mut *conn)
+    .await?;
+    insert_audit(&mut *conn, &[audit(id, version)]).await?;
+    Ok(Registered::Created { id, version })
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn schema(&self, id: i64) -> Result<Option<SchemaRow>> {
@@ -424,61 +492,18 @@ impl Store for SqliteStore {
         subject: &str,
         schema: &NewSchema,
         placement: Placement,
-        gate: &Gate<'_>,
-        audit: &AuditNew<'_>,
+        gate: Gate,
+        audit: AuditNew,
     ) -> Result<Registered> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let versions = versions_in(&mut tx, subject).await?;
-
-        let existing_id = match placement {
-            Placement::Import { id, .. } => {
-                let stored = schema_hash(&mut tx, id).await?;
-                super::check_import_id(id, stored.as_deref(), &schema.hash)?
-            }
-            _ => id_for_hash(&mut tx, &schema.hash).await?,
-        };
-        if let Some(id) = existing_id {
-            if let Some(version) = super::existing_version(&versions, id, placement) {
-                return Ok(Registered::Existing { id, version });
-            }
-        }
-
-        let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).cloned().collect();
-        gate(&live)?;
-        let version = super::next_version(subject, &versions, placement)?;
-        let id = match (existing_id, placement) {
-            (Some(id), _) => id,
-            (None, Placement::Import { id, .. }) => {
-                insert_schema(&mut tx, schema, Some(id)).await?
-            }
-            (None, _) => insert_schema(&mut tx, schema, None).await?,
-        };
-        // An identical schema sitting soft-deleted in this subject is superseded by the new
-        // version, unless something still references it (Confluent #4277).
-        sqlx::query(
-            "DELETE FROM subject_versions
-             WHERE subject = ? AND schema_id = ? AND deleted = 1
-               AND NOT EXISTS (SELECT 1 FROM schema_references r
-                               WHERE r.subject = subject_versions.subject
-                                 AND r.version = subject_versions.version)",
-        )
-        .bind(subject)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
-             VALUES (?, ?, ?, 0, ?)",
-        )
-        .bind(subject)
-        .bind(version)
-        .bind(id)
-        .bind(super::now_millis())
-        .execute(&mut *tx)
-        .await?;
-        insert_audit(&mut tx, &[audit(id, version)]).await?;
-        tx.commit().await?;
-        Ok(Registered::Created { id, version })
+        self.writer
+            .register(Registration {
+                subject: subject.to_string(),
+                schema: schema.clone(),
+                placement,
+                gate,
+                audit,
+            })
+            .await
     }
 
     async fn import(&self, rows: &mut ImportRows) -> Result<()> {

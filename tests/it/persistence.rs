@@ -283,6 +283,150 @@ async fn after_a_kill_every_version_has_exactly_its_audit_line() {
     assert_eq!(lines.as_array().unwrap().len(), versions);
 }
 
+// Registrations are committed in groups: a SIGKILL in the middle of a stream of them from many
+// clients at once loses none that was answered, and leaves each written one whole (its schema,
+// version and audit line), whichever group it was in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_kill_every_answered_registration_of_many_clients_is_whole() {
+    const CLIENTS: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let mut first = Process::start(&db).await;
+    let client = reqwest::Client::new();
+    let (tx, mut acked) = tokio::sync::mpsc::unbounded_channel::<(String, i64)>();
+    let mut writers = Vec::new();
+    for w in 0..CLIENTS {
+        let (client, base, tx) = (client.clone(), first.base.clone(), tx.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..2000 {
+                let subject = format!("burst-{w}-{i}");
+                let body = json!({"schema": schema(&format!("B{w}x{i}")).to_string()});
+                let Ok(resp) = client
+                    .post(format!("{base}/subjects/{subject}/versions"))
+                    .header("content-type", CT)
+                    .body(body.to_string())
+                    .send()
+                    .await
+                else {
+                    break;
+                };
+                if resp.status() != 200 {
+                    break;
+                }
+                let Ok(answer) = resp.json::<serde_json::Value>().await else {
+                    break;
+                };
+                if tx.send((subject, answer["id"].as_i64().unwrap())).is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+    drop(tx);
+    let mut got = Vec::new();
+    while got.len() < 200 {
+        got.push(acked.recv().await.expect("answers before the kill"));
+    }
+    first.child.kill().expect("SIGKILL");
+    first.child.wait().unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    while let Some(answered) = acked.recv().await {
+        got.push(answered);
+    }
+
+    let second = Process::start(&db).await;
+    let get = |path: String| {
+        let client = client.clone();
+        let url = format!("{}{path}", second.base);
+        async move {
+            let resp = client.get(url).send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let mut ids = std::collections::HashSet::new();
+    for (subject, id) in &got {
+        let (status, version) = get(format!("/subjects/{subject}/versions/1")).await;
+        assert_eq!(status, 200, "{subject} lost: {version}");
+        assert_eq!(version["id"], *id, "{subject}");
+        assert!(ids.insert(*id), "id {id} answered twice");
+    }
+    let (_, subjects) = get("/subjects?subjectPrefix=burst-".into()).await;
+    let written = subjects.as_array().unwrap().len();
+    assert!(written >= got.len(), "{written} < {}", got.len());
+    let (status, lines) = get(format!(
+        "/herald/v1/audit?action=schema.register&target=subject/burst-&limit={}",
+        written + 10
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        lines.as_array().unwrap().len(),
+        written,
+        "one audit line per written version"
+    );
+    for subject in subjects.as_array().unwrap() {
+        let (status, body) = get(format!(
+            "/subjects/{}/versions/1",
+            subject.as_str().unwrap()
+        ))
+        .await;
+        assert_eq!(status, 200, "{subject}: {body}");
+        let (status, _) = get(format!("/schemas/ids/{}", body["id"])).await;
+        assert_eq!(status, 200, "{subject}'s schema");
+    }
+}
+
+/// Registrations committed together stay independent: the incompatible ones among them are
+/// refused and leave nothing behind, the others are written, each with its audit line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refused_registrations_committed_alongside_accepted_ones_leave_nothing() {
+    let s = TestServer::start().await;
+    let strict = record("Strict", json!([{"name": "id", "type": "string"}]));
+    s.register_ok("strict", &strict).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let client = s.client.clone();
+        let (subject, body) = if i % 2 == 0 {
+            (format!("fresh-{i}"), schema(&format!("Fresh{i}")))
+        } else {
+            // A new field without a default breaks BACKWARD.
+            let breaking = record(
+                "Strict",
+                json!([{"name": "id", "type": "string"}, {"name": format!("f{i}"), "type": "int"}]),
+            );
+            ("strict".to_string(), breaking)
+        };
+        let url = s.url(&format!("/subjects/{subject}/versions"));
+        tasks.push(tokio::spawn(async move {
+            let resp = client
+                .post(url)
+                .header("content-type", CT)
+                .body(json!({"schema": body.to_string()}).to_string())
+                .send()
+                .await
+                .unwrap();
+            (i, resp.status().as_u16())
+        }));
+    }
+    for t in tasks {
+        let (i, status) = t.await.unwrap();
+        assert_eq!(status, if i % 2 == 0 { 200 } else { 409 }, "request {i}");
+    }
+    assert_eq!(s.get("/subjects/strict/versions").await.1, json!([1]));
+    let (_, subjects) = s.get("/subjects?subjectPrefix=fresh-").await;
+    assert_eq!(subjects.as_array().unwrap().len(), 20);
+    let (_, lines) = s
+        .get("/herald/v1/audit?action=schema.register&limit=100")
+        .await;
+    assert_eq!(lines.as_array().unwrap().len(), 21, "{lines}");
+    // The refused schemas took no id: the accepted ones hold 1..=21 without a gap.
+    let (_, max) = s.get("/schemas/ids/1?fetchMaxId=true").await;
+    assert_eq!(max["maxId"], 21);
+}
+
 /// A schema stored by an earlier canonical form (Avro names as registered, JSON keys sorted)
 /// is still found when the same schema is registered or looked up again: no new version.
 #[tokio::test]
