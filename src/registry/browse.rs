@@ -497,7 +497,10 @@ async fn follow(mut changes: broadcast::Receiver<ChangeEvent>, registry: Weak<Re
                 }
             }
             ChangeEvent::Change(
-                Change::Purged { .. } | Change::Config { .. } | Change::Mode { .. },
+                Change::Purged { .. }
+                | Change::Config { .. }
+                | Change::Mode { .. }
+                | Change::Tokens,
             ) => {}
         }
     }

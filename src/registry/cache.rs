@@ -230,7 +230,9 @@ pub async fn follow_changes(
             }
             ChangeEvent::Change(Change::Mode { .. }) => true,
             // The summaries follow these (see `browse`); nothing here depends on them.
-            ChangeEvent::Change(Change::Registered { .. } | Change::Catalog) => false,
+            ChangeEvent::Change(Change::Registered { .. } | Change::Catalog | Change::Tokens) => {
+                false
+            }
             ChangeEvent::Change(Change::Imported) | ChangeEvent::Lost => {
                 cache.forget_all_registrations();
                 true

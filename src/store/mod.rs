@@ -125,6 +125,8 @@ pub enum Change {
     Mode {
         scope: String,
     },
+    /// API tokens were created or deleted (each instance re-reads a token within a second).
+    Tokens,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,17 +16,25 @@
 //!   exclusive advisory lock that every allocation takes shared, so no id is handed out between
 //!   reading the sequence and moving it.
 //! - Each write that makes another instance's memory stale (registrations, deletes, config,
-//!   mode, catalog, imports) sends a `NOTIFY` in its transaction; every instance listens and
-//!   updates or drops what it holds.
+//!   mode, catalog, tokens, imports) announces itself with a `NOTIFY` after it commits; every
+//!   instance listens and updates or drops what it holds. Not inside the transaction: PostgreSQL
+//!   commits every transaction that notifies under one database-wide lock, held across the
+//!   commit's WAL flush, which queued every registration of every instance behind one another.
+//!   The announcement carries the newest audit line the write saw (every write audits itself in
+//!   its transaction); each instance compares that with the audit log now and then, and one
+//!   that finds a write committed a whole sweep ago and never announced (its writer died between
+//!   commit and `NOTIFY`) drops everything mutable, as after a lost listener connection.
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool, Postgres, Row, Transaction};
 use tokio::sync::broadcast;
 
 use super::{
@@ -38,6 +46,9 @@ use crate::error::{Error, Result};
 use crate::model::{Mode, Reference, SchemaType};
 
 const CHANNEL: &str = "herald_changes";
+
+/// How often each instance looks for committed writes that were never announced.
+const SWEEP: Duration = Duration::from_secs(5);
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -57,17 +68,112 @@ impl PostgresStore {
         let (changes, _) = broadcast::channel(1024);
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(CHANNEL).await?;
-        tokio::spawn(forward_notifications(listener, changes.clone()));
+        let announced = Arc::new(AtomicI64::new(newest_audit(&pool).await?));
+        tokio::spawn(forward_notifications(
+            listener,
+            changes.clone(),
+            announced.clone(),
+        ));
+        tokio::spawn(sweep_unannounced(
+            pool.clone(),
+            changes.downgrade(),
+            announced,
+        ));
         Ok(PostgresStore { pool, changes })
+    }
+
+    /// Commits `tx`, then announces `changes` to every instance (this one included).
+    async fn commit(
+        &self,
+        mut tx: Transaction<'static, Postgres>,
+        changes: &[Change],
+    ) -> Result<()> {
+        if changes.is_empty() {
+            tx.commit().await?;
+            return Ok(());
+        }
+        // Read inside the transaction, so it covers this write's own audit lines.
+        let audit = newest_audit(&mut *tx).await?;
+        tx.commit().await?;
+        let payloads: Vec<String> = changes
+            .iter()
+            .map(|change| {
+                serde_json::to_string(&Notice {
+                    audit,
+                    change: change.clone(),
+                })
+                .unwrap_or_default()
+            })
+            .collect();
+        // The write stands; a failed announcement is caught by the other instances' sweeps.
+        if let Err(e) =
+            sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
+                .bind(CHANNEL)
+                .bind(&payloads)
+                .execute(&self.pool)
+                .await
+        {
+            tracing::warn!(error = %e, "a committed write could not be announced to other instances");
+        }
+        Ok(())
     }
 }
 
-async fn forward_notifications(mut listener: PgListener, out: broadcast::Sender<ChangeEvent>) {
+/// What an announcement carries: the change, and the newest audit line its write saw.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Notice {
+    audit: i64,
+    #[serde(flatten)]
+    change: Change,
+}
+
+async fn newest_audit<'c>(conn: impl sqlx::PgExecutor<'c>) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Every [`SWEEP`], checks that the writes committed by the previous sweep have been announced;
+/// when one has not, tells every follower that changes were lost.
+async fn sweep_unannounced(
+    pool: PgPool,
+    out: broadcast::WeakSender<ChangeEvent>,
+    announced: Arc<AtomicI64>,
+) {
+    let mut committed_before = announced.load(Ordering::SeqCst);
+    loop {
+        tokio::time::sleep(SWEEP).await;
+        let Some(out) = out.upgrade() else {
+            return;
+        };
+        if announced.load(Ordering::SeqCst) < committed_before {
+            tracing::warn!(
+                audit = committed_before,
+                "a write committed by another instance was never announced; reloading"
+            );
+            announced.fetch_max(committed_before, Ordering::SeqCst);
+            let _ = out.send(ChangeEvent::Lost);
+        }
+        match newest_audit(&pool).await {
+            Ok(newest) => committed_before = newest,
+            Err(e) => tracing::warn!(error = %e, "could not read the audit log's newest line"),
+        }
+    }
+}
+
+async fn forward_notifications(
+    mut listener: PgListener,
+    out: broadcast::Sender<ChangeEvent>,
+    announced: Arc<AtomicI64>,
+) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
-                match serde_json::from_str::<Change>(notification.payload()) {
-                    Ok(change) => {
+                match serde_json::from_str::<Notice>(notification.payload()) {
+                    Ok(Notice { audit, change }) => {
+                        announced.fetch_max(audit, Ordering::SeqCst);
                         let _ = out.send(ChangeEvent::Change(change));
                     }
                     Err(_) => {
@@ -97,16 +203,6 @@ fn lock_key(kind: &str, name: &str) -> i64 {
 async fn lock(conn: &mut PgConnection, kind: &str, name: &str) -> Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(lock_key(kind, name))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-async fn notify(conn: &mut PgConnection, change: &Change) -> Result<()> {
-    let payload = serde_json::to_string(change).unwrap_or_default();
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(payload)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -570,14 +666,13 @@ impl Store for PostgresStore {
         .execute(&mut *tx)
         .await?;
         insert_audit(&mut tx, &[audit(id, version)]).await?;
-        notify(
-            &mut tx,
-            &Change::Registered {
+        self.commit(
+            tx,
+            &[Change::Registered {
                 subject: subject.to_string(),
-            },
+            }],
         )
         .await?;
-        tx.commit().await?;
         Ok(Registered::Created { id, version })
     }
 
@@ -591,8 +686,7 @@ impl Store for PostgresStore {
         if done.max_id > 0 {
             allocate_id(&mut tx, Some(done.max_id)).await?;
         }
-        notify(&mut tx, &Change::Imported).await?;
-        tx.commit().await?;
+        self.commit(tx, &[Change::Imported]).await?;
         Ok(())
     }
 
@@ -616,14 +710,13 @@ impl Store for PostgresStore {
             .await?;
         }
         insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        notify(
-            &mut tx,
-            &Change::Subject {
+        self.commit(
+            tx,
+            &[Change::Subject {
                 subject: subject.to_string(),
-            },
+            }],
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -670,6 +763,7 @@ impl Store for PostgresStore {
                 .bind(subject)
                 .fetch_one(&mut *tx)
                 .await?;
+        let mut changes = Vec::new();
         if remaining == 0 {
             for statement in [
                 "DELETE FROM configs WHERE scope = $1",
@@ -681,39 +775,23 @@ impl Store for PostgresStore {
                     .await?;
             }
             purged.subject_emptied = true;
-            notify(
-                &mut tx,
-                &Change::Config {
-                    scope: subject.to_string(),
-                },
-            )
-            .await?;
-            notify(
-                &mut tx,
-                &Change::Mode {
-                    scope: subject.to_string(),
-                },
-            )
-            .await?;
+            changes.push(Change::Config {
+                scope: subject.to_string(),
+            });
+            changes.push(Change::Mode {
+                scope: subject.to_string(),
+            });
         }
-        notify(
-            &mut tx,
-            &Change::Subject {
-                subject: subject.to_string(),
-            },
-        )
-        .await?;
+        changes.push(Change::Subject {
+            subject: subject.to_string(),
+        });
         if !purged.schema_ids.is_empty() {
-            notify(
-                &mut tx,
-                &Change::Purged {
-                    ids: purged.schema_ids.clone(),
-                },
-            )
-            .await?;
+            changes.push(Change::Purged {
+                ids: purged.schema_ids.clone(),
+            });
         }
         insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        tx.commit().await?;
+        self.commit(tx, &changes).await?;
         Ok(purged)
     }
 
@@ -738,9 +816,6 @@ impl Store for PostgresStore {
 
     async fn catalog_write(&self, changes: &[CatalogWrite], audit: &[AuditEntry]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        if !changes.is_empty() {
-            notify(&mut tx, &Change::Catalog).await?;
-        }
         for change in changes {
             match change {
                 CatalogWrite::Put { kind, name, body } => {
@@ -766,7 +841,9 @@ impl Store for PostgresStore {
             }
         }
         insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
+        let announce = !changes.is_empty() || !audit.is_empty();
+        self.commit(tx, if announce { &[Change::Catalog] } else { &[] })
+            .await?;
         Ok(())
     }
 
@@ -842,7 +919,7 @@ impl Store for PostgresStore {
             other => other?,
         };
         insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        tx.commit().await?;
+        self.commit(tx, &[Change::Tokens]).await?;
         Ok(())
     }
 
@@ -872,7 +949,7 @@ impl Store for PostgresStore {
             return Ok(false);
         }
         insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        tx.commit().await?;
+        self.commit(tx, &[Change::Tokens]).await?;
         Ok(true)
     }
 
@@ -961,14 +1038,13 @@ impl Store for PostgresStore {
             }
         }
         insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        notify(
-            &mut tx,
-            &Change::Config {
+        self.commit(
+            tx,
+            &[Change::Config {
                 scope: scope.to_string(),
-            },
+            }],
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -1010,14 +1086,13 @@ impl Store for PostgresStore {
             }
         }
         insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        notify(
-            &mut tx,
-            &Change::Mode {
+        self.commit(
+            tx,
+            &[Change::Mode {
                 scope: scope.to_string(),
-            },
+            }],
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -455,18 +455,90 @@ async fn page_text(client: &reqwest::Client, url: String) -> String {
 
 /// Polls `check` for up to five seconds: other instances' writes reach memory through
 /// notifications, a moment after they commit.
-async fn eventually<F, Fut>(what: &str, mut check: F)
+async fn eventually<F, Fut>(what: &str, check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    for _ in 0..100 {
+    within(Duration::from_secs(5), what, check).await
+}
+
+async fn within<F, Fut>(limit: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
         if check().await {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{what}: not seen within 5 s");
+    panic!("{what}: not seen within {limit:?}");
+}
+
+/// A writer that dies between its commit and its announcement: the other instances find the
+/// committed write by its audit line at their next sweeps and reload what they hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_committed_write_that_was_never_announced_reaches_the_other_instances() {
+    if !postgres_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let a = Instance::start(&db).await;
+    let client = reqwest::Client::new();
+    let (status, body) = send(
+        &client,
+        "POST",
+        format!("{}/subjects/announced-value/versions", a.base),
+        Some(schema("Announced")),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    assert_eq!(
+        send(&client, "GET", format!("{}/subjects", a.base), None)
+            .await
+            .1,
+        json!(["announced-value"])
+    );
+
+    // What a registration's transaction writes, committed with no NOTIFY after it.
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db)
+        .await
+        .unwrap();
+    let mut tx = sqlx::Connection::begin(&mut conn).await.unwrap();
+    sqlx::query(
+        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+         VALUES ('unannounced-value', 1, $1, FALSE, 0)",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, target)
+         VALUES (0, 'test', 'schema.register', 'unannounced-value')",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Two sweeps (5 s apart) at most, and a reload.
+    within(
+        Duration::from_secs(30),
+        "the unannounced write in A's GET /subjects",
+        || async {
+            send(&client, "GET", format!("{}/subjects", a.base), None)
+                .await
+                .1
+                == json!(["announced-value", "unannounced-value"])
+        },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
