@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod catalog;
+pub mod catalog_entities;
 pub mod cli;
 pub mod codegen;
 pub mod error;

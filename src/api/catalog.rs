@@ -8,9 +8,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::catalog::bundle::{Bundle, Plan};
-use crate::catalog::contents::{DOMAIN, EVENT, SERVICE, TEAM};
-use crate::catalog::model::{Domain, Event, Link, OwnerRule, Policy, Service, Team};
 use crate::catalog::Written;
+use crate::catalog_entities::contents::{DOMAIN, EVENT, SERVICE, TEAM};
+use crate::catalog_entities::model::{Domain, Event, Link, OwnerRule, Policy, Service, Team};
 use crate::error::{Error, Result};
 use crate::http::access::Access;
 use crate::http::error::ErrorBody;
@@ -213,7 +213,7 @@ fn subjects_named(entity: &Value) -> Vec<String> {
 /// URL fields of an entity (a service's `repository`) must be http(s): 400 otherwise.
 fn check_links(body: &Value) -> Result<()> {
     match body.get("repository").and_then(Value::as_str) {
-        Some(link) => match crate::catalog::contents::web_link_problem(link) {
+        Some(link) => match crate::catalog_entities::contents::web_link_problem(link) {
             Some(problem) => Err(Error::BadRequest(format!("repository: {problem}"))),
             None => Ok(()),
         },

@@ -4,8 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::contents::{parse_link_version, CatalogState, SERVICE};
-use super::model::{Event, EventSchema, Link, SchemaVersion, Service};
+use crate::catalog_entities::contents::{parse_link_version, CatalogState, SERVICE};
+use crate::catalog_entities::model::{Event, EventSchema, Link, SchemaVersion, Service};
 use crate::error::{Error, Result};
 use crate::model::{SchemaType, VersionSpec};
 use crate::registry::Registry;

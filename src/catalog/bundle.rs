@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::contents::CatalogState;
 use super::impact::{check_declared, required_bump, Bump, Impact};
 use super::lint::{self, Finding};
-use super::model::{Approval, Domain, Event, Lifecycle, OwnerRule, Policy, Service, Team};
+use crate::catalog_entities::contents::CatalogState;
+use crate::catalog_entities::model::{
+    Approval, Domain, Event, Lifecycle, OwnerRule, Policy, Service, Team,
+};
 use crate::error::{Error, Result};
 use crate::formats::{self, Reason};
 use crate::registry::compatibility::directions;
@@ -263,8 +265,8 @@ impl Plan {
 type Pending = (String, usize, usize);
 
 fn request_for(
-    schema: &super::model::EventSchema,
-    version: &super::model::SchemaVersion,
+    schema: &crate::catalog_entities::model::EventSchema,
+    version: &crate::catalog_entities::model::SchemaVersion,
 ) -> SchemaRequest {
     SchemaRequest {
         schema: version.schema.clone(),

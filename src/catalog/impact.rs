@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::contents::{parse_link_version, CatalogState};
-use super::model::{Event, EventSchema, Level, SchemaVersion};
+use crate::catalog_entities::contents::{parse_link_version, CatalogState};
+use crate::catalog_entities::model::{Event, EventSchema, Level, SchemaVersion};
 use crate::error::{Error, Result};
 use crate::formats::{self, reason, Parsed, Reason};
 use crate::model::{SchemaType, VersionSpec};
@@ -145,7 +145,7 @@ impl Registry {
                 }
             }
         }
-        super::contents::refuse(errors)
+        crate::catalog_entities::contents::refuse(errors)
     }
 
     /// The stored examples of the event bound to `subject` that `schema` cannot accept.

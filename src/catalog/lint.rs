@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::contents::{parse_link_version, CatalogState};
-use super::model::{Lifecycle, Service};
+use crate::catalog_entities::contents::{parse_link_version, CatalogState};
+use crate::catalog_entities::model::{Lifecycle, Service};
 
 /// Days before a sunset from which the consumers still on an event are reported.
 pub const SUNSET_HORIZON_DAYS: i64 = 90;

@@ -3,18 +3,17 @@
 
 pub mod asyncapi;
 pub mod bundle;
-pub mod contents;
 pub mod impact;
 pub mod lint;
-pub mod model;
 
 use serde_json::Value;
 
+use crate::catalog_entities::contents::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
+use crate::catalog_entities::model::{Lifecycle, Link};
+use crate::catalog_entities::{contents, model};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
 use crate::store::{AuditEntry, CatalogWrite};
-use contents::{CatalogState, DOMAIN, EVENT, SERVICE, TEAM};
-use model::{Lifecycle, Link};
 
 /// The answer to a successful write: the entity as stored and the policy warnings it raised.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -30,7 +30,7 @@ pub struct SchemaSource {
     pub schema_type: String,
     pub references: Vec<Reference>,
     /// The catalog's approval of a break in this version, when it has one.
-    pub approval: Option<crate::catalog::model::Approval>,
+    pub approval: Option<crate::catalog_entities::model::Approval>,
 }
 
 impl SchemaSource {

@@ -3,7 +3,7 @@
 //! among the folder's own schemas.
 
 use crate::catalog::bundle::Bundle;
-use crate::catalog::model::{Event, EventSchema, SchemaVersion};
+use crate::catalog_entities::model::{Event, EventSchema, SchemaVersion};
 use crate::error::{Error, Result};
 use crate::formats::{self, Dependency, Parsed};
 use crate::model::{Reference, SchemaType};

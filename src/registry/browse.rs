@@ -11,7 +11,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::summaries::{LatestChange, Slot, Summaries};
 use super::{Registry, SchemaEntry, SubjectVersion};
-use crate::catalog::contents::CatalogState;
+use crate::catalog_entities::contents::CatalogState;
 use crate::error::Result;
 use crate::formats::{self, FieldRow, Parsed};
 use crate::store::{Change, ChangeEvent, VersionRow};

@@ -520,7 +520,7 @@ pub(crate) struct Summaries {
     pub stale: Mutex<BTreeSet<String>>,
     /// A reload after missed changes failed; the next list read tries again.
     pub reload_pending: std::sync::atomic::AtomicBool,
-    pub catalog: Mutex<Snapshot<crate::catalog::contents::CatalogState>>,
+    pub catalog: Mutex<Snapshot<crate::catalog_entities::contents::CatalogState>>,
 }
 
 impl Summaries {

@@ -7,8 +7,8 @@ use super::maps::flow_graph;
 use super::markdown;
 use super::rows::{missing, EventRow, NamedList, NamedRow, ServiceRow};
 use super::{page_param, Page, PageResult, Pager};
-use crate::catalog::contents::DOMAIN;
-use crate::catalog::model::{Event, Service};
+use crate::catalog_entities::contents::DOMAIN;
+use crate::catalog_entities::model::{Event, Service};
 use crate::http::wire::{Params, PathParams};
 use crate::http::AppState;
 
@@ -46,7 +46,7 @@ pub async fn domains(State(state): State<AppState>, params: Params) -> PageResul
 #[template(path = "domain.html")]
 struct DomainPage {
     title: String,
-    domain: crate::catalog::model::Domain,
+    domain: crate::catalog_entities::model::Domain,
     description: String,
     events: Vec<EventRow>,
     services: Vec<ServiceRow>,

@@ -13,8 +13,8 @@ use super::markdown;
 use super::rows::{lifecycle_name, link_row, missing, EventRow, LinkRow};
 use super::warnings::{link_warnings, Warning};
 use super::{page_param, with_query, Page, PageError, PageResult, Pager};
-use crate::catalog::contents::EVENT;
-use crate::catalog::model::{Event, EventSchema, Lifecycle};
+use crate::catalog_entities::contents::EVENT;
+use crate::catalog_entities::model::{Event, EventSchema, Lifecycle};
 use crate::formats::{self, PayloadError};
 use crate::http::wire::{Params, PathParams};
 use crate::http::AppState;
@@ -141,7 +141,8 @@ fn consumer_code(consumers: &[LinkRow], block: Option<&SubjectBlock>) -> Vec<Con
     consumers
         .iter()
         .filter_map(|c| {
-            let wanted = crate::catalog::contents::parse_link_version(&c.version, false).ok()?;
+            let wanted =
+                crate::catalog_entities::contents::parse_link_version(&c.version, false).ok()?;
             let line =
                 block.versions.iter().rev().find(|v| {
                     semver::Version::parse(&v.semver).is_ok_and(|sv| wanted.matches(&sv))

@@ -6,7 +6,7 @@ use axum::extract::State;
 
 use super::dates::{datetime, days_between, today};
 use super::{Page, PageResult};
-use crate::catalog::model::Lifecycle;
+use crate::catalog_entities::model::Lifecycle;
 use crate::http::AppState;
 
 pub struct Count {

@@ -2,8 +2,8 @@
 
 use super::graph::{self, Graph, Node};
 use super::segment;
-use crate::catalog::contents::CatalogState;
-use crate::catalog::model::{Lifecycle, Service};
+use crate::catalog_entities::contents::CatalogState;
+use crate::catalog_entities::model::{Lifecycle, Service};
 
 /// An event's box: own (of the page's domain or the page's event), foreign, or deprecated.
 fn event_node(catalog: &CatalogState, name: &str, own_domain: Option<&str>) -> Node {

@@ -3,8 +3,8 @@
 use askama::Template;
 
 use super::{PageError, Pager};
-use crate::catalog::contents::CatalogState;
-use crate::catalog::model::{Event, Lifecycle, Link, Service};
+use crate::catalog_entities::contents::CatalogState;
+use crate::catalog_entities::model::{Event, Lifecycle, Link, Service};
 use crate::error::Error;
 
 pub fn lifecycle_name(l: Lifecycle) -> &'static str {

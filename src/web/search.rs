@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 
 use super::{page_param, segment, with_query, Page, PageResult, Pager, PAGE_SIZE};
-use crate::catalog::contents::CatalogState;
+use crate::catalog_entities::contents::CatalogState;
 use crate::http::wire::Params;
 use crate::http::AppState;
 use crate::registry::FieldHit;

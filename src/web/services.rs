@@ -6,8 +6,8 @@ use axum::extract::State;
 use super::maps::service_graph;
 use super::rows::{link_row, missing, LinkRow, ServiceRow};
 use super::{page_param, Page, PageResult, Pager};
-use crate::catalog::contents::SERVICE;
-use crate::catalog::model::{Link, Service};
+use crate::catalog_entities::contents::SERVICE;
+use crate::catalog_entities::model::{Link, Service};
 use crate::http::wire::{Params, PathParams};
 use crate::http::AppState;
 

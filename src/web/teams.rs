@@ -6,8 +6,8 @@ use axum::extract::State;
 use super::rows::LinkRow;
 use super::rows::{link_row, missing, EventRow, NamedList, NamedRow, ServiceRow};
 use super::{page_param, Page, PageResult, Pager};
-use crate::catalog::contents::TEAM;
-use crate::catalog::model::Service;
+use crate::catalog_entities::contents::TEAM;
+use crate::catalog_entities::model::Service;
 use crate::http::wire::{Params, PathParams};
 use crate::http::AppState;
 
@@ -45,7 +45,7 @@ pub async fn teams(State(state): State<AppState>, params: Params) -> PageResult 
 #[template(path = "team.html")]
 struct TeamPage {
     title: String,
-    team: crate::catalog::model::Team,
+    team: crate::catalog_entities::model::Team,
     events: Vec<EventRow>,
     services: Vec<ServiceRow>,
     produces: Vec<LinkRow>,

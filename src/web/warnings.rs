@@ -4,8 +4,8 @@
 
 use semver::Version;
 
-use crate::catalog::contents::parse_link_version;
-use crate::catalog::model::{EventSchema, Link, Service};
+use crate::catalog_entities::contents::parse_link_version;
+use crate::catalog_entities::model::{EventSchema, Link, Service};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
@@ -101,7 +101,7 @@ fn undeclared(service: &Service, role: &str, link: &Link) -> Warning {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::model::SchemaVersion;
+    use crate::catalog_entities::model::SchemaVersion;
 
     fn schema(versions: &[&str]) -> EventSchema {
         EventSchema {

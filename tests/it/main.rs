@@ -33,6 +33,7 @@ mod protobuf_compat;
 mod protobuf_schemas;
 mod readme;
 mod references;
+mod structure;
 mod tls;
 mod transfer;
 mod web_browser;
