@@ -1,0 +1,188 @@
+//! Reading rows into the store's types, and the statements several writes share: locks, id
+//! allocation, schema and audit inserts.
+
+use std::str::FromStr;
+
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, Row};
+
+use crate::error::Result;
+use crate::model::{Reference, SchemaType};
+use crate::store::{AuditEntry, NewSchema, SchemaRow, VersionRow};
+
+/// A stable 64-bit advisory lock key for `kind`:`name`.
+fn lock_key(kind: &str, name: &str) -> i64 {
+    let digest = Sha256::digest(format!("herald:{kind}:{name}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+pub(super) async fn lock(conn: &mut PgConnection, kind: &str, name: &str) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(lock_key(kind, name))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(super) fn schema_row(
+    row: &sqlx::postgres::PgRow,
+    references: Vec<Reference>,
+) -> Result<SchemaRow> {
+    let schema_type: String = row.get("schema_type");
+    let metadata: Option<String> = row.get("metadata");
+    let rule_set: Option<String> = row.get("rule_set");
+    Ok(SchemaRow {
+        id: row.get("id"),
+        schema_type: SchemaType::from_str(&schema_type)?,
+        schema: row.get("schema"),
+        references,
+        metadata: metadata.and_then(|t| serde_json::from_str(&t).ok()),
+        rule_set: rule_set.and_then(|t| serde_json::from_str(&t).ok()),
+    })
+}
+
+pub(super) fn reference_row(r: &sqlx::postgres::PgRow) -> Reference {
+    Reference {
+        name: r.get("name"),
+        subject: r.get("subject"),
+        version: r.get("version"),
+    }
+}
+
+pub(super) fn version_row(row: &sqlx::postgres::PgRow) -> VersionRow {
+    VersionRow {
+        subject: row.get("subject"),
+        version: row.get("version"),
+        schema_id: row.get("schema_id"),
+        deleted: row.get("deleted"),
+        created_at: row.get("created_at"),
+    }
+}
+
+pub(super) async fn versions_in(conn: &mut PgConnection, subject: &str) -> Result<Vec<VersionRow>> {
+    let rows = sqlx::query(
+        "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE subject = $1 ORDER BY version",
+    )
+    .bind(subject)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(version_row).collect())
+}
+
+pub(super) async fn referrers_in(
+    conn: &mut PgConnection,
+    subject: &str,
+    version: i32,
+) -> Result<Vec<(i64, bool)>> {
+    let rows = sqlx::query(
+        "SELECT r.schema_id AS id, BOOL_AND(sv.deleted) AS all_deleted
+         FROM schema_references r JOIN subject_versions sv ON sv.schema_id = r.schema_id
+         WHERE r.subject = $1 AND r.version = $2
+         GROUP BY r.schema_id ORDER BY r.schema_id",
+    )
+    .bind(subject)
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<i64, _>("id"), r.get::<bool, _>("all_deleted")))
+        .collect())
+}
+
+pub(super) async fn allocate_id(conn: &mut PgConnection, explicit: Option<i64>) -> Result<i64> {
+    let ids = lock_key("ids", "");
+    match explicit {
+        Some(id) => {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(ids)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "SELECT setval('schema_ids', GREATEST(last_value, $1), is_called OR last_value <= $1)
+                 FROM schema_ids",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Ok(id)
+        }
+        None => {
+            sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+                .bind(ids)
+                .execute(&mut *conn)
+                .await?;
+            Ok(sqlx::query_scalar("SELECT nextval('schema_ids')")
+                .fetch_one(&mut *conn)
+                .await?)
+        }
+    }
+}
+
+pub(super) async fn insert_schema(
+    conn: &mut PgConnection,
+    schema: &NewSchema,
+    explicit_id: Option<i64>,
+) -> Result<i64> {
+    // The counter would go past 2^31-1 after an import of the highest id; the caller's
+    // transaction rolls the counter back.
+    let id = crate::store::check_new_id(allocate_id(conn, explicit_id).await?)?;
+    sqlx::query(
+        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(schema.schema_type.as_str())
+    .bind(&schema.schema)
+    .bind(schema.metadata.as_ref().map(|v| v.to_string()))
+    .bind(schema.rule_set.as_ref().map(|v| v.to_string()))
+    .bind(&schema.hash)
+    .bind(crate::store::now_millis())
+    .execute(&mut *conn)
+    .await?;
+    for (ordinal, r) in schema.references.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(ordinal as i32)
+        .bind(&r.name)
+        .bind(&r.subject)
+        .bind(r.version)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Appends audit lines inside the caller's transaction.
+pub(super) async fn insert_audit(conn: &mut PgConnection, entries: &[AuditEntry]) -> Result<()> {
+    for entry in entries {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, source, action, target, before, after)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.source)
+        .bind(&entry.action)
+        .bind(&entry.target)
+        .bind(entry.before.as_ref().map(|v| v.to_string()))
+        .bind(entry.after.as_ref().map(|v| v.to_string()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(super) fn token_row(r: &sqlx::postgres::PgRow) -> Result<crate::model::Token> {
+    let role: String = r.get("role");
+    let subjects: String = r.get("subjects");
+    Ok(crate::model::Token {
+        name: r.get("name"),
+        role: role.parse()?,
+        subjects: serde_json::from_str(&subjects).unwrap_or_default(),
+        created_at: r.get("created_at"),
+    })
+}
