@@ -16,7 +16,7 @@ use crate::serve_settings::ServeConfig;
 use crate::tls::TlsListener;
 
 pub async fn state(config: &ServeConfig) -> anyhow::Result<AppState> {
-    let store = crate::store::open(&config.database_url).await?;
+    let store = crate::store::open_as_sole_writer(&config.database_url).await?;
     let limits = crate::registry::Limits {
         max_references: config.max_references,
         lookup_cache_entries: config.lookup_cache_entries,

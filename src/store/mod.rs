@@ -363,12 +363,25 @@ pub trait Store: Send + Sync + 'static {
     }
 }
 
-/// Opens the store a database URL names, applying migrations.
+/// Opens the store a database URL names, applying migrations, for a short-lived command that
+/// keeps nothing in memory across other processes' writes (tokens, export).
 pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    open_with(database_url, false).await
+}
+
+/// Opens the store for a process that keeps what it read in memory (`serve`, `import`): on
+/// SQLite, which tells no one of its writes, only one such process may have the file open.
+pub async fn open_as_sole_writer(database_url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    open_with(database_url, true).await
+}
+
+async fn open_with(database_url: &str, sole_writer: bool) -> Result<std::sync::Arc<dyn Store>> {
     if database_url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(
-            sqlite::SqliteStore::open(database_url).await?,
-        ))
+        Ok(std::sync::Arc::new(if sole_writer {
+            sqlite::SqliteStore::open_as_sole_writer(database_url).await?
+        } else {
+            sqlite::SqliteStore::open(database_url).await?
+        }))
     } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
         Ok(std::sync::Arc::new(
             postgres::PostgresStore::open(database_url).await?,

@@ -22,9 +22,22 @@ use crate::model::{Mode, Reference, SchemaType};
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Writer,
+    /// Held for the store's life by a process that keeps the file's contents in memory.
+    _sole_writer: Option<std::fs::File>,
 }
 
 impl SqliteStore {
+    /// Opens the file as its one long-lived writer: a process that serves it keeps version
+    /// lists, settings and summaries in memory and would answer stale data after another
+    /// process's write, so a second server or an import into the file while one runs is refused
+    /// here instead. Token commands (re-read within a second) and exports open it with
+    /// [`SqliteStore::open`].
+    pub async fn open_as_sole_writer(url: &str) -> Result<Self> {
+        let mut store = Self::open(url).await?;
+        store._sole_writer = sole_writer_lock(url)?;
+        Ok(store)
+    }
+
     pub async fn open(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -38,7 +51,41 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let writer = Writer::start(options.connect().await?);
-        Ok(SqliteStore { pool, writer })
+        Ok(SqliteStore {
+            pool,
+            writer,
+            _sole_writer: None,
+        })
+    }
+}
+
+/// An exclusive lock on `<file>.writer-lock` beside the database file (none for an in-memory
+/// database), released when the process ends however it ends.
+fn sole_writer_lock(url: &str) -> Result<Option<std::fs::File>> {
+    let options = SqliteConnectOptions::from_str(url)?;
+    let path = options.get_filename();
+    if path.as_os_str().is_empty() || path == std::path::Path::new(":memory:") {
+        return Ok(None);
+    }
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".writer-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::store(format!("cannot open {}: {e}", lock_path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::store(format!(
+            "another herald process serves or imports into {}: stop it first, or import through \
+             its API",
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::store(format!(
+            "cannot lock {}: {e}",
+            lock_path.display()
+        ))),
     }
 }
 

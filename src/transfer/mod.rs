@@ -462,15 +462,19 @@ fn json_text(value: &impl Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// Opens the registry on a database for an offline export or import.
-async fn open(database_url: &str) -> anyhow::Result<Registry> {
-    let store = crate::store::open(database_url).await?;
+/// Opens the registry on a database for an offline export (`writes` false) or import.
+async fn open(database_url: &str, writes: bool) -> anyhow::Result<Registry> {
+    let store = if writes {
+        crate::store::open_as_sole_writer(database_url).await?
+    } else {
+        crate::store::open(database_url).await?
+    };
     Ok(Registry::new(store, crate::serve_settings::Dialect::V7).await?)
 }
 
 /// `herald export FILE`.
 pub async fn export_to_file(database_url: &str, file: &Path) -> anyhow::Result<usize> {
-    let registry = open(database_url).await?;
+    let registry = open(database_url, false).await?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(file)?);
     Ok(registry.export_to(&mut out, &Progress::on_stderr()).await?)
 }
@@ -481,7 +485,7 @@ pub async fn import_into(
     file: Option<&Path>,
     from: Option<&crate::cli::Connection>,
 ) -> anyhow::Result<ImportReport> {
-    let registry = open(database_url).await?;
+    let registry = open(database_url, true).await?;
     let progress = Progress::on_stderr();
     let report = match (file, from) {
         (Some(path), None) => registry.import_file(path, &progress).await?,

@@ -241,19 +241,60 @@ async fn import_refuses_a_registry_that_already_has_subjects() {
         &source.database_url,
     ])
     .await;
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args([
-            "import",
-            file.to_str().unwrap(),
-            "--database",
-            &source.database_url,
-        ])
-        .output()
-        .await
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("Cannot import since found existing subjects"));
+    let target = fresh_database(dir.path()).await;
+    herald(&["import", file.to_str().unwrap(), "--database", &target]).await;
+    let out = herald_fails(&["import", file.to_str().unwrap(), "--database", &target]).await;
+    assert!(
+        out.contains("Cannot import since found existing subjects"),
+        "{out}"
+    );
+}
+
+/// A SQLite file has one serving or importing process: a second one would answer from memory
+/// that the first one's writes made stale.
+#[tokio::test]
+async fn a_sqlite_file_that_a_server_holds_refuses_an_import_and_a_second_server() {
+    let source = populated().await;
+    if !source.database_url.starts_with("sqlite:") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    herald(&[
+        "export",
+        file.to_str().unwrap(),
+        "--database",
+        &source.database_url,
+    ])
+    .await;
+    let out = herald_fails(&[
+        "import",
+        file.to_str().unwrap(),
+        "--database",
+        &source.database_url,
+    ])
+    .await;
+    assert!(
+        out.contains("another herald process serves or imports into"),
+        "{out}"
+    );
+    let out = herald_fails(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--catalog",
+        "/nonexistent",
+        "--database",
+        &source.database_url,
+    ])
+    .await;
+    assert!(
+        out.contains("another herald process serves or imports into"),
+        "{out}"
+    );
+    // Tokens are written around the server: it re-reads a token within a second.
+    let out = herald(&["token", "list", "--database", &source.database_url]).await;
+    assert!(!out.contains("another herald process"), "{out}");
 }
 
 /// Runs `herald` expecting it to fail; its stdout and stderr.
