@@ -32,6 +32,7 @@ impl PostgresStore {
             .map(|change| {
                 serde_json::to_string(&Notice {
                     audit,
+                    origin: self.origin,
                     change: change.clone(),
                 })
                 .unwrap_or_default()
@@ -51,10 +52,13 @@ impl PostgresStore {
     }
 }
 
-/// What an announcement carries: the change, and the newest audit line its write saw.
+/// What an announcement carries: the change, the newest audit line its write saw, and which
+/// store (process) wrote it.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(super) struct Notice {
     audit: i64,
+    #[serde(default)]
+    origin: u64,
     #[serde(flatten)]
     change: Change,
 }
@@ -99,14 +103,25 @@ pub(super) async fn forward_notifications(
     mut listener: PgListener,
     out: broadcast::Sender<ChangeEvent>,
     announced: Arc<AtomicI64>,
+    origin: u64,
 ) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
                 match serde_json::from_str::<Notice>(notification.payload()) {
-                    Ok(Notice { audit, change }) => {
+                    Ok(Notice {
+                        audit,
+                        origin: from,
+                        change,
+                    }) => {
                         announced.fetch_max(audit, Ordering::SeqCst);
-                        let _ = out.send(ChangeEvent::Change(change));
+                        // A registration updates this process's memory before it answers; the
+                        // notice of its own would only read the subject again.
+                        let own_registration =
+                            from == origin && matches!(change, Change::Registered { .. });
+                        if !own_registration {
+                            let _ = out.send(ChangeEvent::Change(change));
+                        }
                     }
                     Err(_) => {
                         let _ = out.send(ChangeEvent::Lost);

@@ -60,6 +60,8 @@ const SWEEP: Duration = Duration::from_secs(5);
 pub struct PostgresStore {
     pool: PgPool,
     changes: broadcast::Sender<ChangeEvent>,
+    /// Names this process's announcements, so it can tell its own from other instances'.
+    origin: u64,
 }
 
 impl PostgresStore {
@@ -76,17 +78,23 @@ impl PostgresStore {
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(CHANNEL).await?;
         let announced = Arc::new(AtomicI64::new(newest_audit(&pool).await?));
+        let origin = uuid::Uuid::new_v4().as_u64_pair().0;
         tokio::spawn(forward_notifications(
             listener,
             changes.clone(),
             announced.clone(),
+            origin,
         ));
         tokio::spawn(sweep_unannounced(
             pool.clone(),
             changes.downgrade(),
             announced,
         ));
-        Ok(PostgresStore { pool, changes })
+        Ok(PostgresStore {
+            pool,
+            changes,
+            origin,
+        })
     }
 }
 

@@ -3,21 +3,30 @@
 //! before the client hears about it. Registrations go through one writer that commits all those
 //! waiting at once (`group_commit`).
 
-use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Row, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions, Row, SqlitePool};
+
+mod import;
+mod register;
+mod rows;
 
 use super::group_commit::{Registration, Writer};
 use super::{
-    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, ImportRow,
-    ImportRows, Imported, NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
+    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, ConfigRecord, Gate, ImportRows,
+    NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
 };
 use crate::error::{Error, Result};
-use crate::model::{Mode, Reference, SchemaType};
+use crate::model::{Mode, Reference};
+use import::{import_batch, import_start};
+pub(super) use register::register_in;
+use rows::{
+    insert_audit, parse_json, placeholders, reference_row, referrers_in, schema_row, token_row,
+    version_row, versions_in, IDS_PER_READ,
+};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -87,359 +96,6 @@ fn sole_writer_lock(url: &str) -> Result<Option<std::fs::File>> {
             lock_path.display()
         ))),
     }
-}
-
-fn version_row(row: &sqlx::sqlite::SqliteRow) -> VersionRow {
-    VersionRow {
-        subject: row.get("subject"),
-        version: row.get("version"),
-        schema_id: row.get("schema_id"),
-        deleted: row.get::<i64, _>("deleted") != 0,
-        created_at: row.get("created_at"),
-    }
-}
-
-/// Ids per statement of a batch read, well under SQLite's bound on parameters.
-const IDS_PER_READ: usize = 500;
-
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}
-
-fn schema_row(row: &sqlx::sqlite::SqliteRow, references: Vec<Reference>) -> Result<SchemaRow> {
-    let schema_type: String = row.get("schema_type");
-    Ok(SchemaRow {
-        id: row.get("id"),
-        schema_type: SchemaType::from_str(&schema_type)?,
-        schema: row.get("schema"),
-        references,
-        metadata: parse_json(row.get("metadata")),
-        rule_set: parse_json(row.get("rule_set")),
-    })
-}
-
-fn reference_row(r: &sqlx::sqlite::SqliteRow) -> Reference {
-    Reference {
-        name: r.get("name"),
-        subject: r.get("subject"),
-        version: r.get("version"),
-    }
-}
-
-fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
-    text.and_then(|t| serde_json::from_str(&t).ok())
-}
-
-async fn versions_in(conn: &mut SqliteConnection, subject: &str) -> Result<Vec<VersionRow>> {
-    let rows = sqlx::query(
-        "SELECT subject, version, schema_id, deleted, created_at FROM subject_versions WHERE subject = ? ORDER BY version",
-    )
-    .bind(subject)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.iter().map(version_row).collect())
-}
-
-async fn schema_hash(conn: &mut SqliteConnection, id: i64) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT hash FROM schemas WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?)
-}
-
-async fn id_for_hash(conn: &mut SqliteConnection, hash: &str) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM schemas WHERE hash = ? ORDER BY id LIMIT 1")
-            .bind(hash)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
-}
-
-async fn insert_schema(
-    conn: &mut SqliteConnection,
-    schema: &NewSchema,
-    explicit_id: Option<i64>,
-) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(explicit_id)
-    .bind(schema.schema_type.as_str())
-    .bind(&schema.schema)
-    .bind(schema.metadata.as_ref().map(|v| v.to_string()))
-    .bind(schema.rule_set.as_ref().map(|v| v.to_string()))
-    .bind(&schema.hash)
-    .bind(super::now_millis())
-    .fetch_one(&mut *conn)
-    .await?;
-    // AUTOINCREMENT would go past 2^31-1 after an import of the highest id; the caller's
-    // transaction rolls the row back.
-    super::check_new_id(id)?;
-    for (ordinal, r) in schema.references.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(ordinal as i64)
-        .bind(&r.name)
-        .bind(&r.subject)
-        .bind(r.version)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(id)
-}
-
-async fn referrers_in(
-    conn: &mut SqliteConnection,
-    subject: &str,
-    version: i32,
-) -> Result<Vec<(i64, bool)>> {
-    let rows = sqlx::query(
-        "SELECT r.schema_id AS id, MIN(sv.deleted) AS all_deleted
-         FROM schema_references r JOIN subject_versions sv ON sv.schema_id = r.schema_id
-         WHERE r.subject = ? AND r.version = ?
-         GROUP BY r.schema_id ORDER BY r.schema_id",
-    )
-    .bind(subject)
-    .bind(version)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get::<i64, _>("id"), r.get::<i64, _>("all_deleted") != 0))
-        .collect())
-}
-
-/// What an import starts from: every stored (subject, version), and which are soft-deleted.
-async fn import_start(conn: &mut SqliteConnection) -> Result<Imported> {
-    let rows = sqlx::query("SELECT subject, version, schema_id, deleted FROM subject_versions")
-        .fetch_all(&mut *conn)
-        .await?;
-    let pairs = rows.iter().map(|r| (r.get("subject"), r.get("version")));
-    let deleted = rows
-        .iter()
-        .filter(|r| r.get::<i64, _>("deleted") != 0)
-        .map(|r| (r.get("subject"), r.get("schema_id")));
-    Ok(Imported::over(pairs, deleted))
-}
-
-/// One batch of an import, each table written in one statement that reads the batch's rows
-/// from a JSON array (`json_each`): the schemas new to the store first, then the versions and
-/// their audit lines.
-async fn import_batch(
-    conn: &mut SqliteConnection,
-    batch: &[ImportRow],
-    done: &mut Imported,
-) -> Result<()> {
-    let unseen = serde_json::to_string(&done.unseen(batch)).unwrap_or_default();
-    let stored: HashMap<i64, String> =
-        sqlx::query("SELECT id, hash FROM schemas WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(unseen)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| (r.get("id"), r.get("hash")))
-            .collect();
-    let plan = done.plan(batch, &stored)?;
-    for row in plan.superseding {
-        supersede(conn, &row.subject, row.id).await?;
-    }
-    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
-    let schemas: Vec<serde_json::Value> = plan
-        .schemas
-        .iter()
-        .map(|r| {
-            serde_json::json!([
-                r.id,
-                r.schema.schema_type.as_str(),
-                r.schema.schema,
-                json(&r.schema.metadata),
-                json(&r.schema.rule_set),
-                r.schema.hash,
-            ])
-        })
-        .collect();
-    let now = super::now_millis();
-    sqlx::query(
-        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, ?
-         FROM json_each(?)",
-    )
-    .bind(now)
-    .bind(serde_json::Value::from(schemas).to_string())
-    .execute(&mut *conn)
-    .await?;
-    let references: Vec<serde_json::Value> = plan
-        .schemas
-        .iter()
-        .flat_map(|r| {
-            r.schema
-                .references
-                .iter()
-                .enumerate()
-                .map(|(i, reference)| {
-                    serde_json::json!([
-                        r.id,
-                        i,
-                        reference.name,
-                        reference.subject,
-                        reference.version
-                    ])
-                })
-        })
-        .collect();
-    if !references.is_empty() {
-        sqlx::query(
-            "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
-             FROM json_each(?)",
-        )
-        .bind(serde_json::Value::from(references).to_string())
-        .execute(&mut *conn)
-        .await?;
-    }
-    let versions: Vec<serde_json::Value> = batch
-        .iter()
-        .map(|r| serde_json::json!([r.subject, r.version, r.id, i64::from(r.deleted)]))
-        .collect();
-    sqlx::query(
-        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ? FROM json_each(?)",
-    )
-    .bind(now)
-    .bind(serde_json::Value::from(versions).to_string())
-    .execute(&mut *conn)
-    .await?;
-    let audit: Vec<serde_json::Value> = batch
-        .iter()
-        .flat_map(|r| &r.audit)
-        .map(|e| {
-            serde_json::json!([
-                e.at,
-                e.actor,
-                e.source,
-                e.action,
-                e.target,
-                json(&e.before),
-                json(&e.after),
-            ])
-        })
-        .collect();
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, source, action, target, before, after)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-                value ->> 6
-         FROM json_each(?)",
-    )
-    .bind(serde_json::Value::from(audit).to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Removes the soft-deleted versions of `subject` that hold schema `id`, unless something
-/// still references them: a new version of the same schema supersedes them (Confluent #4277).
-async fn supersede(conn: &mut SqliteConnection, subject: &str, id: i64) -> Result<()> {
-    sqlx::query(
-        "DELETE FROM subject_versions
-         WHERE subject = ? AND schema_id = ? AND deleted = 1
-           AND NOT EXISTS (SELECT 1 FROM schema_references r
-                           WHERE r.subject = subject_versions.subject
-                             AND r.version = subject_versions.version)",
-    )
-    .bind(subject)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Appends audit lines inside the caller's transaction.
-async fn insert_audit(conn: &mut SqliteConnection, entries: &[AuditEntry]) -> Result<()> {
-    for entry in entries {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, source, action, target, before, after)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.source)
-        .bind(&entry.action)
-        .bind(&entry.target)
-        .bind(entry.before.as_ref().map(|v| v.to_string()))
-        .bind(entry.after.as_ref().map(|v| v.to_string()))
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-/// One registration inside the writer's transaction (see `group_commit`): the live version that
-/// already holds the schema, or the gate's verdict and the new version with its audit line.
-pub(super) async fn register_in(
-    conn: &mut SqliteConnection,
-    registration: &Registration,
-) -> Result<Registered> {
-    let Registration {
-        subject,
-        schema,
-        placement,
-        gate,
-        audit,
-    } = registration;
-    let (subject, placement) = (subject.as_str(), *placement);
-    let versions = versions_in(&mut *conn, subject).await?;
-
-    let existing_id = match placement {
-        Placement::Import { id, .. } => {
-            let stored = schema_hash(&mut *conn, id).await?;
-            super::check_import_id(id, stored.as_deref(), &schema.hash)?
-        }
-        _ => id_for_hash(&mut *conn, &schema.hash).await?,
-    };
-    if let Some(id) = existing_id {
-        if let Some(version) = super::existing_version(&versions, id, placement) {
-            return Ok(Registered::Existing { id, version });
-        }
-    }
-
-    let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).cloned().collect();
-    gate(&live)?;
-    let version = super::next_version(subject, &versions, placement)?;
-    let id = match (existing_id, placement) {
-        (Some(id), _) => id,
-        (None, Placement::Import { id, .. }) => insert_schema(&mut *conn, schema, Some(id)).await?,
-        (None, _) => insert_schema(&mut *conn, schema, None).await?,
-    };
-    // An identical schema sitting soft-deleted in this subject is superseded by the new
-    // version, unless something still references it (Confluent #4277).
-    sqlx::query(
-        "DELETE FROM subject_versions
-             WHERE subject = ? AND schema_id = ? AND deleted = 1
-               AND NOT EXISTS (SELECT 1 FROM schema_references r
-                               WHERE r.subject = subject_versions.subject
-                                 AND r.version = subject_versions.version)",
-    )
-    .bind(subject)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
-             VALUES (?, ?, ?, 0, ?)",
-    )
-    .bind(subject)
-    .bind(version)
-    .bind(id)
-    .bind(super::now_millis())
-    .execute(&mut *conn)
-    .await?;
-    insert_audit(&mut *conn, &[audit(id, version)]).await?;
-    Ok(Registered::Created { id, version })
 }
 
 #[async_trait]
@@ -930,15 +586,4 @@ impl Store for SqliteStore {
         tx.commit().await?;
         Ok(())
     }
-}
-
-fn token_row(r: &sqlx::sqlite::SqliteRow) -> Result<crate::model::Token> {
-    let role: String = r.get("role");
-    let subjects: String = r.get("subjects");
-    Ok(crate::model::Token {
-        name: r.get("name"),
-        role: role.parse()?,
-        subjects: serde_json::from_str(&subjects).unwrap_or_default(),
-        created_at: r.get("created_at"),
-    })
 }
