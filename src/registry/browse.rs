@@ -76,6 +76,22 @@ impl Registry {
         Ok(&self.summaries)
     }
 
+    /// Indexes the fields of the subjects other instances changed since the last search.
+    async fn index_followed(&self) {
+        let pending = std::mem::take(&mut *self.summaries.unindexed.lock().unwrap());
+        for subject in pending {
+            let ticket = self.summaries.ticket();
+            let change = self.summaries.latest(&subject);
+            let indexed = {
+                let index = self.summaries.fields.read().unwrap();
+                index.holds(&change.0, change.1.as_ref())
+            };
+            if !indexed {
+                self.index_change(ticket, change).await;
+            }
+        }
+    }
+
     /// Reads every subject's versions; returns the ticket of the read.
     async fn load_directory(&self) -> Result<u64> {
         let began = std::time::Instant::now();
@@ -134,6 +150,16 @@ impl Registry {
     /// Brings one subject's summary (and its field index entry) up to date after a write to
     /// it; a failed read is retried by the next list.
     pub(crate) async fn refresh_subject(&self, subject: &str) {
+        self.refresh(subject, true).await
+    }
+
+    /// Updates the summary of a subject another instance wrote; its fields are indexed by the
+    /// next search.
+    async fn follow_subject(&self, subject: &str) {
+        self.refresh(subject, false).await
+    }
+
+    async fn refresh(&self, subject: &str, index_now: bool) {
         if !self.summaries.is_loaded() {
             self.summaries
                 .stale
@@ -167,7 +193,15 @@ impl Registry {
             index.holds(&change.0, change.1.as_ref())
         };
         if changed || !indexed() {
-            self.index_change(ticket, change).await;
+            if index_now {
+                self.index_change(ticket, change).await;
+            } else {
+                self.summaries
+                    .unindexed
+                    .lock()
+                    .unwrap()
+                    .insert(subject.to_string());
+            }
         }
     }
 
@@ -417,6 +451,7 @@ impl Registry {
         }
         let summaries = self.summaries().await?;
         summaries.indexed.wait().await;
+        self.index_followed().await;
         hits.subjects = summaries
             .directory
             .read()
@@ -482,7 +517,7 @@ async fn follow(mut changes: broadcast::Receiver<ChangeEvent>, registry: Weak<Re
         };
         match event {
             ChangeEvent::Change(Change::Registered { subject } | Change::Subject { subject }) => {
-                registry.refresh_subject(&subject).await
+                registry.follow_subject(&subject).await
             }
             ChangeEvent::Change(Change::Catalog) => registry.forget_catalog(),
             ChangeEvent::Change(Change::Imported) | ChangeEvent::Lost => {

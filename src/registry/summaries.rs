@@ -518,6 +518,9 @@ pub(crate) struct Summaries {
     pub fields: RwLock<FieldIndex>,
     /// Subjects whose update failed to read the store; the next list read retries them.
     pub stale: Mutex<BTreeSet<String>>,
+    /// Subjects another instance changed whose latest fields are not indexed yet: the next
+    /// search indexes them, so following a write costs a read of its versions and no parse.
+    pub unindexed: Mutex<BTreeSet<String>>,
     /// A reload after missed changes failed; the next list read tries again.
     pub reload_pending: std::sync::atomic::AtomicBool,
     pub catalog: Mutex<Snapshot<crate::catalog_entities::contents::CatalogState>>,
