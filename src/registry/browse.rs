@@ -14,7 +14,7 @@ use super::{Registry, SchemaEntry, SubjectVersion};
 use crate::catalog_entities::contents::CatalogState;
 use crate::error::Result;
 use crate::formats::{self, FieldRow, Parsed};
-use crate::store::{Change, ChangeEvent, VersionRow};
+use crate::store::{Added, Change, ChangeEvent, VersionRow};
 
 /// A subject as a list shows it: its live version count and its latest live version.
 #[derive(Debug, Clone)]
@@ -157,6 +157,23 @@ impl Registry {
     /// next search.
     async fn follow_subject(&self, subject: &str) {
         self.refresh(subject, false).await
+    }
+
+    /// Applies a version another instance added, without reading the subject, when the
+    /// summary holds the versions before it; else reads the subject.
+    async fn follow_registration(&self, subject: &str, added: Added) {
+        if self.summaries.is_loaded() {
+            let ticket = self.summaries.ticket();
+            if self.summaries.append(subject, ticket, added) {
+                self.summaries
+                    .unindexed
+                    .lock()
+                    .unwrap()
+                    .insert(subject.to_string());
+                return;
+            }
+        }
+        self.follow_subject(subject).await
     }
 
     async fn refresh(&self, subject: &str, index_now: bool) {
@@ -516,9 +533,13 @@ async fn follow(mut changes: broadcast::Receiver<ChangeEvent>, registry: Weak<Re
             return;
         };
         match event {
-            ChangeEvent::Change(Change::Registered { subject } | Change::Subject { subject }) => {
-                registry.follow_subject(&subject).await
-            }
+            ChangeEvent::Change(Change::Registered {
+                subject,
+                added: Some(added),
+            }) => registry.follow_registration(&subject, added).await,
+            ChangeEvent::Change(
+                Change::Registered { subject, .. } | Change::Subject { subject },
+            ) => registry.follow_subject(&subject).await,
             ChangeEvent::Change(Change::Catalog) => registry.forget_catalog(),
             ChangeEvent::Change(Change::Imported) | ChangeEvent::Lost => {
                 registry.forget_catalog();

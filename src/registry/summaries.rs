@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::formats::FieldRow;
-use crate::store::VersionRow;
+use crate::store::{Added, VersionRow};
 
 /// One version as lists need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +125,46 @@ impl Directory {
         }
         self.subjects.insert(key, entry);
         Some((before, after))
+    }
+
+    /// Adds `added` to a subject whose highest version is the one before it (or, for version 1,
+    /// a subject it does not hold), under `ticket`; false when the summary cannot tell that
+    /// nothing else changed, and the subject must be read.
+    fn append(&mut self, subject: &str, ticket: u64, added: Added) -> bool {
+        let slot = Slot {
+            version: added.version,
+            schema_id: added.schema_id,
+            deleted: false,
+            created_at: added.created_at,
+        };
+        let key = self.key(subject);
+        match self.subjects.get_mut(&key) {
+            Some(entry) => {
+                let follows = entry.versions.last().map(|v| v.version) == Some(added.version - 1);
+                if entry.ticket > ticket || !follows {
+                    return false;
+                }
+                if entry.latest_live().is_none() {
+                    self.live_subjects += 1;
+                }
+                entry.ticket = ticket;
+                entry.versions.push(slot);
+            }
+            None if added.version == 1 => {
+                self.live_subjects += 1;
+                self.subjects.insert(
+                    key.clone(),
+                    Entry {
+                        ticket,
+                        versions: vec![slot],
+                    },
+                );
+            }
+            None => return false,
+        }
+        self.recent
+            .insert((slot.created_at, slot.schema_id, slot.version, key));
+        true
     }
 
     /// Replaces everything with `rows` (ordered by subject) read under `ticket`, keeping what
@@ -550,6 +590,14 @@ impl Summaries {
         Some(((directory.key(subject), after), changed))
     }
 
+    /// Applies a version another instance added; false when the subject must be read instead.
+    pub fn append(&self, subject: &str, ticket: u64, added: Added) -> bool {
+        self.directory
+            .write()
+            .unwrap()
+            .append(subject, ticket, added)
+    }
+
     /// A subject's latest live version as the summaries hold it now.
     pub fn latest(&self, subject: &str) -> LatestChange {
         let directory = self.directory.read().unwrap();
@@ -585,6 +633,37 @@ mod tests {
 
     fn field(name: &str) -> FieldRow {
         FieldRow::named(name)
+    }
+
+    #[test]
+    fn a_version_added_elsewhere_is_appended_only_right_after_the_last_one_held() {
+        let added = |version, id, at| Added {
+            version,
+            schema_id: id,
+            created_at: at,
+        };
+        let mut d = Directory::default();
+        d.load(1, &[row("a", 1, 1, false, 10), row("b", 1, 5, true, 15)]);
+        assert_eq!(d.live_subjects, 1);
+        assert!(d.append("a", 2, added(2, 2, 20)));
+        assert_eq!(
+            d.subjects["a"]
+                .latest_live()
+                .map(|s| (s.version, s.schema_id)),
+            Some((2, 2))
+        );
+        // A gap, a version already held, an older ticket: the subject is read instead.
+        assert!(!d.append("a", 3, added(4, 4, 40)));
+        assert!(!d.append("a", 3, added(2, 2, 20)));
+        assert!(!d.append("a", 1, added(3, 3, 30)));
+        // A subject it does not hold: only its first version.
+        assert!(d.append("c", 4, added(1, 7, 50)));
+        assert!(!d.append("d", 4, added(2, 8, 60)));
+        // A subject whose versions were all soft-deleted becomes live again.
+        assert!(d.append("b", 5, added(2, 9, 70)));
+        assert_eq!(d.live_subjects, 3);
+        let newest: Vec<i64> = d.recent.iter().rev().map(|(_, id, _, _)| *id).collect();
+        assert_eq!(newest, [9, 7, 2, 1]);
     }
 
     #[test]

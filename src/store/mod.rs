@@ -107,9 +107,12 @@ pub enum Change {
     Subject {
         subject: String,
     },
-    /// The subject gained a version.
+    /// The subject gained a version: `added` when that version is the only change (nothing
+    /// soft-deleted was superseded), so a follower can apply it without reading the subject.
     Registered {
         subject: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        added: Option<Added>,
     },
     /// An import wrote many subjects at once.
     Imported,
@@ -127,6 +130,15 @@ pub enum Change {
     },
     /// API tokens were created or deleted (each instance re-reads a token within a second).
     Tokens,
+}
+
+/// The version a registration added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Added {
+    pub version: i32,
+    pub schema_id: i64,
+    /// Epoch milliseconds.
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,8 +40,9 @@ use sqlx::{PgPool, Row};
 use tokio::sync::broadcast;
 
 use super::{
-    AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, Change, ChangeEvent, ConfigRecord,
-    Gate, ImportRows, NewSchema, Placement, Purged, Registered, SchemaRow, Store, VersionRow,
+    Added, AuditEntry, AuditNew, AuditQuery, CatalogRow, CatalogWrite, Change, ChangeEvent,
+    ConfigRecord, Gate, ImportRows, NewSchema, Placement, Purged, Registered, SchemaRow, Store,
+    VersionRow,
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference};
@@ -232,7 +233,7 @@ impl Store for PostgresStore {
         };
         // An identical schema sitting soft-deleted in this subject is superseded by the new
         // version, unless something still references it (Confluent #4277).
-        sqlx::query(
+        let superseded = sqlx::query(
             "DELETE FROM subject_versions sv
              WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
                AND NOT EXISTS (SELECT 1 FROM schema_references r
@@ -241,7 +242,9 @@ impl Store for PostgresStore {
         .bind(subject)
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        let created_at = super::now_millis();
         sqlx::query(
             "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
              VALUES ($1, $2, $3, FALSE, $4)",
@@ -249,14 +252,20 @@ impl Store for PostgresStore {
         .bind(subject)
         .bind(version)
         .bind(id)
-        .bind(super::now_millis())
+        .bind(created_at)
         .execute(&mut *tx)
         .await?;
         insert_audit(&mut tx, &[audit(id, version)]).await?;
+        let added = (superseded == 0).then_some(Added {
+            version,
+            schema_id: id,
+            created_at,
+        });
         self.commit(
             tx,
             &[Change::Registered {
                 subject: subject.to_string(),
+                added,
             }],
         )
         .await?;
