@@ -2,7 +2,7 @@
 
 use sqlx::SqliteConnection;
 
-use super::rows::{id_for_hash, insert_audit, insert_schema, schema_hash, versions_in};
+use super::rows::{id_for_hash, insert_audit, insert_schema, schema_hash, supersede, versions_in};
 use crate::error::Result;
 use crate::store::group_commit::Registration;
 use crate::store::{Placement, Registered, VersionRow};
@@ -43,19 +43,7 @@ pub(in crate::store) async fn register_in(
         (None, Placement::Import { id, .. }) => insert_schema(&mut *conn, schema, Some(id)).await?,
         (None, _) => insert_schema(&mut *conn, schema, None).await?,
     };
-    // An identical schema sitting soft-deleted in this subject is superseded by the new
-    // version, unless something still references it (Confluent #4277).
-    sqlx::query(
-        "DELETE FROM subject_versions
-             WHERE subject = ? AND schema_id = ? AND deleted = 1
-               AND NOT EXISTS (SELECT 1 FROM schema_references r
-                               WHERE r.subject = subject_versions.subject
-                                 AND r.version = subject_versions.version)",
-    )
-    .bind(subject)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    supersede(&mut *conn, subject, id).await?;
     sqlx::query(
         "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
              VALUES (?, ?, ?, 0, ?)",
