@@ -14,18 +14,23 @@ use crate::error::Result;
 use crate::store::{Change, ChangeEvent};
 
 impl PostgresStore {
-    /// Commits `tx`, then announces `changes` to every instance (this one included).
+    /// Commits `tx`, then announces `changes` to every instance (this one included), with
+    /// `audited`, the id of the write's last audit line (read here when not given).
     pub(super) async fn commit(
         &self,
         mut tx: Transaction<'static, Postgres>,
+        audited: Option<i64>,
         changes: &[Change],
     ) -> Result<()> {
         if changes.is_empty() {
             tx.commit().await?;
             return Ok(());
         }
-        // Read inside the transaction, so it covers this write's own audit lines.
-        let audit = newest_audit(&mut *tx).await?;
+        let audit = match audited {
+            Some(id) => id,
+            // Read inside the transaction, so it covers this write's own audit lines.
+            None => newest_audit(&mut *tx).await?,
+        };
         tx.commit().await?;
         let payloads: Vec<String> = changes
             .iter()
@@ -52,8 +57,9 @@ impl PostgresStore {
     }
 }
 
-/// What an announcement carries: the change, the newest audit line its write saw, and which
-/// store (process) wrote it.
+/// What an announcement carries: the change, its write's last audit line (the newest committed
+/// line is some write's last, so once every write is announced the sweep finds none missing),
+/// and which store (process) wrote it.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(super) struct Notice {
     audit: i64,

@@ -255,7 +255,7 @@ impl Store for PostgresStore {
         .bind(created_at)
         .execute(&mut *tx)
         .await?;
-        insert_audit(&mut tx, &[audit(id, version)]).await?;
+        let audited = insert_audit(&mut tx, &[audit(id, version)]).await?;
         let added = (superseded == 0).then_some(Added {
             version,
             schema_id: id,
@@ -263,6 +263,7 @@ impl Store for PostgresStore {
         });
         self.commit(
             tx,
+            audited,
             &[Change::Registered {
                 subject: subject.to_string(),
                 added,
@@ -282,7 +283,7 @@ impl Store for PostgresStore {
         if done.max_id > 0 {
             allocate_id(&mut tx, Some(done.max_id)).await?;
         }
-        self.commit(tx, &[Change::Imported]).await?;
+        self.commit(tx, None, &[Change::Imported]).await?;
         Ok(())
     }
 
@@ -305,9 +306,10 @@ impl Store for PostgresStore {
             .execute(&mut *tx)
             .await?;
         }
-        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        let audited = insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         self.commit(
             tx,
+            audited,
             &[Change::Subject {
                 subject: subject.to_string(),
             }],
@@ -386,8 +388,8 @@ impl Store for PostgresStore {
                 ids: purged.schema_ids.clone(),
             });
         }
-        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        self.commit(tx, &changes).await?;
+        let audited = insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        self.commit(tx, audited, &changes).await?;
         Ok(purged)
     }
 
@@ -436,9 +438,9 @@ impl Store for PostgresStore {
                 }
             }
         }
-        insert_audit(&mut tx, audit).await?;
+        let audited = insert_audit(&mut tx, audit).await?;
         let announce = !changes.is_empty() || !audit.is_empty();
-        self.commit(tx, if announce { &[Change::Catalog] } else { &[] })
+        self.commit(tx, audited, if announce { &[Change::Catalog] } else { &[] })
             .await?;
         Ok(())
     }
@@ -514,8 +516,8 @@ impl Store for PostgresStore {
             }
             other => other?,
         };
-        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        self.commit(tx, &[Change::Tokens]).await?;
+        let audited = insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        self.commit(tx, audited, &[Change::Tokens]).await?;
         Ok(())
     }
 
@@ -544,8 +546,8 @@ impl Store for PostgresStore {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
-        self.commit(tx, &[Change::Tokens]).await?;
+        let audited = insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        self.commit(tx, audited, &[Change::Tokens]).await?;
         Ok(true)
     }
 
@@ -633,9 +635,10 @@ impl Store for PostgresStore {
                     .await?;
             }
         }
-        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        let audited = insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         self.commit(
             tx,
+            audited,
             &[Change::Config {
                 scope: scope.to_string(),
             }],
@@ -681,9 +684,10 @@ impl Store for PostgresStore {
                     .await?;
             }
         }
-        insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
+        let audited = insert_audit(&mut tx, std::slice::from_ref(audit)).await?;
         self.commit(
             tx,
+            audited,
             &[Change::Mode {
                 scope: scope.to_string(),
             }],

@@ -156,24 +156,31 @@ pub(super) async fn insert_schema(
     Ok(id)
 }
 
-/// Appends audit lines inside the caller's transaction.
-pub(super) async fn insert_audit(conn: &mut PgConnection, entries: &[AuditEntry]) -> Result<()> {
-    for entry in entries {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, source, action, target, before, after)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.source)
-        .bind(&entry.action)
-        .bind(&entry.target)
-        .bind(entry.before.as_ref().map(|v| v.to_string()))
-        .bind(entry.after.as_ref().map(|v| v.to_string()))
-        .execute(&mut *conn)
-        .await?;
+/// Appends audit lines inside the caller's transaction, in one statement; the id of the last.
+pub(super) async fn insert_audit(
+    conn: &mut PgConnection,
+    entries: &[AuditEntry],
+) -> Result<Option<i64>> {
+    if entries.is_empty() {
+        return Ok(None);
     }
-    Ok(())
+    let text = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO audit_log (at, actor, source, action, target, before, after)
+         SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
+                              $6::text[], $7::text[])
+         RETURNING id",
+    )
+    .bind(entries.iter().map(|e| e.at).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.actor.clone()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.source.clone()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.action.clone()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.target.clone()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| text(&e.before)).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| text(&e.after)).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids.into_iter().max())
 }
 
 pub(super) fn token_row(r: &sqlx::postgres::PgRow) -> Result<crate::model::Token> {
