@@ -49,8 +49,8 @@ use crate::model::{Mode, Reference};
 use announce::{forward_notifications, newest_audit, sweep_unannounced};
 use import::{import_batch, import_start};
 use rows::{
-    allocate_id, insert_audit, insert_schema, lock, reference_row, referrers_in, schema_row,
-    token_row, version_row, versions_in,
+    allocate_id, insert_audit, insert_schema, lock, lock_both, reference_row, referrers_in,
+    schema_row, token_row, version_row, versions_in,
 };
 
 const CHANNEL: &str = "herald_changes";
@@ -195,8 +195,7 @@ impl Store for PostgresStore {
         audit: AuditNew,
     ) -> Result<Registered> {
         let mut tx = self.pool.begin().await?;
-        lock(&mut tx, "subject", subject).await?;
-        lock(&mut tx, "schema", &schema.hash).await?;
+        lock_both(&mut tx, ("subject", subject), ("schema", &schema.hash)).await?;
         let versions = versions_in(&mut tx, subject).await?;
 
         let existing_id = match placement {
@@ -232,28 +231,26 @@ impl Store for PostgresStore {
             (None, _) => insert_schema(&mut tx, schema, None).await?,
         };
         // An identical schema sitting soft-deleted in this subject is superseded by the new
-        // version, unless something still references it (Confluent #4277).
-        let superseded = sqlx::query(
-            "DELETE FROM subject_versions sv
-             WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
-               AND NOT EXISTS (SELECT 1 FROM schema_references r
-                               WHERE r.subject = sv.subject AND r.version = sv.version)",
-        )
-        .bind(subject)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        // version, unless something still references it (Confluent #4277); in the statement
+        // that adds the version (the two touch different rows).
         let created_at = super::now_millis();
-        sqlx::query(
-            "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
-             VALUES ($1, $2, $3, FALSE, $4)",
+        let superseded: i64 = sqlx::query_scalar(
+            "WITH superseded AS (
+                 DELETE FROM subject_versions sv
+                 WHERE sv.subject = $1 AND sv.schema_id = $2 AND sv.deleted
+                   AND NOT EXISTS (SELECT 1 FROM schema_references r
+                                   WHERE r.subject = sv.subject AND r.version = sv.version)
+                 RETURNING 1),
+             added AS (
+                 INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
+                 VALUES ($1, $3, $2, FALSE, $4))
+             SELECT COUNT(*) FROM superseded",
         )
         .bind(subject)
-        .bind(version)
         .bind(id)
+        .bind(version)
         .bind(created_at)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         let audited = insert_audit(&mut tx, &[audit(id, version)]).await?;
         let added = (superseded == 0).then_some(Added {

@@ -16,6 +16,24 @@ fn lock_key(kind: &str, name: &str) -> i64 {
     i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
+/// Takes the lock of `first`, then the lock of `second`, in one round trip (the second is
+/// computed from the first's row, so the order holds).
+pub(super) async fn lock_both(
+    conn: &mut PgConnection,
+    first: (&str, &str),
+    second: (&str, &str),
+) -> Result<()> {
+    sqlx::query(
+        "WITH first AS (SELECT pg_advisory_xact_lock($1))
+         SELECT pg_advisory_xact_lock($2) FROM first",
+    )
+    .bind(lock_key(first.0, first.1))
+    .bind(lock_key(second.0, second.1))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn lock(conn: &mut PgConnection, kind: &str, name: &str) -> Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(lock_key(kind, name))
@@ -124,22 +142,49 @@ pub(super) async fn insert_schema(
     schema: &NewSchema,
     explicit_id: Option<i64>,
 ) -> Result<i64> {
-    // The counter would go past 2^31-1 after an import of the highest id; the caller's
-    // transaction rolls the counter back.
-    let id = crate::store::check_new_id(allocate_id(conn, explicit_id).await?)?;
-    sqlx::query(
-        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(id)
-    .bind(schema.schema_type.as_str())
-    .bind(&schema.schema)
-    .bind(schema.metadata.as_ref().map(|v| v.to_string()))
-    .bind(schema.rule_set.as_ref().map(|v| v.to_string()))
-    .bind(&schema.hash)
-    .bind(crate::store::now_millis())
-    .execute(&mut *conn)
-    .await?;
+    let metadata = schema.metadata.as_ref().map(|v| v.to_string());
+    let rule_set = schema.rule_set.as_ref().map(|v| v.to_string());
+    let id = match explicit_id {
+        Some(id) => {
+            allocate_id(conn, Some(id)).await?;
+            sqlx::query(
+                "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(schema.schema_type.as_str())
+            .bind(&schema.schema)
+            .bind(metadata)
+            .bind(rule_set)
+            .bind(&schema.hash)
+            .bind(crate::store::now_millis())
+            .execute(&mut *conn)
+            .await?;
+            id
+        }
+        // One round trip: the shared lock of `allocate_id`, taken before `nextval` (the new
+        // id is computed from the lock's row), then the insert.
+        None => {
+            sqlx::query_scalar(
+                "WITH held AS (SELECT pg_advisory_xact_lock_shared($1)),
+                      next AS (SELECT nextval('schema_ids') AS id FROM held)
+                 INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
+                 SELECT id, $2, $3, $4, $5, $6, $7 FROM next
+                 RETURNING id",
+            )
+            .bind(lock_key("ids", ""))
+            .bind(schema.schema_type.as_str())
+            .bind(&schema.schema)
+            .bind(metadata)
+            .bind(rule_set)
+            .bind(&schema.hash)
+            .bind(crate::store::now_millis())
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
+    // Past 2^31-1 the caller's transaction rolls the insert and the counter back.
+    crate::store::check_new_id(id)?;
     for (ordinal, r) in schema.references.iter().enumerate() {
         sqlx::query(
             "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
