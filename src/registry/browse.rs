@@ -82,11 +82,7 @@ impl Registry {
         for subject in pending {
             let ticket = self.summaries.ticket();
             let change = self.summaries.latest(&subject);
-            let indexed = {
-                let index = self.summaries.fields.read().unwrap();
-                index.holds(&change.0, change.1.as_ref())
-            };
-            if !indexed {
+            if !self.summaries.indexes(&change) {
                 self.index_change(ticket, change).await;
             }
         }
@@ -165,11 +161,7 @@ impl Registry {
         if self.summaries.is_loaded() {
             let ticket = self.summaries.ticket();
             if self.summaries.append(subject, ticket, added) {
-                self.summaries
-                    .unindexed
-                    .lock()
-                    .unwrap()
-                    .insert(subject.to_string());
+                self.summaries.index_later(subject);
                 return;
             }
         }
@@ -205,19 +197,11 @@ impl Registry {
             Some(applied) => applied,
             None => (self.summaries.latest(subject), false),
         };
-        let indexed = || {
-            let index = self.summaries.fields.read().unwrap();
-            index.holds(&change.0, change.1.as_ref())
-        };
-        if changed || !indexed() {
+        if changed || !self.summaries.indexes(&change) {
             if index_now {
                 self.index_change(ticket, change).await;
             } else {
-                self.summaries
-                    .unindexed
-                    .lock()
-                    .unwrap()
-                    .insert(subject.to_string());
+                self.summaries.index_later(subject);
             }
         }
     }

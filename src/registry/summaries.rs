@@ -590,6 +590,16 @@ impl Summaries {
         Some(((directory.key(subject), after), changed))
     }
 
+    /// Whether the field index holds `change`'s subject at its latest version.
+    pub fn indexes(&self, (subject, latest): &LatestChange) -> bool {
+        self.fields.read().unwrap().holds(subject, latest.as_ref())
+    }
+
+    /// Leaves the indexing of `subject`'s latest fields to the next search.
+    pub fn index_later(&self, subject: &str) {
+        self.unindexed.lock().unwrap().insert(subject.to_string());
+    }
+
     /// Applies a version another instance added; false when the subject must be read instead.
     pub fn append(&self, subject: &str, ticket: u64, added: Added) -> bool {
         self.directory

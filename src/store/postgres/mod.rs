@@ -49,7 +49,7 @@ use crate::model::{Mode, Reference};
 use announce::{forward_notifications, newest_audit, sweep_unannounced};
 use import::{import_batch, import_start};
 use rows::{
-    allocate_id, insert_audit, insert_schema, lock, lock_both, reference_row, referrers_in,
+    insert_audit, insert_schema, lock, lock_both, reference_row, referrers_in, reserve_id,
     schema_row, token_row, version_row, versions_in,
 };
 
@@ -278,7 +278,7 @@ impl Store for PostgresStore {
         }
         // New ids start past the imported ones.
         if done.max_id > 0 {
-            allocate_id(&mut tx, Some(done.max_id)).await?;
+            reserve_id(&mut tx, done.max_id).await?;
         }
         self.commit(tx, None, &[Change::Imported]).await?;
         Ok(())

@@ -108,33 +108,22 @@ pub(super) async fn referrers_in(
         .collect())
 }
 
-pub(super) async fn allocate_id(conn: &mut PgConnection, explicit: Option<i64>) -> Result<i64> {
-    let ids = lock_key("ids", "");
-    match explicit {
-        Some(id) => {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(ids)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query(
-                "SELECT setval('schema_ids', GREATEST(last_value, $1), is_called OR last_value <= $1)
-                 FROM schema_ids",
-            )
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-            Ok(id)
-        }
-        None => {
-            sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
-                .bind(ids)
-                .execute(&mut *conn)
-                .await?;
-            Ok(sqlx::query_scalar("SELECT nextval('schema_ids')")
-                .fetch_one(&mut *conn)
-                .await?)
-        }
-    }
+/// Moves the id sequence past `id`, an id an import brings, under the exclusive lock that every
+/// allocation (see `insert_schema`) takes shared, so no id is handed out between reading the
+/// sequence and moving it.
+pub(super) async fn reserve_id(conn: &mut PgConnection, id: i64) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(lock_key("ids", ""))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "SELECT setval('schema_ids', GREATEST(last_value, $1), is_called OR last_value <= $1)
+         FROM schema_ids",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 pub(super) async fn insert_schema(
@@ -146,7 +135,7 @@ pub(super) async fn insert_schema(
     let rule_set = schema.rule_set.as_ref().map(|v| v.to_string());
     let id = match explicit_id {
         Some(id) => {
-            allocate_id(conn, Some(id)).await?;
+            reserve_id(conn, id).await?;
             sqlx::query(
                 "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -162,7 +151,7 @@ pub(super) async fn insert_schema(
             .await?;
             id
         }
-        // One round trip: the shared lock of `allocate_id`, taken before `nextval` (the new
+        // One round trip: the shared lock `reserve_id` waits for, taken before `nextval` (the new
         // id is computed from the lock's row), then the insert.
         None => {
             sqlx::query_scalar(
