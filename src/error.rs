@@ -54,6 +54,8 @@ pub enum Error {
     InvalidSubject(String),
     #[error("Register operation failed because schema is too large")]
     SchemaTooLarge,
+    #[error("The specified context '{0}' is not empty.")]
+    ContextNotEmpty(String),
     /// The cause (a driver error, say) is logged with the request id; the client gets
     /// Confluent's fixed text, never the cause's.
     #[error("Error in the backend data store")]
@@ -114,6 +116,7 @@ impl Error {
             ReferenceExists(..) => 42206,
             InvalidSubject(_) => 42208,
             SchemaTooLarge => 42209,
+            ContextNotEmpty(_) => 42211,
             Store(_) | Internal(_) => 50001,
             TooComplex(_) => 42201,
             Timeout(_) => 50002,

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
+pub mod context;
+
 /// Global config and mode live under this scope; an empty subject names the default context,
 /// which Confluent treats as the top level.
 pub const GLOBAL_SCOPE: &str = "";
@@ -213,11 +215,31 @@ impl fmt::Display for VersionSpec {
 
 /// Subjects Confluent reserves for its own bookkeeping.
 pub fn validate_subject(subject: &str) -> Result<(), Error> {
-    let reserved = matches!(subject, "__GLOBAL" | "__EMPTY") || subject.starts_with(":.__GLOBAL:");
+    let context = context::of(subject);
+    let reserved = matches!(subject, "__GLOBAL" | "__EMPTY")
+        || context == context::GLOBAL
+        || context == "*"
+        || context.contains(char::is_whitespace);
     if reserved || subject.chars().any(char::is_control) {
         return Err(Error::InvalidSubject(subject.to_string()));
     }
     Ok(())
+}
+
+/// A subject, or a whole context (`:.ctx:`, `:.__GLOBAL:`) for config and mode.
+pub fn validate_scope(scope: &str) -> Result<(), Error> {
+    let q = context::split(scope);
+    if scope.starts_with(':') && q.name.is_empty() {
+        if q.context == "*"
+            || q.context
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(Error::InvalidSubject(scope.to_string()));
+        }
+        return Ok(());
+    }
+    validate_subject(scope)
 }
 
 /// Who may do what: token roles and subject grants (checked in `auth`, stored by `store`).

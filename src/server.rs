@@ -207,6 +207,10 @@ where
                 request
                     .extensions_mut()
                     .insert(axum::extract::ConnectInfo(Peer(addr)));
+                // Before routing: the path-prefix form of contexts names other routes.
+                if let Some(uri) = crate::http::contexts::rewrite(request.uri()) {
+                    *request.uri_mut() = uri;
+                }
                 request
             },
         );

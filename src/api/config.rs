@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::http::error::ErrorBody;
 use crate::http::wire::{JsonBody, Params, PathParams, Wire};
 use crate::http::AppState;
-use crate::model::{validate_subject, CompatibilityLevel, ConfigSettings, GLOBAL_SCOPE};
+use crate::model::{validate_scope, CompatibilityLevel, ConfigSettings, GLOBAL_SCOPE};
 use crate::registry::ConfigUpdate;
 use crate::store::ConfigRecord;
 
@@ -165,7 +165,7 @@ pub(super) async fn put_subject(
     PathParams(subject): PathParams<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Wire<ConfigAnswer>> {
-    validate_subject(&subject)?;
+    validate_scope(&subject)?;
     let update = ConfigUpdate::from_json(&body)?;
     let config = state.registry.update_config(&subject, &update).await?;
     Ok(Wire(ConfigAnswer::written(&config)))

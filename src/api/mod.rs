@@ -33,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         // Server metadata and contexts (Confluent)
         .routes(routes!(server_metadata::root))
         .routes(routes!(server_metadata::contexts))
+        .routes(routes!(server_metadata::delete_context))
         .routes(routes!(server_metadata::metadata_id))
         .routes(routes!(server_metadata::metadata_version))
         .routes(routes!(server_metadata::associations))

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::http::error::ErrorBody;
 use crate::http::wire::{JsonBody, Params, PathParams, Wire};
 use crate::http::AppState;
-use crate::model::{validate_subject, Mode, GLOBAL_SCOPE};
+use crate::model::{validate_scope, Mode, GLOBAL_SCOPE};
 
 /// A mode, in requests and answers. A PUT answer echoes the spelling the request sent, as
 /// Confluent does; other answers give the name in capitals.
@@ -148,7 +148,7 @@ pub(super) async fn put_subject(
     params: Params,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Wire<ModeBody>> {
-    validate_subject(&subject)?;
+    validate_scope(&subject)?;
     let (mode, raw) = requested_mode(&body)?;
     state
         .registry

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::model::context;
 use crate::model::{Reference, SchemaType};
 use crate::registry::{Registration, SchemaEntry, SubjectVersion};
 use crate::serve_settings::Dialect;
@@ -133,7 +134,7 @@ impl SchemaObject {
         SchemaObject {
             subject: sv.subject.clone(),
             version: sv.version,
-            id: sv.schema.id,
+            id: context::wire_id(sv.schema.id),
             guid: fields.guid,
             schema_type: fields.schema_type,
             references: fields.references,
@@ -165,7 +166,7 @@ impl Registered {
     pub fn new(done: &Registration, dialect: Dialect) -> Self {
         if dialect == Dialect::V7 {
             return Registered {
-                id: done.id,
+                id: context::wire_id(done.id),
                 version: None,
                 guid: None,
                 schema_type: None,
@@ -177,7 +178,7 @@ impl Registered {
         }
         let fields = SchemaFields::of(&done.schema, dialect);
         Registered {
-            id: done.id,
+            id: context::wire_id(done.id),
             version: Some(done.version),
             guid: fields.guid,
             schema_type: fields.schema_type,

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::http::access::Access;
 use crate::http::error::ErrorBody;
 use crate::http::wire::{Params, PathParams, Prepared, RawSchema, Wire};
-use crate::model::SchemaType;
+use crate::model::{context, SchemaType};
 
 /// `GET /schemas` pages at most this many schemas unless asked for fewer.
 const DEFAULT_SCHEMAS_LIMIT: usize = 1000;
@@ -26,14 +26,29 @@ pub struct SubjectVersionRef {
 /// A schema id within a context.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContextId {
-    /// Herald has only the default context, `.`.
-    pub context: &'static str,
+    /// `.` for the default context.
+    pub context: String,
     pub id: i64,
 }
 
 /// A non-numeric id is an unknown route to Confluent: 404 with error_code 404.
 fn schema_id(raw: &str) -> Result<i64> {
     raw.trim().parse().map_err(|_| Error::NotFound)
+}
+
+/// The stored id a request means by id `raw`: of the default context, or as its `subject`
+/// resolves it (see `Registry::resolve_id`).
+async fn stored_id(state: &AppState, raw: &str, params: &Params) -> Result<i64> {
+    let id = schema_id(raw)?;
+    state.registry.resolve_id(id, params.get("subject")).await
+}
+
+/// The `subject` filter of the id's subjects and versions, unless it names only a context.
+fn subject_filter(params: &Params) -> Option<String> {
+    params
+        .get("subject")
+        .filter(|s| !context::split(s).name.is_empty())
+        .map(|s| context::normalize(s).into_owned())
 }
 
 #[utoipa::path(
@@ -53,9 +68,9 @@ pub(super) async fn types() -> Wire<Vec<&'static str>> {
     tag = "schemas",
     operation_id = "getSchemaById",
     params(
-        ("id" = i64, Path, description = "Global schema id"),
+        ("id" = i64, Path, description = "Schema id (of the default context unless `subject` names another)"),
         ("fetchMaxId" = Option<bool>, Query, description = "Also answer the largest id handed out"),
-        ("subject" = Option<String>, Query, description = "Accepted for compatibility; ids are global"),
+        ("subject" = Option<String>, Query, description = "Ids are per context: the subject whose context the id is looked up in (a hint, as in Confluent; without it the default context)"),
         ("format" = Option<String>, Query, description = "`serialized`: a Protobuf schema as its base64 `FileDescriptorProto`; otherwise the schema text"),
     ),
     responses(
@@ -70,7 +85,7 @@ pub(super) async fn by_id(
     params: Params,
 ) -> Result<Response> {
     let registry = &state.registry;
-    let id = schema_id(&id)?;
+    let id = stored_id(&state, &id, &params).await?;
     let entry = registry.schema_by_id(id).await?;
     access.check_id(registry, id).await?;
     if !params.asks_format() && !params.flag("fetchMaxId") {
@@ -90,7 +105,7 @@ async fn schema_string(
     let registry = &state.registry;
     let schema = schema_text(registry, entry, params).await?;
     let max_id = match params.flag("fetchMaxId") {
-        true => Some(registry.max_schema_id().await?),
+        true => Some(registry.max_schema_id(entry.id).await?),
         false => None,
     };
     Ok(Wire(SchemaById::new(
@@ -136,7 +151,7 @@ pub(super) async fn by_guid(
     operation_id = "getIdsOfGuid",
     params(("guid" = String, Path, description = "The schema's guid")),
     responses(
-        (status = 200, description = "The ids carrying this guid, one per context (Herald has only the default context `.`)", body = [ContextId], example = json!([{"context": ".", "id": 1}])),
+        (status = 200, description = "The id carrying this guid, with its context", body = [ContextId], example = json!([{"context": ".", "id": 1}])),
         (status = 404, description = "No schema has this guid (40403)", body = ErrorBody),
     )
 )]
@@ -151,8 +166,8 @@ pub(super) async fn ids_of_guid(
         .await
         .map_err(|_| Error::SchemaNotFound)?;
     Ok(Wire(vec![ContextId {
-        context: ".",
-        id: entry.id,
+        context: state.registry.context_of_id(entry.id).await?,
+        id: context::wire_id(entry.id),
     }]))
 }
 
@@ -161,7 +176,10 @@ pub(super) async fn ids_of_guid(
     path = "/schemas/ids/{id}/schema",
     tag = "schemas",
     operation_id = "getRawSchemaById",
-    params(("id" = i64, Path, description = "Global schema id")),
+    params(
+        ("id" = i64, Path, description = "Schema id"),
+        ("subject" = Option<String>, Query, description = "The subject whose context the id is looked up in"),
+    ),
     responses(
         (status = 200, description = "The schema text itself as the body", body = Object),
         (status = 404, description = "No schema has this id (40403)", body = ErrorBody),
@@ -171,8 +189,9 @@ pub(super) async fn raw_by_id(
     State(state): State<AppState>,
     access: Access,
     PathParams(id): PathParams<String>,
+    params: Params,
 ) -> Result<RawSchema> {
-    let id = schema_id(&id)?;
+    let id = stored_id(&state, &id, &params).await?;
     let entry = state.registry.schema_by_id(id).await?;
     access.check_id(&state.registry, id).await?;
     Ok(RawSchema(entry.schema.clone()))
@@ -184,7 +203,7 @@ pub(super) async fn raw_by_id(
     tag = "schemas",
     operation_id = "getSubjectsOfSchemaId",
     params(
-        ("id" = i64, Path, description = "Global schema id"),
+        ("id" = i64, Path, description = "Schema id (of the default context unless `subject` names another)"),
         ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
         ("subject" = Option<String>, Query, description = "Only this subject"),
     ),
@@ -199,17 +218,17 @@ pub(super) async fn subjects_of_id(
     PathParams(id): PathParams<String>,
     params: Params,
 ) -> Result<Wire<Vec<String>>> {
-    let id = schema_id(&id)?;
+    let id = stored_id(&state, &id, &params).await?;
     let rows = state
         .registry
         .usages_of_id(id, params.flag("deleted"))
         .await?;
     access.check_id(&state.registry, id).await?;
     let rows = rows.into_iter().filter(|r| access.sees(&r.subject));
-    let filter = params.get("subject");
+    let filter = subject_filter(&params);
     let mut subjects: Vec<String> = rows
         .map(|r| r.subject)
-        .filter(|s| filter.is_none_or(|f| f == s))
+        .filter(|s| filter.as_ref().is_none_or(|f| f == s))
         .collect();
     subjects.dedup();
     Ok(Wire(subjects))
@@ -221,7 +240,7 @@ pub(super) async fn subjects_of_id(
     tag = "schemas",
     operation_id = "getVersionsOfSchemaId",
     params(
-        ("id" = i64, Path, description = "Global schema id"),
+        ("id" = i64, Path, description = "Schema id (of the default context unless `subject` names another)"),
         ("deleted" = Option<bool>, Query, description = "Include soft-deleted versions"),
         ("subject" = Option<String>, Query, description = "Only this subject"),
     ),
@@ -236,16 +255,16 @@ pub(super) async fn versions_of_id(
     PathParams(id): PathParams<String>,
     params: Params,
 ) -> Result<Wire<Vec<SubjectVersionRef>>> {
-    let id = schema_id(&id)?;
+    let id = stored_id(&state, &id, &params).await?;
     let rows = state
         .registry
         .usages_of_id(id, params.flag("deleted"))
         .await?;
     access.check_id(&state.registry, id).await?;
     let rows = rows.into_iter().filter(|r| access.sees(&r.subject));
-    let filter = params.get("subject");
+    let filter = subject_filter(&params);
     Ok(Wire(
-        rows.filter(|r| filter.is_none_or(|f| f == r.subject))
+        rows.filter(|r| filter.as_ref().is_none_or(|f| *f == r.subject))
             .map(|r| SubjectVersionRef {
                 subject: r.subject,
                 version: r.version,

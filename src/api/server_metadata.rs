@@ -6,7 +6,15 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::http::wire::{PathParams, Wire};
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::AppState;
+use crate::error::{Error, Result};
+use crate::http::access::Access;
+use crate::http::error::ErrorBody;
+use crate::http::wire::{Params, PathParams, Wire};
+use crate::model::context;
 
 #[utoipa::path(
     method(get, post),
@@ -36,10 +44,69 @@ pub(super) async fn root(headers: HeaderMap) -> Response {
     path = "/contexts",
     tag = "server",
     operation_id = "listContexts",
-    responses((status = 200, description = "The contexts; Herald has only the default one", body = [String], example = json!(["."])))
+    params(
+        ("contextPrefix" = Option<String>, Query, description = "Only contexts starting with this"),
+        ("offset" = Option<i64>, Query, description = "Skip this many"),
+        ("limit" = Option<i64>, Query, description = "At most this many (-1 for all)"),
+    ),
+    responses((status = 200, description = "The contexts holding subjects, the default `.` first", body = [String], example = json!([".", ".staging"])))
 )]
-pub(super) async fn contexts() -> Wire<[&'static str; 1]> {
-    Wire(["."])
+pub(super) async fn contexts(
+    State(state): State<AppState>,
+    access: Access,
+    params: Params,
+) -> Result<Wire<Vec<String>>> {
+    let prefix = params.get("contextPrefix").unwrap_or_default();
+    let mut names = state.registry.contexts_in_use().await?;
+    // A token limited to some subjects learns only the contexts its grants reach into.
+    if access.is_restricted() {
+        let seen = state
+            .registry
+            .list_subjects(":", true, false)
+            .await?
+            .into_iter()
+            .filter(|s| access.sees(s))
+            .map(|s| context::of(&s).into_owned())
+            .collect::<std::collections::HashSet<_>>();
+        names.retain(|c| c == context::DEFAULT || seen.contains(c));
+    }
+    let names = names
+        .into_iter()
+        .filter(|c| c.starts_with(prefix))
+        .skip(params.count("offset", 0))
+        .take(params.limit("limit", None).unwrap_or(usize::MAX))
+        .collect();
+    Ok(Wire(names))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/contexts/{context}",
+    tag = "server",
+    operation_id = "deleteContext",
+    params(("context" = String, Path, description = "Context name (the leading `.` may be left out)")),
+    responses(
+        (status = 204, description = "The context holds no subjects and is gone from the list"),
+        (status = 422, description = "The context still holds subjects (42211)", body = ErrorBody),
+    )
+)]
+pub(super) async fn delete_context(
+    State(state): State<AppState>,
+    PathParams(name): PathParams<String>,
+) -> Result<StatusCode> {
+    let name = context::parse_name(&name).ok_or_else(|| Error::InvalidSubject(name.clone()))?;
+    if name == context::DEFAULT || name == context::GLOBAL {
+        return Err(Error::ContextNotEmpty(name));
+    }
+    let inside = state
+        .registry
+        .list_subjects(&context::scope(&name), true, false)
+        .await?;
+    if !inside.is_empty() {
+        return Err(Error::ContextNotEmpty(name));
+    }
+    // A context is listed while it holds subjects; its ids stay spent after it is deleted.
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(

@@ -5,11 +5,12 @@ use axum::response::{IntoResponse, Response};
 use super::schema_answers::{Registered, SchemaObject};
 use super::{schema_text, AppState};
 use crate::error::{Error, Result};
+use crate::http::access::Access;
 use crate::http::error::ErrorBody;
 use crate::http::wire::{
     JsonBody, OptionalJsonBody, Params, PathParams, Prepared, RawSchema, Wire,
 };
-use crate::model::VersionSpec;
+use crate::model::{context, VersionSpec};
 use crate::registry::SchemaRequest;
 use axum::extract::State;
 
@@ -30,7 +31,8 @@ pub(super) async fn list(
     access: crate::http::access::Access,
     params: Params,
 ) -> Result<Wire<Vec<String>>> {
-    // `:*:` is Confluent's "every context" prefix; Herald has only the default context.
+    // `:*:` is Confluent's "every context" prefix (its default); any other prefix is matched
+    // against the subjects as they are listed, qualified outside the default context.
     let prefix = match params.get("subjectPrefix") {
         Some(":*:") | None => "",
         Some(p) => p,
@@ -175,11 +177,13 @@ pub(super) async fn latest_with_metadata(
 )]
 pub(super) async fn lookup(
     State(state): State<AppState>,
+    access: Access,
     PathParams(subject): PathParams<String>,
     params: Params,
     JsonBody(request): JsonBody<SchemaRequest>,
 ) -> Result<Prepared> {
     let registry = &state.registry;
+    let subject = registry.find_subject(&subject, |s| access.sees(s)).await?;
     let found = registry
         .lookup(
             &subject,
@@ -210,11 +214,13 @@ pub(super) async fn lookup(
 )]
 pub(super) async fn version(
     State(state): State<AppState>,
+    access: Access,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
 ) -> Result<Response> {
     let registry = &state.registry;
     let spec = VersionSpec::parse(&version)?;
+    let subject = registry.find_subject(&subject, |s| access.sees(s)).await?;
     let found = registry
         .get_version(&subject, spec, params.flag("deleted"))
         .await?;
@@ -243,10 +249,15 @@ pub(super) async fn version(
 )]
 pub(super) async fn raw_version(
     State(state): State<AppState>,
+    access: Access,
     PathParams((subject, version)): PathParams<(String, String)>,
     params: Params,
 ) -> Result<RawSchema> {
     let spec = VersionSpec::parse(&version)?;
+    let subject = state
+        .registry
+        .find_subject(&subject, |s| access.sees(s))
+        .await?;
     let found = state
         .registry
         .get_version(&subject, spec, params.flag("deleted"))
@@ -280,7 +291,7 @@ pub(super) async fn referenced_by(
         .registry
         .referenced_by(&subject, spec, params.flag("deleted"))
         .await?;
-    Ok(Wire(ids))
+    Ok(Wire(ids.into_iter().map(context::wire_id).collect()))
 }
 
 #[utoipa::path(

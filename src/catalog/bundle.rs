@@ -618,7 +618,7 @@ impl Registry {
                         "event": event,
                         "version": semver,
                         "registry_version": done.version,
-                        "id": done.id,
+                        "id": crate::model::context::wire_id(done.id),
                         "approved_by": approval.by,
                         "reason": approval.reason,
                         "affected": affected

@@ -9,7 +9,7 @@ use crate::catalog_entities::contents::{parse_link_version, CatalogState};
 use crate::catalog_entities::model::{Event, EventSchema, Level, SchemaVersion};
 use crate::error::{Error, Result};
 use crate::formats::{self, reason, Parsed, Reason};
-use crate::model::{SchemaType, VersionSpec};
+use crate::model::{context, SchemaType, VersionSpec};
 use crate::registry::compatibility::Breakage;
 use crate::registry::{Registry, SchemaRequest};
 
@@ -115,7 +115,9 @@ impl Registry {
             return Ok(None);
         };
         let schema_type = SchemaType::from_request(version.schema_type.as_deref())?;
-        let deps = self.resolve_references(&schema.references, true).await?;
+        let deps = self
+            .resolve_references(&context::of(&schema.subject), &schema.references, true)
+            .await?;
         formats::parse(schema_type, text, &deps, false).map(|p| Some(Arc::from(p)))
     }
 

@@ -232,7 +232,11 @@ pub async fn for_version(
 ) -> Result<Generated> {
     let version = registry.get_version(subject, spec, false).await?;
     let deps = registry
-        .resolve_references(&version.schema.references, true)
+        .resolve_references(
+            &crate::model::context::of(&version.subject),
+            &version.schema.references,
+            true,
+        )
         .await?;
     let label = version_label(&version.subject, version.version);
     let source = format!("subject {} version {}", version.subject, version.version);

@@ -128,7 +128,9 @@ impl Access {
         if usages.iter().any(|u| self.sees(&u.subject)) {
             Ok(())
         } else {
-            Err(crate::error::Error::SchemaIdNotFound(id))
+            Err(crate::error::Error::SchemaIdNotFound(
+                crate::model::context::wire_id(id),
+            ))
         }
     }
 }

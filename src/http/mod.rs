@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod browser;
+pub mod contexts;
 pub mod error;
 pub mod middleware;
 pub mod peer;

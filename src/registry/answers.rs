@@ -100,7 +100,12 @@ pub fn version_object(sv: &SubjectVersion, dialect: Dialect) -> Bytes {
     let mut out = Vec::with_capacity(fields.len() + sv.subject.len() + 96);
     out.extend_from_slice(b"{\"subject\":");
     let _ = serde_json::to_writer(&mut out, &sv.subject);
-    let _ = write!(out, ",\"version\":{},\"id\":{},", sv.version, sv.schema.id);
+    let _ = write!(
+        out,
+        ",\"version\":{},\"id\":{},",
+        sv.version,
+        crate::model::context::wire_id(sv.schema.id)
+    );
     out.extend_from_slice(fields);
     if dialect == Dialect::V8 {
         if sv.created_at > 0 {

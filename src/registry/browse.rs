@@ -14,6 +14,7 @@ use super::{Registry, SchemaEntry, SubjectVersion};
 use crate::catalog_entities::contents::CatalogState;
 use crate::error::Result;
 use crate::formats::{self, FieldRow, Parsed};
+use crate::model::context;
 use crate::store::{Added, Change, ChangeEvent, VersionRow};
 
 /// A subject as a list shows it: its live version count and its latest live version.
@@ -261,7 +262,7 @@ impl Registry {
             let job = match rows.remove(&slot.schema_id) {
                 Some(entry) if entry.references.is_empty() => Some((entry, Vec::new())),
                 Some(entry) => self
-                    .resolve_references(&entry.references, true)
+                    .resolve_references(&context::of(&subject), &entry.references, true)
                     .await
                     .ok()
                     .map(|deps| (entry, deps)),

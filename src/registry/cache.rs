@@ -32,6 +32,9 @@ type Registrations = LruCache<(String, RequestKey), (i64, i32)>;
 /// indexed read per token per second.
 const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// Context names with their numbers.
+pub type Contexts = Arc<[(String, u32)]>;
+
 pub struct Caches {
     tokens: RwLock<HashMap<String, (crate::model::Token, std::time::Instant)>>,
     schemas: RwLock<HashMap<i64, Arc<SchemaEntry>>>,
@@ -44,6 +47,9 @@ pub struct Caches {
     /// Counts forgotten version lists, so that a list read from the store before a write
     /// committed is not kept after the write forgot it.
     versions_forgotten: AtomicU64,
+    /// The contexts other than the default with their numbers; `None` until read, and again
+    /// when another instance may have used a new one.
+    contexts: RwLock<Option<Contexts>>,
 }
 
 impl Caches {
@@ -57,6 +63,30 @@ impl Caches {
             modes: RwLock::default(),
             versions: RwLock::default(),
             versions_forgotten: AtomicU64::new(0),
+            contexts: RwLock::default(),
+        }
+    }
+
+    pub fn contexts(&self) -> Option<Contexts> {
+        self.contexts.read().unwrap().clone()
+    }
+
+    pub fn put_contexts(&self, contexts: Vec<(String, u32)>) {
+        *self.contexts.write().unwrap() = Some(contexts.into());
+    }
+
+    /// Forgets the contexts when `subject` is in one not among them.
+    fn learn_context_of(&self, subject: &str) {
+        let context = crate::model::context::of(subject);
+        if context == crate::model::context::DEFAULT {
+            return;
+        }
+        let mut contexts = self.contexts.write().unwrap();
+        if contexts
+            .as_ref()
+            .is_some_and(|known| !known.iter().any(|(name, _)| *name == context))
+        {
+            *contexts = None;
         }
     }
 
@@ -229,11 +259,13 @@ pub async fn follow_changes(
                 true
             }
             ChangeEvent::Change(Change::Mode { .. }) => true,
-            // The summaries follow these (see `browse`); nothing here depends on them.
-            ChangeEvent::Change(Change::Registered { .. } | Change::Catalog | Change::Tokens) => {
+            ChangeEvent::Change(Change::Registered { subject, .. }) => {
+                cache.learn_context_of(&subject);
                 false
             }
+            ChangeEvent::Change(Change::Catalog | Change::Tokens) => false,
             ChangeEvent::Change(Change::Imported) | ChangeEvent::Lost => {
+                *cache.contexts.write().unwrap() = None;
                 cache.forget_all_registrations();
                 true
             }

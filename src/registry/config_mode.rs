@@ -1,5 +1,6 @@
-//! Compatibility config and mode, per subject and global, with Confluent's resolution order:
-//! subject, then global, then the server default (BACKWARD, READWRITE).
+//! Compatibility config and mode, per subject, per context and global, with Confluent's
+//! resolution order: subject, then its context (the top level for the default context), then
+//! `:.__GLOBAL:`, then the server default (BACKWARD, READWRITE).
 //!
 //! Reads go to the store, so a change made through any instance applies everywhere at once.
 //! Only the re-registration fast path trusts the copies in memory.
@@ -8,7 +9,9 @@ use serde_json::{Map, Value};
 
 use super::{audit_line, Registry};
 use crate::error::{Error, Result};
-use crate::model::{CompatibilityLevel, CompatibilityPolicy, ConfigSettings, Mode, GLOBAL_SCOPE};
+use crate::model::{
+    context, CompatibilityLevel, CompatibilityPolicy, ConfigSettings, Mode, GLOBAL_SCOPE,
+};
 use crate::store::ConfigRecord;
 
 /// The `settings` fields a config request may carry, by their wire names.
@@ -126,6 +129,49 @@ fn config_json(config: &ConfigRecord) -> Value {
     Value::Object(out)
 }
 
+/// Whether `scope` names a whole context (`:.ctx:`, or the top level) rather than a subject.
+pub fn is_context_scope(scope: &str) -> bool {
+    scope == GLOBAL_SCOPE || (scope.starts_with(':') && context::split(scope).name.is_empty())
+}
+
+/// The scopes whose config and mode apply to `subject`, nearest first, in Confluent's order:
+/// the subject's own, its context's (the top level for the default context), then the
+/// cross-context `:.__GLOBAL:`.
+fn scopes(subject: &str) -> Vec<String> {
+    let global = context::scope(context::GLOBAL);
+    let mut out = Vec::with_capacity(3);
+    if !is_context_scope(subject) {
+        out.push(subject.to_string());
+    }
+    let own_context = context::scope(&context::of(subject));
+    if own_context != global {
+        out.push(own_context);
+    }
+    out.push(global);
+    out
+}
+
+/// Configs of the scopes `scopes` gives, nearest first, merged field by field, defaults
+/// filled in.
+fn merge_all(found: impl IntoIterator<Item = Option<ConfigRecord>>) -> ConfigRecord {
+    let found: Vec<Option<ConfigRecord>> = found.into_iter().collect();
+    let under = found
+        .into_iter()
+        .rev()
+        .fold(None, |under: Option<ConfigRecord>, own| {
+            match (own, under) {
+                (None, under) => under,
+                (Some(own), None) => Some(own),
+                (Some(own), Some(under)) => Some(ConfigRecord {
+                    compatibility: own.compatibility.or(under.compatibility),
+                    normalize: own.normalize.or(under.normalize),
+                    settings: own.settings.over(under.settings),
+                }),
+            }
+        });
+    merge(under, None)
+}
+
 /// The subject's config merged field by field over the global one, defaults filled in.
 fn merge(own: Option<ConfigRecord>, global: Option<ConfigRecord>) -> ConfigRecord {
     let own = own.unwrap_or_default();
@@ -150,19 +196,15 @@ impl Registry {
     /// From memory where this process is the store's one writer, else from the store, so that
     /// instances agree.
     pub async fn effective_config(&self, subject: &str) -> Result<ConfigRecord> {
-        if self.sole_writer {
-            let own = (subject != GLOBAL_SCOPE)
-                .then(|| self.cache.config(subject))
-                .flatten();
-            return Ok(merge(own, self.cache.config(GLOBAL_SCOPE)));
+        let mut found = Vec::with_capacity(3);
+        for scope in scopes(subject) {
+            found.push(if self.sole_writer {
+                self.cache.config(&scope)
+            } else {
+                self.store.config(&scope).await?
+            });
         }
-        let global = self.store.config(GLOBAL_SCOPE).await?;
-        let own = if subject == GLOBAL_SCOPE {
-            None
-        } else {
-            self.store.config(subject).await?
-        };
-        Ok(merge(own, global))
+        Ok(merge_all(found))
     }
 
     pub async fn effective_level(&self, subject: &str) -> Result<CompatibilityLevel> {
@@ -175,7 +217,7 @@ impl Registry {
 
     /// The fast path's view of `normalize`, from memory.
     pub(crate) fn cached_normalize(&self, subject: &str) -> bool {
-        merge(self.cache.config(subject), self.cache.config(GLOBAL_SCOPE))
+        merge_all(scopes(subject).iter().map(|s| self.cache.config(s)))
             .normalize
             .unwrap_or(false)
     }
@@ -225,19 +267,19 @@ impl Registry {
         if self.sole_writer {
             return Ok(self.cached_mode(subject));
         }
-        if subject != GLOBAL_SCOPE {
-            if let Some(mode) = self.store.mode(subject).await? {
+        for scope in scopes(subject) {
+            if let Some(mode) = self.store.mode(&scope).await? {
                 return Ok(mode);
             }
         }
-        Ok(self.store.mode(GLOBAL_SCOPE).await?.unwrap_or_default())
+        Ok(Mode::default())
     }
 
     /// The fast path's view of the mode, from memory.
     pub(crate) fn cached_mode(&self, subject: &str) -> Mode {
-        self.cache
-            .mode(subject)
-            .or_else(|| self.cache.mode(GLOBAL_SCOPE))
+        scopes(subject)
+            .iter()
+            .find_map(|scope| self.cache.mode(scope))
             .unwrap_or_default()
     }
 
@@ -245,8 +287,13 @@ impl Registry {
     /// clears out the soft-deleted versions left there so imported numbers cannot collide.
     pub async fn update_mode(&self, scope: &str, mode: Mode, force: bool) -> Result<()> {
         if mode == Mode::Import {
-            let rows = if scope == GLOBAL_SCOPE {
-                self.store.all_versions().await?
+            let rows = if scope == GLOBAL_SCOPE || is_context_scope(scope) {
+                let mut rows = self.store.all_versions().await?;
+                if scope != GLOBAL_SCOPE {
+                    let within = context::of(scope);
+                    rows.retain(|r| context::of(&r.subject) == within);
+                }
+                rows
             } else {
                 self.store.versions(scope).await?
             };
@@ -303,8 +350,10 @@ impl Registry {
         if self.effective_mode(subject).await?.is_read_only() {
             let what = if subject == GLOBAL_SCOPE {
                 "The registry".to_string()
+            } else if is_context_scope(subject) {
+                format!("Context {}", context::of(subject))
             } else {
-                format!("Subject {subject} in context .")
+                format!("Subject {subject} in context {}", context::of(subject))
             };
             return Err(Error::not_permitted(format!("{what} is in read-only mode")));
         }

@@ -6,6 +6,7 @@ mod browse;
 mod cache;
 pub mod compatibility;
 mod config_mode;
+mod contexts;
 mod delete;
 pub mod guid;
 pub mod metadata;
@@ -27,7 +28,7 @@ pub use register::{Registration, SchemaRequest};
 
 use crate::error::{Error, Result};
 use crate::formats::{self, Dependency, Parsed};
-use crate::model::{Reference, SchemaType, VersionSpec};
+use crate::model::{context, Reference, SchemaType, VersionSpec};
 use crate::serve_settings::Dialect;
 use crate::store::{Actor, AuditEntry, SchemaRow, Store, VersionRow};
 use cache::Caches;
@@ -206,7 +207,7 @@ impl Registry {
             .store
             .schema(id)
             .await?
-            .ok_or(Error::SchemaIdNotFound(id))?;
+            .ok_or(Error::SchemaIdNotFound(context::wire_id(id)))?;
         Ok(self.cache.put_schema(SchemaEntry::from(row)))
     }
 
@@ -261,8 +262,9 @@ impl Registry {
         self.cache.forget_versions(subject);
     }
 
-    pub async fn max_schema_id(&self) -> Result<i64> {
-        self.store.max_schema_id().await
+    /// The highest id in use in the context of stored id `id`.
+    pub async fn max_schema_id(&self, id: i64) -> Result<i64> {
+        self.store.max_schema_id(context::number_of(id)).await
     }
 
     /// The subject versions that use schema `id`; soft-deleted ones only with `deleted`.
@@ -418,7 +420,10 @@ impl Registry {
         if let Some(p) = entry.parsed.get() {
             return Ok(p.clone());
         }
-        let deps = self.resolve_references(&entry.references, true).await?;
+        let context = self.context_of_id(entry.id).await?;
+        let deps = self
+            .resolve_references(&context, &entry.references, true)
+            .await?;
         let (schema_type, text) = (entry.schema_type, entry.schema.clone());
         let parsed = crate::limits::offload(move || {
             formats::parse(schema_type, &text, &deps, false).map(Arc::from)
@@ -431,18 +436,32 @@ impl Registry {
     /// New schemas may only reference live versions; stored ones resolve through soft deletes.
     pub(crate) async fn resolve_references(
         &self,
+        context: &str,
         references: &[Reference],
         allow_deleted: bool,
     ) -> Result<Vec<Dependency>> {
-        self.resolve_references_from(None, references, allow_deleted)
+        self.resolve_references_in(context, None, references, allow_deleted)
+            .await
+    }
+
+    /// [`Self::resolve_references_in`] for a schema about to be registered under `registering`,
+    /// whose references are in that subject's context.
+    pub(crate) async fn resolve_references_from(
+        &self,
+        registering: Option<&str>,
+        references: &[Reference],
+        allow_deleted: bool,
+    ) -> Result<Vec<Dependency>> {
+        self.resolve_references_in(context::DEFAULT, registering, references, allow_deleted)
             .await
     }
 
     /// [`Self::resolve_references`] for a schema about to be registered under `registering`:
     /// a reference (through any chain) back to that subject's latest version would, once
     /// registered, be a reference to itself. Cycles are refused with the chain that closes them.
-    pub(crate) async fn resolve_references_from(
+    async fn resolve_references_in(
         &self,
+        root_context: &str,
         registering: Option<&str>,
         references: &[Reference],
         allow_deleted: bool,
@@ -461,19 +480,29 @@ impl Registry {
         // The chain of references being followed, outermost first.
         let mut chain: Vec<Open> = Vec::new();
         let mut roots = references.iter();
+        let root_context = match registering {
+            Some(subject) => context::of(subject).into_owned(),
+            None => root_context.to_string(),
+        };
         loop {
+            // A reference without a context is in the context of the schema that holds it.
             let next = match chain.last_mut() {
                 Some(open) => {
                     let nested = open.found.schema.references.get(open.next).cloned();
                     open.next += 1;
-                    nested
+                    nested.map(|r| (context::of(&open.found.subject).into_owned(), r))
                 }
                 None => match roots.next() {
-                    Some(r) => Some(r.clone()),
+                    Some(r) => Some((root_context.clone(), r.clone())),
                     None => break,
                 },
             };
-            let Some(reference) = next else {
+            let next = next.map(|(holder, mut r)| {
+                let named = r.clone();
+                r.subject = context::in_context(&holder, &r.subject);
+                (named, r)
+            });
+            let Some((named, reference)) = next else {
                 let open = chain.pop().expect("a reference is open");
                 if done.insert((open.found.subject.clone(), open.found.version)) {
                     out.push(Dependency {
@@ -515,7 +544,7 @@ impl Registry {
                 continue;
             }
             chain.push(Open {
-                reference,
+                reference: named,
                 found,
                 next: 0,
             });

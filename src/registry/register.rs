@@ -14,8 +14,8 @@ use super::{Registry, SchemaEntry, SubjectVersion};
 use crate::error::{Error, Result};
 use crate::formats::{self, Parsed};
 use crate::model::{
-    validate_subject, CompatibilityLevel, CompatibilityPolicy, ConfigSettings, Mode, Reference,
-    SchemaType,
+    context, validate_subject, CompatibilityLevel, CompatibilityPolicy, ConfigSettings, Mode,
+    Reference, SchemaType,
 };
 use crate::serve_settings::Dialect;
 use crate::store::{AuditEntry, NewSchema, Placement, Registered, VersionRow, MAX_SCHEMA_ID};
@@ -83,6 +83,7 @@ const RESERVED_PROPERTY: &str = "confluent:reserved";
 
 /// Identity of a stored schema: format, canonical text, references, metadata and rule set.
 pub fn identity_hash(
+    context: &str,
     schema_type: SchemaType,
     canonical: &str,
     references: &[Reference],
@@ -90,6 +91,11 @@ pub fn identity_hash(
     rule_set: Option<&Value>,
 ) -> String {
     let mut hasher = Sha256::new();
+    // The default context adds nothing, so identities stored before contexts stay as they are.
+    if context != crate::model::context::DEFAULT {
+        hasher.update(context.as_bytes());
+        hasher.update([0u8]);
+    }
     for part in [
         schema_type.as_str().to_string(),
         canonical.to_string(),
@@ -161,7 +167,12 @@ impl Registry {
         if text.trim().is_empty() {
             return Err(Error::InvalidSchemaBare("Empty schema".into()));
         }
-        let references = request.references();
+        // Stored as they resolve: a reference without a context is in the subject's.
+        let holder = context::of(subject);
+        let mut references = request.references();
+        for r in &mut references {
+            r.subject = context::in_context(&holder, &r.subject);
+        }
         let deps = self
             .resolve_references_from(Some(subject), &references, allow_deleted_refs)
             .await?;
@@ -324,9 +335,10 @@ impl Registry {
         }
 
         let mode = self.effective_mode(subject).await?;
+        let in_context = context::of(subject);
         if mode.is_read_only() {
             return Err(Error::not_permitted(format!(
-                "Subject {subject} in context . is in read-only mode"
+                "Subject {subject} in context {in_context} is in read-only mode"
             )));
         }
         if let Some(id) = request.id.filter(|id| *id < 1 && mode == Mode::Import) {
@@ -336,12 +348,12 @@ impl Registry {
         }
         if explicit_id.is_some() && mode != Mode::Import {
             return Err(Error::not_permitted(format!(
-                "Subject {subject} in context . is not in import mode"
+                "Subject {subject} in context {in_context} is not in import mode"
             )));
         }
         if explicit_id.is_none() && mode != Mode::ReadWrite {
             return Err(Error::not_permitted(format!(
-                "Subject {subject} in context . is not in read-write mode"
+                "Subject {subject} in context {in_context} is not in read-write mode"
             )));
         }
         let normalize = self.normalize_for(subject, requested_normalize).await?;
@@ -395,6 +407,7 @@ impl Registry {
             schema_type: parsed.schema_type(),
             schema: parsed.stored().to_string(),
             hash: identity_hash(
+                &context::of(subject),
                 parsed.schema_type(),
                 parsed.canonical(),
                 &references,
@@ -404,9 +417,13 @@ impl Registry {
             references,
             metadata: request.metadata.clone(),
             rule_set: request.rule_set.clone(),
+            context: self.number_context(&in_context).await?,
         };
         let placement = match (explicit_id, explicit_version) {
-            (Some(id), version) => Placement::Import { id, version },
+            (Some(id), version) => Placement::Import {
+                id: context::stored_id(new.context, id),
+                version,
+            },
             (None, Some(v)) => Placement::Version(v),
             (None, None) => Placement::Next,
         };
@@ -486,6 +503,7 @@ impl Registry {
                 formats::identity_text(entry.schema_type, &entry.schema)
             };
             let hash = identity_hash(
+                &context::of(subject),
                 entry.schema_type,
                 &stored,
                 &entry.references,
@@ -529,7 +547,7 @@ impl Registry {
                     "schema.register",
                     &target,
                     None,
-                    Some(serde_json::json!({"id": id, "version": version})),
+                    Some(serde_json::json!({"id": context::wire_id(id), "version": version})),
                 )
             });
             let rows = self.versions(subject).await?;
@@ -627,6 +645,7 @@ impl Registry {
             .parse_request(subject, request, normalize, true)
             .await?;
         let wanted = identity_hash(
+            &context::of(subject),
             parsed.schema_type(),
             parsed.canonical(),
             &references,
@@ -641,6 +660,7 @@ impl Registry {
                 formats::identity_text(entry.schema_type, &entry.schema)
             };
             let hash = identity_hash(
+                &context::of(subject),
                 entry.schema_type,
                 &stored,
                 &entry.references,

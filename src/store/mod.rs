@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::model::{CompatibilityLevel, ConfigSettings, Mode, Reference, SchemaType};
+use crate::model::{context, CompatibilityLevel, ConfigSettings, Mode, Reference, SchemaType};
 
 #[derive(Debug, Clone)]
 pub struct SchemaRow {
@@ -43,6 +43,8 @@ pub struct NewSchema {
     pub metadata: Option<Value>,
     pub rule_set: Option<Value>,
     pub hash: String,
+    /// The number of the subject's context (0: the default), whose ids the schema takes.
+    pub context: u32,
 }
 
 /// How the new version's number and the schema's id are chosen.
@@ -267,7 +269,12 @@ pub trait Store: Send + Sync + 'static {
         }
         Ok(out)
     }
-    async fn max_schema_id(&self) -> Result<i64>;
+    /// The highest id in use in the context numbered `context` (0: the default).
+    async fn max_schema_id(&self, context: u32) -> Result<i64>;
+    /// The contexts other than the default that were ever used, with their numbers.
+    async fn contexts(&self) -> Result<Vec<(String, u32)>>;
+    /// The number of `context` (not the default), assigned on its first use and kept.
+    async fn context_number(&self, context: &str) -> Result<u32>;
     /// Every version of a subject, soft-deleted ones included, ascending.
     async fn versions(&self, subject: &str) -> Result<Vec<VersionRow>>;
     /// Every version of every subject, ordered by subject then version.
@@ -471,7 +478,10 @@ pub(crate) struct Imported {
     versions: std::collections::HashSet<(String, i32)>,
     /// (subject, schema id) of the soft-deleted versions stored before the import.
     soft_deleted: std::collections::HashSet<(String, i64)>,
+    /// The highest new id of the default context.
     pub max_id: i64,
+    /// The highest new id of each other context, by its number.
+    pub context_max: std::collections::BTreeMap<u32, i64>,
 }
 
 /// What one batch of an import writes besides its versions and audit lines.
@@ -523,7 +533,14 @@ impl Imported {
             let new =
                 check_import_id(row.id, known.map(String::as_str), &row.schema.hash)?.is_none();
             if new {
-                self.max_id = self.max_id.max(check_new_id(row.id)?);
+                let id = check_new_id(context::wire_id(row.id))?;
+                match context::number_of(row.id) {
+                    0 => self.max_id = self.max_id.max(id),
+                    n => {
+                        let max = self.context_max.entry(n).or_default();
+                        *max = (*max).max(id);
+                    }
+                }
                 plan.schemas.push(row);
             }
             self.ids
@@ -553,6 +570,12 @@ pub(crate) fn check_new_id(id: i64) -> Result<i64> {
     )))
 }
 
+/// The SQL bounds (inclusive) of the stored ids of context `number`, and how to turn the
+/// extreme one found into the context's highest id.
+pub(crate) fn context_bounds(number: u32) -> (i64, i64) {
+    context::stored_range(number)
+}
+
 /// Refuses to give an IMPORT id that already names a different schema.
 pub(crate) fn check_import_id(
     id: i64,
@@ -561,7 +584,12 @@ pub(crate) fn check_import_id(
 ) -> Result<Option<i64>> {
     match stored_hash {
         Some(h) if h != hash => Err(crate::error::Error::not_permitted(format!(
-            "Overwrite new schema with id {id} in context . is not permitted."
+            "Overwrite new schema with id {} in {} is not permitted.",
+            context::wire_id(id),
+            match context::number_of(id) {
+                0 => "context .",
+                _ => "its context",
+            }
         ))),
         Some(_) => Ok(Some(id)),
         None => Ok(None),

@@ -29,6 +29,8 @@ pub struct Rest {
 #[derive(Debug, Deserialize)]
 pub struct VersionOutline {
     #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
     pub deleted: bool,
     #[serde(default)]
     pub references: Vec<Reference>,
@@ -43,16 +45,20 @@ pub struct Outline {
     pub format: String,
     pub versions: u64,
     pub referenced: Referenced,
+    /// The contexts other than the default that the versions are in.
+    pub contexts: std::collections::BTreeSet<String>,
 }
 
 impl Outline {
     pub fn add(&mut self, v: &VersionOutline) {
         self.versions += 1;
+        let holder = crate::model::context::of(&v.subject);
+        if holder != crate::model::context::DEFAULT {
+            self.contexts.insert(holder.to_string());
+        }
         for r in &v.references {
-            let live = self
-                .referenced
-                .entry((r.subject.clone(), r.version))
-                .or_default();
+            let subject = crate::model::context::in_context(&holder, &r.subject);
+            let live = self.referenced.entry((subject, r.version)).or_default();
             *live |= !v.deleted;
         }
     }

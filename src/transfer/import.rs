@@ -10,12 +10,12 @@ use futures_util::stream::{FuturesOrdered, StreamExt};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::document::Referenced;
+use super::document::{Outline, Referenced};
 use super::progress::Progress;
 use super::{ExportedVersion, ImportReport};
 use crate::error::{Error, Result};
 use crate::formats::{self, Dependency};
-use crate::model::{validate_subject, Reference, SchemaType};
+use crate::model::{context, validate_subject, Reference, SchemaType};
 use crate::registry::{identity_hash, Registry};
 use crate::store::{Actor, AuditEntry, ImportRow, NewSchema, MAX_SCHEMA_ID};
 
@@ -65,33 +65,39 @@ impl Kept {
 
     /// The dependencies of `references`, dependencies before dependents; `None` while one of
     /// them has not come in yet.
-    fn dependencies(&self, references: &[Reference]) -> Option<Vec<Dependency>> {
+    fn dependencies(&self, subject: &str, references: &[Reference]) -> Option<Vec<Dependency>> {
         let mut out = Vec::new();
         let mut done = HashSet::new();
+        let holder = context::of(subject);
         for r in references {
-            self.visit(r, &mut out, &mut done, 0)?;
+            self.visit(&holder, r, &mut out, &mut done, 0)?;
         }
         Some(out)
     }
 
+    /// `r` as a schema in context `holder` holds it: without a context of its own, it names
+    /// a subject of that context.
     fn visit(
         &self,
+        holder: &str,
         r: &Reference,
         out: &mut Vec<Dependency>,
         done: &mut HashSet<(String, i32)>,
         depth: usize,
     ) -> Option<()> {
+        let subject = context::in_context(holder, &r.subject);
         let version = match r.version {
-            -1 => *self.latest.get(&r.subject)?,
+            -1 => *self.latest.get(&subject)?,
             v => v,
         };
-        let key = (r.subject.clone(), version);
+        let key = (subject, version);
         if done.contains(&key) || depth > crate::limits::MAX_NESTING {
             return Some(());
         }
         let kept = self.by_version.get(&key)?;
+        let nested_holder = context::of(&key.0).into_owned();
         for nested in &kept.references {
-            self.visit(nested, out, done, depth + 1)?;
+            self.visit(&nested_holder, nested, out, done, depth + 1)?;
         }
         if done.insert(key) {
             out.push(Dependency {
@@ -147,7 +153,11 @@ fn check(v: &ExportedVersion, referenced: &Referenced) -> Result<()> {
 
 /// Parses one version into the row the store writes, with its audit lines.
 fn prepare(job: Job, actor: &Actor) -> Result<ImportRow> {
-    let (v, deps, normalize) = job;
+    let (mut v, deps, normalize) = job;
+    let holder = context::of(&v.subject).into_owned();
+    for r in &mut v.references {
+        r.subject = context::in_context(&holder, &r.subject);
+    }
     let schema_type = SchemaType::from_request(Some(&v.schema_type))?;
     if v.schema.trim().is_empty() {
         return Err(Error::InvalidSchemaBare("Empty schema".into()));
@@ -164,6 +174,7 @@ fn prepare(job: Job, actor: &Actor) -> Result<ImportRow> {
         schema_type: parsed.schema_type(),
         schema: parsed.stored().to_string(),
         hash: identity_hash(
+            &context::of(&v.subject),
             parsed.schema_type(),
             parsed.canonical(),
             &v.references,
@@ -173,6 +184,7 @@ fn prepare(job: Job, actor: &Actor) -> Result<ImportRow> {
         references: v.references,
         metadata: v.metadata,
         rule_set: v.rule_set,
+        context: context::number_of(v.id),
     };
     let target = format!("subject/{}", v.subject);
     let mut audit = vec![AuditEntry::new(
@@ -180,7 +192,7 @@ fn prepare(job: Job, actor: &Actor) -> Result<ImportRow> {
         "schema.register",
         &target,
         None,
-        Some(json!({"id": v.id, "version": v.version})),
+        Some(json!({"id": context::wire_id(v.id), "version": v.version})),
     )];
     if v.deleted {
         audit.push(AuditEntry::new(
@@ -211,9 +223,14 @@ impl Registry {
     pub(super) async fn import_versions(
         &self,
         versions: mpsc::Receiver<Result<ExportedVersion>>,
-        referenced: &Referenced,
+        outline: &Outline,
         progress: &Progress,
     ) -> Result<ImportReport> {
+        // Numbered before the import's transaction, which on SQLite holds the one write lock.
+        for name in &outline.contexts {
+            self.number_context(name).await?;
+        }
+        let referenced = &outline.referenced;
         let (rows, mut written) = mpsc::channel::<Result<Vec<ImportRow>>>(4);
         let store = self.store().clone();
         let writer = async move { store.import(&mut written).await };
@@ -274,8 +291,14 @@ impl Registry {
         };
 
         while let Some(v) = versions.recv().await {
-            let v = v?;
+            let mut v = v?;
             check(&v, referenced)?;
+            // From here on the id is the one stored, which tells its context apart.
+            let number = self
+                .context_number(&context::of(&v.subject))
+                .await?
+                .ok_or_else(|| Error::Internal(format!("context of {} not numbered", v.subject)))?;
+            v.id = context::stored_id(number, v.id);
             report.versions += 1;
             report.deleted_versions += usize::from(v.deleted);
             ids.insert(v.id);
@@ -284,13 +307,13 @@ impl Registry {
             }
             let before = kept.by_version.len();
             kept.keep(&v, referenced);
-            match kept.dependencies(&v.references) {
+            match kept.dependencies(&v.subject, &v.references) {
                 Some(deps) => batch.push(job(v, deps)?),
                 None => waiting.push(v),
             }
             if kept.by_version.len() > before && !waiting.is_empty() {
                 for v in std::mem::take(&mut waiting) {
-                    match kept.dependencies(&v.references) {
+                    match kept.dependencies(&v.subject, &v.references) {
                         Some(deps) => batch.push(job(v, deps)?),
                         None => waiting.push(v),
                     }

@@ -114,7 +114,7 @@ impl Registry {
                 let version = ExportedVersion {
                     subject: row.subject.clone(),
                     version: row.version,
-                    id: row.schema_id,
+                    id: crate::model::context::wire_id(row.schema_id),
                     deleted: row.deleted,
                     schema_type: schema.schema_type.as_str().to_string(),
                     schema: schema.schema.clone(),
@@ -206,9 +206,7 @@ impl Registry {
             }
             read
         });
-        let imported = self
-            .import_versions(rx, &outline.referenced, progress)
-            .await;
+        let imported = self.import_versions(rx, &outline, progress).await;
         let rest = reader
             .await
             .map_err(|e| Error::Internal(format!("the document reader failed: {e}")));
@@ -363,6 +361,7 @@ impl Registry {
                     rule_set: v.get("ruleSet").cloned().filter(|m| !m.is_null()),
                 };
                 outline.add(&VersionOutline {
+                    subject: version.subject.clone(),
                     deleted: version.deleted,
                     references: version.references.clone(),
                 });
@@ -380,10 +379,7 @@ impl Registry {
                 }
             }
         };
-        let (imported, ()) = tokio::join!(
-            self.import_versions(rx, &outline.referenced, progress),
-            feed
-        );
+        let (imported, ()) = tokio::join!(self.import_versions(rx, &outline, progress), feed);
         let mut report = match imported {
             Ok(report) => report,
             Err(e) => return Err(self.leave_import_mode(before, e).await),
@@ -396,7 +392,21 @@ impl Registry {
                 configs.push((GLOBAL_SCOPE.to_string(), ConfigUpdate::from_json(&global)?));
             }
         }
-        for subject in &subjects {
+        // Whole contexts and `:.__GLOBAL:` have settings of their own, as subjects do.
+        let mut scopes = subjects.clone();
+        if let Some(contexts) = fetch("/contexts".into()).await? {
+            scopes.extend(
+                contexts
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_str())
+                    .filter(|c| *c != crate::model::context::DEFAULT)
+                    .chain([crate::model::context::GLOBAL])
+                    .map(crate::model::context::scope),
+            );
+        }
+        for subject in &scopes {
             if let Some(c) = fetch(format!("/config/{}", enc(subject))).await? {
                 if c["compatibilityLevel"].is_string() {
                     configs.push((subject.clone(), ConfigUpdate::from_json(&c)?));
@@ -404,7 +414,7 @@ impl Registry {
             }
         }
         let mut modes = Vec::new();
-        for subject in &subjects {
+        for subject in &scopes {
             if let Some(m) = fetch(format!("/mode/{}", enc(subject))).await? {
                 if let Some(mode) = m["mode"].as_str() {
                     modes.push((subject.clone(), mode.to_string()));

@@ -89,7 +89,10 @@ pub async fn events(
 pub struct VersionLine {
     pub number: i32,
     pub semver: String,
+    /// The id as its context counts it, shown on the page.
     pub id: i64,
+    /// The id as stored, to read the schema by.
+    pub schema_id: i64,
     pub when: String,
     pub previous: Option<i32>,
 }
@@ -265,7 +268,8 @@ pub async fn event(
             versions.push(VersionLine {
                 number: v.version,
                 semver: declared.semver(v.version, v.schema_id),
-                id: v.schema_id,
+                id: crate::model::context::wire_id(v.schema_id),
+                schema_id: v.schema_id,
                 when: datetime(v.created_at),
                 previous,
             });
@@ -371,7 +375,7 @@ async fn latest_fields(
     else {
         return Ok(None);
     };
-    let entry = registry.schema_by_id(line.id).await?;
+    let entry = registry.schema_by_id(line.schema_id).await?;
     let fields = registry.field_table(&entry).await?;
     Ok(Some(Latest {
         subject: schema.subject.clone(),

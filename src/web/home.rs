@@ -91,7 +91,7 @@ pub async fn home(
                 .map(|e| e.name.clone()),
             subject: v.subject,
             version: v.version,
-            id: v.schema.id,
+            id: crate::model::context::wire_id(v.schema.id),
             schema_type: v.schema.schema_type.as_str(),
             when: datetime(v.created_at),
         })

@@ -77,7 +77,7 @@ pub async fn subjects(
             owner: catalog.owner_of_subject(&s.subject).map(str::to_string),
             versions: s.versions,
             latest: s.latest.version,
-            id: s.latest.schema.id,
+            id: crate::model::context::wire_id(s.latest.schema.id),
             schema_type: s.latest.schema.schema_type.as_str(),
             when: datetime(s.latest.created_at),
             subject: s.subject,
@@ -126,7 +126,7 @@ pub async fn subject(
     for v in registry.subject_versions(&subject).await? {
         versions.push(VersionRow {
             number: v.version,
-            id: v.schema_id,
+            id: crate::model::context::wire_id(v.schema_id),
             when: datetime(v.created_at),
             deleted: v.deleted,
             previous: if v.deleted { None } else { previous },
@@ -220,7 +220,7 @@ pub async fn version(
     Page::render(&VersionPage {
         title: format!("{subject} v{}", v.version),
         version: v.version,
-        id: v.schema.id,
+        id: crate::model::context::wire_id(v.schema.id),
         schema_type: v.schema.schema_type.as_str(),
         when: datetime(v.created_at),
         deleted: v.deleted,

@@ -3,7 +3,7 @@
 use crate::common::*;
 use serde_json::{json, Value};
 
-async fn token(s: &TestServer, name: &str, role: &str, subjects: &[&str]) -> String {
+pub(crate) async fn token(s: &TestServer, name: &str, role: &str, subjects: &[&str]) -> String {
     let mut args = vec![
         "token",
         "create",
@@ -31,7 +31,7 @@ async fn token(s: &TestServer, name: &str, role: &str, subjects: &[&str]) -> Str
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-async fn call(
+pub(crate) async fn call(
     s: &TestServer,
     secret: Option<&str>,
     method: &str,
@@ -366,6 +366,19 @@ const ROUTE_ROLES: &[(&str, &str, &str)] = &[
     ("PUT", "/config/{subject}", "admin"),
     ("DELETE", "/config/{subject}", "admin"),
     ("GET", "/contexts", "reader"),
+    ("DELETE", "/contexts/{context}", "admin"),
+    // The path-prefix form of contexts, rewritten before routing and authorisation.
+    (
+        "GET",
+        "/contexts/.eu/subjects/{subject}/versions/{version}",
+        "reader",
+    ),
+    (
+        "POST",
+        "/contexts/.eu/subjects/{subject}/versions",
+        "writer",
+    ),
+    ("PUT", "/contexts/.eu/config/{subject}", "admin"),
     ("GET", "/docs", "reader"),
     ("GET", "/docs/{file}", "reader"),
     ("GET", "/health/live", "open"),
@@ -510,7 +523,7 @@ async fn every_route_answers_each_identity_as_its_grants_say() {
     let s = secured().await;
     let admin = token(&s, "admin", "admin", &[]).await;
     let writer = token(&s, "writer", "writer", &[]).await;
-    let in_grant = token(&s, "in-grant", "reader", &["orders.*"]).await;
+    let in_grant = token(&s, "in-grant", "reader", &["orders.*", ":.eu:orders.*"]).await;
     let outside = token(&s, "outside", "reader", &["payments.*"]).await;
     let (status, body) = call(
         &s,
@@ -563,6 +576,7 @@ async fn every_route_answers_each_identity_as_its_grants_say() {
                 .replace("{lang}", "rust")
                 .replace("{file}", "swagger-ui.css")
                 .replace("{name}", "nobody")
+                .replace("{context}", ".nobody")
                 .replace("{namespace}", "nobody")
                 .replace("{service}", "nobody")
                 .replace("{event}", "nobody");

@@ -18,6 +18,7 @@ mod catalog_code;
 mod cli;
 mod codegen;
 mod config;
+mod contexts;
 mod fuzz;
 mod hardening;
 mod impact;

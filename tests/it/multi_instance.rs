@@ -709,3 +709,70 @@ async fn lists_search_and_catalog_pages_follow_other_instances() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn contexts_number_their_ids_once_across_instances() {
+    if !postgres_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let a = Instance::start(&db).await;
+    let b = Instance::start(&db).await;
+    let client = reqwest::Client::new();
+    // B has looked at the contexts before any exists.
+    let (_, contexts) = send(&client, "GET", format!("{}/contexts", b.base), None).await;
+    assert_eq!(contexts, json!(["."]));
+
+    // New contexts used at once through both instances: each gets one number, and each
+    // context counts its ids from 1 whichever instance registers.
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        for (inst, n) in [(&a.base, 0), (&b.base, 1)] {
+            let url = format!("{inst}/subjects/:.c{i}:s{n}/versions");
+            let client = client.clone();
+            tasks.push(tokio::spawn(async move {
+                send(&client, "POST", url, Some(schema(&format!("S{i}x{n}")))).await
+            }));
+        }
+    }
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert!(matches!(body["id"].as_i64(), Some(1 | 2)), "{body}");
+    }
+    for inst in [&a.base, &b.base] {
+        let (_, contexts) = send(&client, "GET", format!("{inst}/contexts"), None).await;
+        assert_eq!(
+            contexts,
+            json!([".", ".c0", ".c1", ".c2", ".c3", ".c4", ".c5"]),
+            "{inst}"
+        );
+    }
+    // B resolves an id in a context A created, by subject hint and by the prefix form.
+    let (status, body) = send(
+        &client,
+        "POST",
+        format!("{}/subjects/:.fresh:x/versions", a.base),
+        Some(schema("Fresh")),
+    )
+    .await;
+    assert_eq!((status, body["id"].clone()), (200, json!(1)));
+    let (status, body) = send(
+        &client,
+        "GET",
+        format!("{}/schemas/ids/1?subject=:.fresh:x", b.base),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["schema"].as_str().unwrap().contains("Fresh"), "{body}");
+    let (_, body) = send(
+        &client,
+        "GET",
+        format!("{}/contexts/.fresh/schemas/ids/1", b.base),
+        None,
+    )
+    .await;
+    assert!(body["schema"].as_str().unwrap().contains("Fresh"), "{body}");
+}

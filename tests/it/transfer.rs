@@ -66,6 +66,14 @@ async fn populated() -> TestServer {
         .post("/subjects/customer-value/versions", json!({"schema": customer.to_string(), "references": [{"name": "shop.Address", "subject": "address", "version": 1}]}))
         .await;
     assert_eq!(status, 200, "{body}");
+    // A context of its own ids, with a reference that names its subject without the context.
+    s.register_ok(":.eu:address", &json!({"type": "record", "name": "Address", "namespace": "shop", "fields": [{"name": "zip", "type": "int"}]})).await;
+    let (status, body) = s
+        .post("/subjects/:.eu:customer-value/versions", json!({"schema": customer.to_string(), "references": [{"name": "shop.Address", "subject": "address", "version": 1}]}))
+        .await;
+    assert_eq!((status, body["id"].clone()), (200, json!(2)), "{body}");
+    s.put("/config/:.eu:", json!({"compatibility": "NONE"}))
+        .await;
     s.put(
         "/config/orders-value",
         json!({
@@ -101,6 +109,10 @@ async fn snapshot(s: &TestServer, with_catalog: bool) -> Vec<(String, u16, Value
         "/schemas/types",
         "/config",
         "/mode",
+        "/contexts",
+        "/config/:.eu:",
+        "/schemas/ids/1?subject=:.eu:address",
+        "/schemas/ids/2?subject=:.eu:customer-value",
     ]
     .map(String::from)
     .to_vec();
@@ -169,7 +181,7 @@ async fn export_then_import_answers_every_get_identically() {
     let file = file.to_str().unwrap();
     let out = herald(&["export", file, "--database", &source.database_url]).await;
     // Without a terminal, progress comes as plain lines, the last one with the count.
-    assert!(out.contains("exporting versions: 7 versions in"), "{out}");
+    assert!(out.contains("exporting versions: 9 versions in"), "{out}");
     let target_db = fresh_database(dir.path()).await;
     let out = herald(&["import", file, "--database", &target_db]).await;
     assert!(out.contains("soft-deleted"), "{out}");
@@ -196,6 +208,14 @@ async fn export_then_import_answers_every_get_identically() {
         .await;
     let (_, max) = source.get("/schemas/ids/1?fetchMaxId=true").await;
     assert!(id > max["maxId"].as_i64().unwrap());
+    // So do they in a context: its counter moved past its imported ids.
+    let id = target
+        .register_ok(
+            ":.eu:fresh-value",
+            &record("Fresh", json!([{"name": "f", "type": "int"}])),
+        )
+        .await;
+    assert_eq!(id, 3);
 }
 
 #[tokio::test]
@@ -212,14 +232,14 @@ async fn importing_from_a_running_registry_keeps_every_id_and_version() {
     ])
     .await;
     assert!(
-        out.contains("imported 5 subjects, 7 versions (1 soft-deleted)"),
+        out.contains("imported 7 subjects, 9 versions (1 soft-deleted)"),
         "{out}"
     );
     assert!(
-        out.contains("reading the source registry: 5 subjects in"),
+        out.contains("reading the source registry: 7 subjects in"),
         "{out}"
     );
-    assert!(out.contains("importing versions: 7 versions in"), "{out}");
+    assert!(out.contains("importing versions: 9 versions in"), "{out}");
     let target = serve_on(&target_db).await;
     let before = snapshot(&source, false).await;
     let after = snapshot(&target, false).await;

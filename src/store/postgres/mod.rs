@@ -150,11 +150,50 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn max_schema_id(&self) -> Result<i64> {
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM schemas")
-            .fetch_one(&self.pool)
+    async fn max_schema_id(&self, context: u32) -> Result<i64> {
+        let (low, high) = super::context_bounds(context);
+        // A context's ids are stored negated: its highest id is the lowest row.
+        let extreme = if context == 0 { "MAX" } else { "MIN" };
+        let max: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT {extreme}(id) FROM schemas WHERE id BETWEEN $1 AND $2"
+        )))
+        .bind(low)
+        .bind(high)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(max.map_or(0, crate::model::context::wire_id))
+    }
+
+    async fn context_number(&self, context: &str) -> Result<u32> {
+        let known: Option<i64> = sqlx::query_scalar("SELECT number FROM contexts WHERE name = $1")
+            .bind(context)
+            .fetch_optional(&self.pool)
             .await?;
-        Ok(max.unwrap_or(0))
+        if let Some(number) = known {
+            return Ok(number as u32);
+        }
+        // Instances numbering two new contexts at once take turns, so no number is taken twice.
+        let mut tx = self.pool.begin().await?;
+        lock(&mut tx, "contexts", "").await?;
+        let number: i64 = sqlx::query_scalar(
+            "INSERT INTO contexts (name, number)
+             SELECT $1, COALESCE(MAX(number), 0) + 1 FROM contexts
+             ON CONFLICT (name) DO UPDATE SET name = excluded.name
+             RETURNING number",
+        )
+        .bind(context)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(number as u32)
+    }
+
+    async fn contexts(&self) -> Result<Vec<(String, u32)>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT name, number FROM contexts ORDER BY number")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(n, k)| (n, k as u32)).collect())
     }
 
     async fn versions(&self, subject: &str) -> Result<Vec<VersionRow>> {
@@ -279,6 +318,9 @@ impl Store for PostgresStore {
         // New ids start past the imported ones.
         if done.max_id > 0 {
             reserve_id(&mut tx, done.max_id).await?;
+        }
+        for (&number, &max) in &done.context_max {
+            rows::raise_context_ids(&mut tx, number, max).await?;
         }
         self.commit(tx, None, &[Change::Imported]).await?;
         Ok(())

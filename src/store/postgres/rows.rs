@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, Row};
 
 use crate::error::Result;
-use crate::model::{Reference, SchemaType};
+use crate::model::{context, Reference, SchemaType};
 use crate::store::{AuditEntry, NewSchema, SchemaRow, VersionRow};
 
 /// A stable 64-bit advisory lock key for `kind`:`name`.
@@ -126,6 +126,16 @@ pub(super) async fn reserve_id(conn: &mut PgConnection, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Moves context `number`'s counter past an id brought in, so it is never handed out again.
+pub(super) async fn raise_context_ids(conn: &mut PgConnection, number: u32, id: i64) -> Result<()> {
+    sqlx::query("UPDATE contexts SET last_id = GREATEST(last_id, $1) WHERE number = $2")
+        .bind(id)
+        .bind(i64::from(number))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub(super) async fn insert_schema(
     conn: &mut PgConnection,
     schema: &NewSchema,
@@ -133,9 +143,32 @@ pub(super) async fn insert_schema(
 ) -> Result<i64> {
     let metadata = schema.metadata.as_ref().map(|v| v.to_string());
     let rule_set = schema.rule_set.as_ref().map(|v| v.to_string());
+    let explicit_id = match (schema.context, explicit_id) {
+        (0, id) => id,
+        (number, Some(id)) => {
+            raise_context_ids(&mut *conn, number, context::wire_id(id)).await?;
+            Some(id)
+        }
+        // The context's row stays locked until the registration commits: registrations in one
+        // context other than the default take turns for their ids.
+        (number, None) => {
+            let next: i64 = sqlx::query_scalar(
+                "UPDATE contexts SET last_id = last_id + 1 WHERE number = $1 RETURNING last_id",
+            )
+            .bind(i64::from(number))
+            .fetch_one(&mut *conn)
+            .await?;
+            Some(context::stored_id(
+                number,
+                crate::store::check_new_id(next)?,
+            ))
+        }
+    };
     let id = match explicit_id {
         Some(id) => {
-            reserve_id(conn, id).await?;
+            if schema.context == 0 {
+                reserve_id(conn, id).await?;
+            }
             sqlx::query(
                 "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -173,7 +206,7 @@ pub(super) async fn insert_schema(
         }
     };
     // Past 2^31-1 the caller's transaction rolls the insert and the counter back.
-    crate::store::check_new_id(id)?;
+    crate::store::check_new_id(context::wire_id(id))?;
     for (ordinal, r) in schema.references.iter().enumerate() {
         sqlx::query(
             "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)

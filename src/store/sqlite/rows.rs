@@ -6,7 +6,7 @@ use std::str::FromStr;
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::Result;
-use crate::model::{Reference, SchemaType};
+use crate::model::{context, Reference, SchemaType};
 use crate::store::{AuditEntry, NewSchema, SchemaRow, VersionRow};
 pub(super) fn version_row(row: &sqlx::sqlite::SqliteRow) -> VersionRow {
     VersionRow {
@@ -86,6 +86,25 @@ pub(super) async fn insert_schema(
     schema: &NewSchema,
     explicit_id: Option<i64>,
 ) -> Result<i64> {
+    let explicit_id = match (schema.context, explicit_id) {
+        (0, id) => id,
+        (number, Some(id)) => {
+            raise_context_ids(&mut *conn, number, context::wire_id(id)).await?;
+            Some(id)
+        }
+        (number, None) => {
+            let next: i64 = sqlx::query_scalar(
+                "UPDATE contexts SET last_id = last_id + 1 WHERE number = ? RETURNING last_id",
+            )
+            .bind(i64::from(number))
+            .fetch_one(&mut *conn)
+            .await?;
+            Some(context::stored_id(
+                number,
+                crate::store::check_new_id(next)?,
+            ))
+        }
+    };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -101,7 +120,7 @@ pub(super) async fn insert_schema(
     .await?;
     // AUTOINCREMENT would go past 2^31-1 after an import of the highest id; the caller's
     // transaction rolls the row back.
-    crate::store::check_new_id(id)?;
+    crate::store::check_new_id(context::wire_id(id))?;
     for (ordinal, r) in schema.references.iter().enumerate() {
         sqlx::query(
             "INSERT INTO schema_references (schema_id, ordinal, name, subject, version)
@@ -116,6 +135,20 @@ pub(super) async fn insert_schema(
         .await?;
     }
     Ok(id)
+}
+
+/// Moves context `number`'s counter past an id brought in, so it is never handed out again.
+pub(super) async fn raise_context_ids(
+    conn: &mut SqliteConnection,
+    number: u32,
+    id: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE contexts SET last_id = MAX(last_id, ?) WHERE number = ?")
+        .bind(id)
+        .bind(i64::from(number))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub(super) async fn referrers_in(
