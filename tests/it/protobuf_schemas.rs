@@ -66,7 +66,21 @@ fn error_code(body: &Value) -> i64 {
     body["error_code"].as_i64().unwrap_or_default()
 }
 
-/// The schema as the Python and JavaScript serializers send it.
+/// The schema as the Python and JavaScript serializers send it, custom options included (the
+/// serializers encode the descriptor their generated code holds, extensions and all).
+fn as_descriptor_with_options(schema: &str, name: &str) -> String {
+    let mut compiler = protox::Compiler::with_file_resolver({
+        let mut chain = protox::file::ChainFileResolver::new();
+        chain.add(OneFile(name.to_string(), schema.to_string()));
+        chain.add(protox::file::GoogleFileResolver::new());
+        chain
+    });
+    compiler.open_file(name).unwrap();
+    let fd = compiler.descriptor_pool().get_file_by_name(name).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(fd.encode_to_vec())
+}
+
+/// The schema as a descriptor without its extensions.
 fn as_descriptor(schema: &str, name: &str) -> String {
     let mut compiler = protox::Compiler::with_file_resolver({
         let mut chain = protox::file::ChainFileResolver::new();
@@ -800,6 +814,32 @@ async fn custom_options_and_groups_survive_in_the_canonical_text() {
         )
         .await;
     assert_eq!(error_code(&body), 40403, "{body}");
+}
+
+#[tokio::test]
+async fn custom_options_of_a_serializers_descriptor_are_kept() {
+    let s = TestServer::start().await;
+    let from_text = register_ok(&s, "custom", CUSTOM_OPTIONS, json!([])).await;
+    let encoded = as_descriptor_with_options(CUSTOM_OPTIONS, "acme/audit.proto");
+    // The descriptor is the same schema as its text: same id, same stored text.
+    assert_eq!(
+        register_ok(&s, "custom", &encoded, json!([])).await,
+        from_text
+    );
+    let from_descriptor = register_ok(&s, "custom-descriptor", &encoded, json!([])).await;
+    assert_eq!(from_descriptor, from_text);
+    let (_, body) = s
+        .get("/subjects/custom-descriptor/versions/latest/schema")
+        .await;
+    let text = body.as_str().unwrap_or_default().to_string();
+    for expected in [
+        "option (acme.audit.file_owner) = \"payments\";",
+        "option (acme.audit.sensitive) = true;",
+        "(acme.audit.pii) = \"card\"",
+        "rpc Pay(Payment) returns (Payment) {\n    option (acme.audit.idempotent) = true;\n  }",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
 }
 
 #[tokio::test]

@@ -21,9 +21,23 @@ use crate::model::SchemaType;
 /// differ from every import path a schema can use.
 pub const ROOT_NAME: &str = "herald/schema.proto";
 
-/// A schema's file, resolved against its imports.
+/// A schema's file, resolved against its imports: `.proto` text first; when that does not
+/// parse, a base64 `FileDescriptorProto`. A text error is reported when neither reading works,
+/// since text is what a person writes.
 pub fn resolve(text: &str, deps: &[Dependency]) -> Result<FileDescriptor> {
-    let root = read_root(text)?;
+    let files = dependency_files(deps)?;
+    let text_error = match File::from_source(ROOT_NAME, &single_numbers_as_ranges(text)) {
+        Ok(root) => return compile(files, root),
+        Err(e) => e,
+    };
+    match decode_descriptor(text) {
+        Some((descriptor, bytes)) => from_descriptor(files, &descriptor, &bytes),
+        None => Err(Error::InvalidSchema(describe(&text_error))),
+    }
+}
+
+/// The referenced files by import path.
+fn dependency_files(deps: &[Dependency]) -> Result<HashMap<String, File>> {
     let mut files: HashMap<String, File> = HashMap::new();
     for dep in deps {
         if dep.schema_type != SchemaType::Protobuf {
@@ -41,13 +55,22 @@ pub fn resolve(text: &str, deps: &[Dependency]) -> Result<FileDescriptor> {
             })?;
         files.insert(dep.name.clone(), file);
     }
-    files.insert(ROOT_NAME.to_string(), root);
+    Ok(files)
+}
+
+fn compiler(files: HashMap<String, File>) -> protox::Compiler {
     let mut resolver = ChainFileResolver::new();
     resolver.add(Files(files));
     resolver.add(Builtin);
     resolver.add(GoogleFileResolver::new());
     let mut compiler = protox::Compiler::with_file_resolver(resolver);
     compiler.include_imports(true);
+    compiler
+}
+
+fn compile(mut files: HashMap<String, File>, root: File) -> Result<FileDescriptor> {
+    files.insert(ROOT_NAME.to_string(), root);
+    let mut compiler = compiler(files);
     compiler
         .open_file(ROOT_NAME)
         .map_err(|e| Error::InvalidSchema(describe(&e)))?;
@@ -56,20 +79,61 @@ pub fn resolve(text: &str, deps: &[Dependency]) -> Result<FileDescriptor> {
         .ok_or_else(|| Error::InvalidSchema("the schema did not compile to a file".into()))
 }
 
-/// `.proto` text first; when that does not parse, a base64 `FileDescriptorProto`. A text error
-/// is reported when neither reading works, since text is what a person writes.
-fn read_root(text: &str) -> Result<File> {
-    let text_error = match File::from_source(ROOT_NAME, &single_numbers_as_ranges(text)) {
-        Ok(file) => return Ok(file),
-        Err(e) => e,
-    };
-    if let Some(mut descriptor) = decode_descriptor(text) {
-        descriptor.name = Some(ROOT_NAME.to_string());
-        // The serializers fill in source positions and json names; neither is part of the schema.
-        descriptor.source_code_info = None;
-        return Ok(File::from_file_descriptor_proto(descriptor));
+/// A serializer's descriptor as it came, custom options included: a `FileDescriptorProto`
+/// value keeps no extension, so the bytes themselves are added to a pool holding the compiled
+/// imports, under Herald's name and without source positions (the serializers fill those in;
+/// they are not part of the schema).
+fn from_descriptor(
+    files: HashMap<String, File>,
+    descriptor: &FileDescriptorProto,
+    bytes: &[u8],
+) -> Result<FileDescriptor> {
+    let mut compiler = compiler(files);
+    for import in &descriptor.dependency {
+        compiler
+            .open_file(import)
+            .map_err(|e| Error::InvalidSchema(describe(&e)))?;
     }
-    Err(Error::InvalidSchema(describe(&text_error)))
+    let mut pool = compiler.descriptor_pool();
+    let renamed = renamed(bytes)
+        .ok_or_else(|| Error::InvalidSchema("the descriptor is not a valid message".into()))?;
+    pool.decode_file_descriptor_proto(renamed.as_slice())
+        .map_err(|e| Error::InvalidSchema(format!("the descriptor does not resolve: {e}")))?;
+    pool.get_file_by_name(ROOT_NAME)
+        .ok_or_else(|| Error::InvalidSchema("the schema did not compile to a file".into()))
+}
+
+/// An encoded `FileDescriptorProto` named [`ROOT_NAME`] without its `source_code_info`: the
+/// top-level fields copied as they are but those two, then the name.
+fn renamed(bytes: &[u8]) -> Option<Vec<u8>> {
+    use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
+    const NAME: u32 = 1;
+    const SOURCE_CODE_INFO: u32 = 9;
+    let mut out = Vec::with_capacity(bytes.len() + ROOT_NAME.len() + 2);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let start = rest;
+        let (tag, wire_type) = decode_key(&mut rest).ok()?;
+        match wire_type {
+            WireType::Varint => {
+                decode_varint(&mut rest).ok()?;
+            }
+            WireType::SixtyFourBit => rest = rest.get(8..)?,
+            WireType::ThirtyTwoBit => rest = rest.get(4..)?,
+            WireType::LengthDelimited => {
+                let len = usize::try_from(decode_varint(&mut rest).ok()?).ok()?;
+                rest = rest.get(len..)?;
+            }
+            WireType::StartGroup | WireType::EndGroup => return None,
+        }
+        if tag != NAME && tag != SOURCE_CODE_INFO {
+            out.extend_from_slice(&start[..start.len() - rest.len()]);
+        }
+    }
+    encode_key(NAME, WireType::LengthDelimited, &mut out);
+    encode_varint(ROOT_NAME.len() as u64, &mut out);
+    out.extend_from_slice(ROOT_NAME.as_bytes());
+    Some(out)
 }
 
 /// `extensions 100 [declaration = {...}];` (one number with options, as
@@ -93,7 +157,8 @@ fn single_numbers_as_ranges(text: &str) -> Cow<'_, str> {
     })
 }
 
-fn decode_descriptor(text: &str) -> Option<FileDescriptorProto> {
+/// The descriptor base64 `text` carries, with its bytes.
+fn decode_descriptor(text: &str) -> Option<(FileDescriptorProto, Vec<u8>)> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
@@ -106,7 +171,7 @@ fn decode_descriptor(text: &str) -> Option<FileDescriptorProto> {
         || !descriptor.extension.is_empty()
         || descriptor.syntax.is_some()
         || descriptor.package.is_some();
-    declares_something.then_some(descriptor)
+    declares_something.then_some((descriptor, bytes))
 }
 
 /// protox's debug form carries `file:line:column:` before the message; the root file's name
