@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::serve::Listener;
+use futures_util::future::Either;
 use tokio::sync::oneshot;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
@@ -176,6 +177,7 @@ where
 {
     // Request ids, logging, metrics, authentication and the time limit are in the router's
     // one middleware (`crate::http::middleware`).
+    let hot = state.clone();
     let router = app(state);
     // Trailing slashes are trimmed before routing: the Java client posts to `.../versions/`.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router);
@@ -201,9 +203,13 @@ where
             accepted = listener.accept() => accepted,
             _ = &mut shutdown => break,
         };
-        let service = tower::ServiceExt::map_request(
-            app.clone(),
+        let (app, hot) = (app.clone(), hot.clone());
+        let service = tower::service_fn(
             move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                // The serializers' hot reads, when memory holds them, need no routing.
+                if let Some(response) = crate::http::hot_reads::answer(&hot, &request) {
+                    return Either::Left(std::future::ready(Ok(response)));
+                }
                 request
                     .extensions_mut()
                     .insert(axum::extract::ConnectInfo(Peer(addr)));
@@ -211,7 +217,7 @@ where
                 if let Some(uri) = crate::http::contexts::rewrite(request.uri()) {
                     *request.uri_mut() = uri;
                 }
-                request
+                Either::Right(tower::ServiceExt::oneshot(app.clone(), request))
             },
         );
         let connection = http.serve_connection(

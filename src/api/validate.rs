@@ -84,6 +84,7 @@ pub(super) async fn by_id(
     let id: i64 = id
         .parse()
         .map_err(|_| Error::BadRequest(format!("'{id}' is not a schema id")))?;
+    let id = state.registry.resolve_id(id, None).await?;
     state.registry.schema_by_id(id).await?;
     access.check_id(&state.registry, id).await?;
     let verdict = state

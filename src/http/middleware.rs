@@ -169,7 +169,7 @@ fn is_read(method: &Method) -> bool {
 /// A UUID-shaped request id without a system call: a random per-process prefix drawn once,
 /// and a per-request counter scrambled by a bijection, so no two requests of a process share
 /// an id and ids of different processes differ by their prefix.
-fn new_request_id() -> HeaderValue {
+pub(super) fn new_request_id() -> HeaderValue {
     static PREFIX: OnceLock<u64> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let prefix = *PREFIX.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);

@@ -6,6 +6,7 @@ pub mod access;
 pub mod browser;
 pub mod contexts;
 pub mod error;
+pub mod hot_reads;
 pub mod middleware;
 pub mod peer;
 pub mod telemetry;

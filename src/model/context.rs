@@ -119,7 +119,7 @@ pub fn wire_id(stored: i64) -> i64 {
     if stored >= 0 {
         stored
     } else {
-        (-stored) & LOCAL_MASK
+        (stored.unsigned_abs() & LOCAL_MASK as u64) as i64
     }
 }
 
@@ -128,7 +128,7 @@ pub fn number_of(stored: i64) -> u32 {
     if stored >= 0 {
         0
     } else {
-        ((-stored) >> SHIFT) as u32
+        (stored.unsigned_abs() >> SHIFT) as u32
     }
 }
 
@@ -181,5 +181,8 @@ mod tests {
         assert!(low <= top && top <= high && high == stored_id(3, 1));
         assert!(!(low..=high).contains(&stored_id(2, 5)));
         assert!(!(low..=high).contains(&stored_id(4, 5)));
+        // Any number a client sends is safe to ask about.
+        assert_eq!(wire_id(i64::MIN), 0);
+        assert_eq!(number_of(i64::MIN), 1 << 31);
     }
 }

@@ -86,6 +86,35 @@ impl super::Registry {
     pub fn version_answer(&self, sv: &SubjectVersion) -> Bytes {
         version_object(sv, self.dialect)
     }
+
+    /// `GET /schemas/ids/{id}` (default context) when memory holds the schema, without
+    /// touching the store; `None` leaves the request to its route.
+    pub fn schema_answer_in_memory(&self, id: i64) -> Option<Bytes> {
+        let entry = self.cache.schema(id)?;
+        self.metrics.cache_lookup("schema_by_id", true);
+        Some(self.schema_answer(&entry))
+    }
+
+    /// `GET /subjects/{s}/versions/latest` when memory holds the subject's versions (this
+    /// process is the store's one writer) and the latest live one's schema; `None` leaves
+    /// the request to its route (a subject without live versions, one to look for in other
+    /// contexts, one not read yet).
+    pub fn latest_answer_in_memory(&self, subject: &str) -> Option<Bytes> {
+        if !self.sole_writer {
+            return None;
+        }
+        let rows = self.cache.versions(subject)?;
+        let row = rows.iter().rev().find(|r| !r.deleted)?;
+        let schema = self.cache.schema(row.schema_id)?;
+        self.metrics.cache_lookup("schema_by_id", true);
+        Some(self.version_answer(&SubjectVersion {
+            subject: row.subject.clone(),
+            version: row.version,
+            deleted: row.deleted,
+            created_at: row.created_at,
+            schema,
+        }))
+    }
 }
 
 /// `GET /schemas/ids/{id}` of `entry` in `dialect`, encoded on first use.

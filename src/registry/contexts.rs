@@ -74,6 +74,11 @@ impl Registry {
     /// else, for an unqualified subject, as the same name holds it in any context; else the
     /// id in the subject's context, whoever holds it. A wrong subject is a hint, not a filter.
     pub async fn resolve_id(&self, id: i64, subject: Option<&str>) -> Result<i64> {
+        // Only what the wire format carries is an id; other numbers name no schema (and a
+        // negative one must not reach a context's stored ids).
+        if !(0..=i64::from(i32::MAX)).contains(&id) {
+            return Err(Error::SchemaIdNotFound(id));
+        }
         let Some(subject) = subject else {
             return Ok(id);
         };

@@ -568,3 +568,76 @@ async fn nul_characters_are_never_a_server_error() {
         assert!(status < 500, "{method} {path}: {status} {answer}");
     }
 }
+
+/// The serializers' hot reads are answered from memory before routing; the answer must be the
+/// one the route gives (the same request with a query goes through the route).
+#[tokio::test]
+async fn reads_answered_from_memory_match_their_routes_byte_for_byte() {
+    let s = TestServer::start().await;
+    let id = s
+        .register_ok(
+            "orders-value",
+            &record("Order", json!([{"name": "id", "type": "string"}])),
+        )
+        .await;
+    let fetch = |path: String| {
+        let s = &s;
+        async move {
+            let resp = s.client.get(s.url(&path)).send().await.unwrap();
+            let status = resp.status().as_u16();
+            let mut headers: Vec<(String, String)> = resp
+                .headers()
+                .iter()
+                .filter(|(k, _)| *k != "x-request-id" && *k != "date")
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+                .collect();
+            headers.sort();
+            let request_id = resp.headers().get("x-request-id").is_some();
+            (status, headers, request_id, resp.bytes().await.unwrap())
+        }
+    };
+    for path in [
+        format!("/schemas/ids/{id}"),
+        "/subjects/orders-value/versions/latest".to_string(),
+    ] {
+        let hot = fetch(path.clone()).await;
+        let routed = fetch(format!("{path}?unused=1")).await;
+        assert_eq!(hot, routed, "{path}");
+        assert_eq!(hot.0, 200);
+        assert!(hot.2, "{path} carries a request id");
+    }
+    // A given request id is echoed, as the middleware does.
+    let resp = s
+        .client
+        .get(s.url(&format!("/schemas/ids/{id}")))
+        .header("x-request-id", "given-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "given-42");
+    // Each read counts under its route pattern, whichever way it was answered.
+    let metrics = s
+        .client
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for route in [
+        "/schemas/ids/{id}",
+        "/subjects/{subject}/versions/{version}",
+    ] {
+        let line = metrics
+            .lines()
+            .find(|l| {
+                l.starts_with("herald_http_requests_total")
+                    && l.contains(&format!("route=\"{route}\""))
+                    && l.contains("status=\"200\"")
+            })
+            .unwrap_or_else(|| panic!("no count for {route} in\n{metrics}"));
+        let expected = if route.starts_with("/schemas") { 3 } else { 2 };
+        assert!(line.ends_with(&format!(" {expected}")), "{line}");
+    }
+}

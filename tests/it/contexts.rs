@@ -301,3 +301,31 @@ async fn grants_hold_across_contexts() {
     let (_, contexts) = crate::auth::call(&s, Some(&admin), "GET", "/contexts", None).await;
     assert_eq!(contexts, json!([".", ".eu"]));
 }
+
+#[tokio::test]
+async fn only_ids_the_wire_format_carries_name_a_schema() {
+    let s = TestServer::start().await;
+    id_of(&s, ":.eu:orders", avro("A", "a")).await;
+    // -(2^32 + 1) is how the context's id 1 is stored; a client cannot reach it that way.
+    for path in [
+        "/schemas/ids/-4294967297",
+        "/schemas/ids/-4294967297/versions",
+        "/schemas/ids/-9223372036854775808/versions?subject=",
+        "/schemas/ids/9223372036854775807/subjects",
+        "/schemas/ids/2147483648?subject=:.eu:orders",
+    ] {
+        let (status, body) = s.get(path).await;
+        assert_eq!(
+            (status, body["error_code"].clone()),
+            (404, json!(40403)),
+            "{path}"
+        );
+    }
+    let (status, _) = s
+        .post(
+            "/herald/v1/schemas/ids/-4294967297/validate",
+            json!({"payload": {"a": "x"}}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
