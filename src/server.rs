@@ -204,22 +204,28 @@ where
             _ = &mut shutdown => break,
         };
         let (app, hot) = (app.clone(), hot.clone());
-        let service = tower::service_fn(
-            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+        let service =
+            tower::service_fn(move |request: axum::http::Request<hyper::body::Incoming>| {
                 // The serializers' hot reads, when memory holds them, need no routing.
                 if let Some(response) = crate::http::hot_reads::answer(&hot, &request) {
                     return Either::Left(std::future::ready(Ok(response)));
                 }
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(Peer(addr)));
-                // Before routing: the path-prefix form of contexts names other routes.
-                if let Some(uri) = crate::http::contexts::rewrite(request.uri()) {
-                    *request.uri_mut() = uri;
+                if crate::http::hot_reads::is_lookup(&hot, &request) {
+                    let (hot, app) = (hot.clone(), app.clone());
+                    return Either::Right(Either::Left(Box::pin(async move {
+                        match crate::http::hot_reads::lookup(&hot, request).await {
+                            Ok(response) => Ok(response),
+                            Err(request) => {
+                                tower::ServiceExt::oneshot(app, routed(request, addr)).await
+                            }
+                        }
+                    })));
                 }
-                Either::Right(tower::ServiceExt::oneshot(app.clone(), request))
-            },
-        );
+                Either::Right(Either::Right(tower::ServiceExt::oneshot(
+                    app.clone(),
+                    routed(request, addr),
+                )))
+            });
         let connection = http.serve_connection(
             hyper_util::rt::TokioIo::new(io),
             hyper_util::service::TowerToHyperService::new(service),
@@ -233,6 +239,18 @@ where
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// A request as the router takes it: with the client's address, and the path-prefix form of
+/// contexts rewritten to the routes it names.
+fn routed<B>(mut request: axum::http::Request<B>, addr: SocketAddr) -> axum::http::Request<B> {
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(Peer(addr)));
+    if let Some(uri) = crate::http::contexts::rewrite(request.uri()) {
+        *request.uri_mut() = uri;
+    }
+    request
 }
 
 /// How many connections are served at once, and how long one may take to send a request head.

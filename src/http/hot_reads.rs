@@ -1,5 +1,6 @@
-//! The two reads a serializer makes for every new message type, `GET /schemas/ids/{id}` and
-//! `GET /subjects/{s}/versions/latest`, answered before routing when memory holds the answer:
+//! The reads a serializer makes for every new message type, `GET /schemas/ids/{id}`,
+//! `GET /subjects/{s}/versions/latest` and the lookup `POST /subjects/{s}`, answered before
+//! routing when memory holds the answer:
 //! the same bytes and headers as their routes give, with a request id and in the metrics under
 //! the same route pattern, without the router, the extractors and the middleware's span and
 //! time limit, which an answer copied from memory does not need. Anything else (a query, a
@@ -8,15 +9,19 @@
 
 use std::time::Instant;
 
-use axum::http::{Method, Request, StatusCode};
-use axum::response::Response;
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hyper::body::Incoming;
 
 use super::error::raw_response;
 use super::middleware::{new_request_id, REQUEST_ID};
 use super::AppState;
+use crate::error::Error;
 
 const BY_ID: &str = "/schemas/ids/{id}";
 const VERSION: &str = "/subjects/{subject}/versions/{version}";
+const LOOKUP: &str = "/subjects/{subject}";
 
 /// The answer to `request` when it is one of the two reads and memory holds it.
 pub fn answer<B>(state: &AppState, request: &Request<B>) -> Option<Response> {
@@ -37,9 +42,75 @@ pub fn answer<B>(state: &AppState, request: &Request<B>) -> Option<Response> {
         }
         (VERSION, state.registry.latest_answer_in_memory(subject)?)
     };
-    let mut response = raw_response(StatusCode::OK, bytes);
+    Some(finish(
+        state,
+        request.headers(),
+        (route, &Method::GET),
+        raw_response(StatusCode::OK, bytes),
+        start,
+    ))
+}
+
+/// Whether `request` is a lookup [`lookup`] may answer: no query, a plain subject, a JSON body
+/// of a declared length within the limit, and nothing the middleware would refuse.
+pub fn is_lookup<B>(state: &AppState, request: &Request<B>) -> bool {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    !state.auth.enabled
+        && request.method() == Method::POST
+        && request.uri().query().is_none()
+        && request
+            .uri()
+            .path()
+            .strip_prefix("/subjects/")
+            .is_some_and(plain_subject)
+        && declared.is_some_and(|n| n <= state.max_body_bytes)
+        && super::wire::accepts_content_type(request.headers())
+        && super::browser::refuse_foreign_write(request.headers(), &state.auth.allowed_origins)
+            .is_none()
+}
+
+/// The answer to a lookup [`is_lookup`] took, or the request (its body read) for its route
+/// when memory does not hold the answer.
+pub async fn lookup(
+    state: &AppState,
+    request: Request<Incoming>,
+) -> Result<Response, Request<Body>> {
+    let start = Instant::now();
+    let (parts, body) = request.into_parts();
+    let route = (LOOKUP, &Method::POST);
+    let limit = state.max_body_bytes;
+    let bytes = match axum::body::to_bytes(Body::new(body), limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let refused = Error::PayloadTooLarge(limit).into_response();
+            return Ok(finish(state, &parts.headers, route, refused, start));
+        }
+    };
+    let subject = parts.uri.path().trim_start_matches("/subjects/");
+    match state.registry.lookup_answer_in_memory(subject, &bytes) {
+        Some(answer) => {
+            let response = raw_response(StatusCode::OK, answer);
+            Ok(finish(state, &parts.headers, route, response, start))
+        }
+        None => Err(Request::from_parts(parts, Body::from(bytes))),
+    }
+}
+
+/// What the middleware adds to every answer: the security headers, the request id (the one
+/// given, else a new one) and the request's metrics.
+fn finish(
+    state: &AppState,
+    headers: &HeaderMap,
+    (route, method): (&str, &Method),
+    mut response: Response,
+    start: Instant,
+) -> Response {
     super::browser::secure(&mut response);
-    let id = match request.headers().get(REQUEST_ID) {
+    let id = match headers.get(REQUEST_ID) {
         Some(given) => given.clone(),
         None => new_request_id(),
     };
@@ -47,8 +118,8 @@ pub fn answer<B>(state: &AppState, request: &Request<B>) -> Option<Response> {
     state
         .registry
         .metrics()
-        .record_request(route, &Method::GET, StatusCode::OK, start.elapsed());
-    Some(response)
+        .record_request(route, method, response.status(), start.elapsed());
+    response
 }
 
 /// An id as its route reads it, in its simplest spelling (digits, no sign or padding).

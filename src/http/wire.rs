@@ -220,20 +220,26 @@ fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     deserialize_body(value)
 }
 
+/// Whether a body of this content type (none counts as JSON) is read as JSON.
+pub fn accepts_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers.get(header::CONTENT_TYPE) else {
+        return true;
+    };
+    let essence = ct
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence.is_empty() || ACCEPTED_CONTENT_TYPES.contains(&essence.as_str())
+}
+
 /// The body after the content-type and size checks; `None` when it is empty or blank.
 async fn read_body(req: Request, state: &AppState) -> Result<Option<axum::body::Bytes>, Error> {
-    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
-        let essence = ct
-            .to_str()
-            .unwrap_or_default()
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if !essence.is_empty() && !ACCEPTED_CONTENT_TYPES.contains(&essence.as_str()) {
-            return Err(Error::UnsupportedMediaType);
-        }
+    if !accepts_content_type(req.headers()) {
+        return Err(Error::UnsupportedMediaType);
     }
     let limit = state.max_body_bytes;
     let bytes = axum::body::to_bytes(req.into_body(), limit)

@@ -95,6 +95,36 @@ impl super::Registry {
         Some(self.schema_answer(&entry))
     }
 
+    /// `POST /subjects/{s}` (lookup, no query) of a request body when memory remembers where
+    /// that body's schema is in the subject: first by the body's bytes, then by the schema it
+    /// reads as (remembering the bytes for next time). `None` leaves the request to its route,
+    /// which also answers every refusal.
+    pub fn lookup_answer_in_memory(&self, subject: &str, body: &[u8]) -> Option<Bytes> {
+        let normalize = self.cached_normalize(subject);
+        let raw = super::register::body_key(body, normalize);
+        let (id, version) = match self.cache.registered(subject, &raw) {
+            Some(found) => found,
+            // A body with an escaped NUL is refused by its route, never remembered.
+            None if body.windows(5).any(|w| w == b"u0000") => return None,
+            None => {
+                let request: super::SchemaRequest = serde_json::from_slice(body).ok()?;
+                let found = self.cache.registered(subject, &request.key(normalize))?;
+                self.cache
+                    .remember_registered(subject, raw, found.0, found.1);
+                found
+            }
+        };
+        self.metrics.cache_lookup("registration", true);
+        let schema = self.cache.schema(id)?;
+        Some(self.version_answer(&SubjectVersion {
+            subject: subject.to_string(),
+            version,
+            deleted: false,
+            created_at: 0,
+            schema,
+        }))
+    }
+
     /// `GET /subjects/{s}/versions/latest` when memory holds the subject's versions (this
     /// process is the store's one writer) and the latest live one's schema; `None` leaves
     /// the request to its route (a subject without live versions, one to look for in other

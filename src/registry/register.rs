@@ -50,7 +50,7 @@ impl SchemaRequest {
 
     /// What decides the outcome of a repeated request, so the answer can be remembered. Each
     /// part is fed with its length, so no two requests share the stream.
-    fn key(&self, normalize: bool) -> RequestKey {
+    pub(crate) fn key(&self, normalize: bool) -> RequestKey {
         let mut hasher = Sha256::new();
         let mut part = |bytes: &[u8]| {
             hasher.update((bytes.len() as u64).to_be_bytes());
@@ -76,6 +76,17 @@ impl SchemaRequest {
         part(&[u8::from(normalize)]);
         hasher.finalize().into()
     }
+}
+
+/// What a request body's bytes decide, as a key of the remembered answers: the same bytes
+/// are the same request. Told apart from [`SchemaRequest::key`]'s by a prefix that no length
+/// prefix there starts with.
+pub(crate) fn body_key(body: &[u8], normalize: bool) -> RequestKey {
+    let mut hasher = Sha256::new();
+    hasher.update(b"\xffbody");
+    hasher.update([u8::from(normalize)]);
+    hasher.update(body);
+    hasher.finalize().into()
 }
 
 /// The metadata property listing a subject's reserved field names.

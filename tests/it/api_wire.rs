@@ -606,6 +606,52 @@ async fn reads_answered_from_memory_match_their_routes_byte_for_byte() {
         assert_eq!(hot.0, 200);
         assert!(hot.2, "{path} carries a request id");
     }
+    // The lookup of a registered schema, by the body's bytes once they were seen.
+    let body =
+        json!({"schema": record("Order", json!([{"name": "id", "type": "string"}])).to_string()});
+    let post = |path: String, body: Value| {
+        let s = &s;
+        async move {
+            let resp = s
+                .client
+                .post(s.url(&path))
+                .header("content-type", CT)
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            let mut headers: Vec<(String, String)> = resp
+                .headers()
+                .iter()
+                .filter(|(k, _)| *k != "x-request-id" && *k != "date")
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+                .collect();
+            headers.sort();
+            (status, headers, resp.bytes().await.unwrap())
+        }
+    };
+    let routed = post("/subjects/orders-value?unused=1".into(), body.clone()).await;
+    assert_eq!(routed.0, 200);
+    for _ in 0..2 {
+        assert_eq!(
+            post("/subjects/orders-value".into(), body.clone()).await,
+            routed
+        );
+    }
+    // What memory does not hold goes to the route, refusals included.
+    let unknown =
+        json!({"schema": record("Other", json!([{"name": "x", "type": "int"}])).to_string()});
+    for (path, body) in [
+        ("/subjects/orders-value", unknown),
+        ("/subjects/orders-value", json!({"schema": "{not json"})),
+        ("/subjects/nobody", body.clone()),
+    ] {
+        let hot = post(path.into(), body.clone()).await;
+        let routed = post(format!("{path}?unused=1"), body).await;
+        assert_eq!(hot, routed, "{path}");
+        assert!(hot.0 >= 400, "{path}: {}", hot.0);
+    }
     // A given request id is echoed, as the middleware does.
     let resp = s
         .client
@@ -625,19 +671,24 @@ async fn reads_answered_from_memory_match_their_routes_byte_for_byte() {
         .text()
         .await
         .unwrap();
-    for route in [
-        "/schemas/ids/{id}",
-        "/subjects/{subject}/versions/{version}",
+    for (route, expected) in [
+        ("/schemas/ids/{id}", 3),
+        ("/subjects/{subject}/versions/{version}", 2),
+        ("/subjects/{subject}", 3),
     ] {
         let line = metrics
             .lines()
             .find(|l| {
                 l.starts_with("herald_http_requests_total")
                     && l.contains(&format!("route=\"{route}\""))
+                    && l.contains(if route == "/subjects/{subject}" {
+                        "method=\"POST\""
+                    } else {
+                        "method=\"GET\""
+                    })
                     && l.contains("status=\"200\"")
             })
             .unwrap_or_else(|| panic!("no count for {route} in\n{metrics}"));
-        let expected = if route.starts_with("/schemas") { 3 } else { 2 };
         assert!(line.ends_with(&format!(" {expected}")), "{line}");
     }
 }
