@@ -199,6 +199,15 @@ impl Caches {
         self.registered.lock().unwrap().clear();
     }
 
+    /// The scope's own `normalize`, without copying its config.
+    pub fn normalize_at(&self, scope: &str) -> Option<bool> {
+        self.configs
+            .read()
+            .unwrap()
+            .get(scope)
+            .and_then(|c| c.normalize)
+    }
+
     pub fn config(&self, scope: &str) -> Option<ConfigRecord> {
         self.configs.read().unwrap().get(scope).cloned()
     }

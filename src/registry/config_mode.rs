@@ -5,6 +5,8 @@
 //! Reads go to the store, so a change made through any instance applies everywhere at once.
 //! Only the re-registration fast path trusts the copies in memory.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::{audit_line, Registry};
@@ -129,6 +131,9 @@ fn config_json(config: &ConfigRecord) -> Value {
     Value::Object(out)
 }
 
+/// Where the cross-context `:.__GLOBAL:` config and mode are stored.
+const CROSS_CONTEXT_SCOPE: &str = ":.__GLOBAL:";
+
 /// Whether `scope` names a whole context (`:.ctx:`, or the top level) rather than a subject.
 pub fn is_context_scope(scope: &str) -> bool {
     scope == GLOBAL_SCOPE || (scope.starts_with(':') && context::split(scope).name.is_empty())
@@ -137,18 +142,16 @@ pub fn is_context_scope(scope: &str) -> bool {
 /// The scopes whose config and mode apply to `subject`, nearest first, in Confluent's order:
 /// the subject's own, its context's (the top level for the default context), then the
 /// cross-context `:.__GLOBAL:`.
-fn scopes(subject: &str) -> Vec<String> {
-    let global = context::scope(context::GLOBAL);
-    let mut out = Vec::with_capacity(3);
-    if !is_context_scope(subject) {
-        out.push(subject.to_string());
-    }
-    let own_context = context::scope(&context::of(subject));
-    if own_context != global {
-        out.push(own_context);
-    }
-    out.push(global);
-    out
+fn scopes(subject: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    let own = (!is_context_scope(subject)).then_some(Cow::Borrowed(subject));
+    let own_context = match context::of(subject) {
+        c if c == context::DEFAULT => Some(Cow::Borrowed(GLOBAL_SCOPE)),
+        c if c == context::GLOBAL => None,
+        c => Some(Cow::Owned(context::scope(&c))),
+    };
+    own.into_iter()
+        .chain(own_context)
+        .chain(std::iter::once(Cow::Borrowed(CROSS_CONTEXT_SCOPE)))
 }
 
 /// Configs of the scopes `scopes` gives, nearest first, merged field by field, defaults
@@ -217,8 +220,8 @@ impl Registry {
 
     /// The fast path's view of `normalize`, from memory.
     pub(crate) fn cached_normalize(&self, subject: &str) -> bool {
-        merge_all(scopes(subject).iter().map(|s| self.cache.config(s)))
-            .normalize
+        scopes(subject)
+            .find_map(|scope| self.cache.normalize_at(&scope))
             .unwrap_or(false)
     }
 
@@ -278,8 +281,7 @@ impl Registry {
     /// The fast path's view of the mode, from memory.
     pub(crate) fn cached_mode(&self, subject: &str) -> Mode {
         scopes(subject)
-            .iter()
-            .find_map(|scope| self.cache.mode(scope))
+            .find_map(|scope| self.cache.mode(&scope))
             .unwrap_or_default()
     }
 
