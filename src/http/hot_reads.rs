@@ -83,11 +83,19 @@ pub async fn lookup(
     let (parts, body) = request.into_parts();
     let route = (LOOKUP, &Method::POST);
     let limit = state.max_body_bytes;
-    let bytes = match axum::body::to_bytes(Body::new(body), limit).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
+    // The request's time limit holds from here, as the middleware holds it around a route: a
+    // body that never completes does not hold the connection.
+    let read = axum::body::to_bytes(Body::new(body), limit);
+    let bytes = match tokio::time::timeout(state.request_timeout, read).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
             let refused = Error::PayloadTooLarge(limit).into_response();
             return Ok(finish(state, &parts.headers, route, refused, start));
+        }
+        Err(_) => {
+            let late = Error::Timeout("the request took too long".into()).into_response();
+            super::telemetry::log_failure(&late);
+            return Ok(finish(state, &parts.headers, route, late, start));
         }
     };
     let subject = parts.uri.path().trim_start_matches("/subjects/");

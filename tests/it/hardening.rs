@@ -379,3 +379,40 @@ fn the_container_runs_unprivileged_behind_a_proxy_it_trusts() {
     assert!(nginx.contains("proxy_set_header X-Forwarded-For $remote_addr;"));
     assert!(!nginx.contains("$proxy_add_x_forwarded_for"));
 }
+
+/// A body that never completes is cut off by the request's time limit, on a route and on the
+/// lookup answered before routing alike, and the connection is answered rather than held.
+#[tokio::test]
+async fn a_body_that_never_completes_is_answered_within_the_time_limit() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start_with(|c| c.request_timeout = std::time::Duration::from_secs(1)).await;
+    s.register_ok(
+        "orders-value",
+        &record("Order", json!([{"name": "id", "type": "string"}])),
+    )
+    .await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    for path in ["/subjects/orders-value", "/subjects/orders-value/versions"] {
+        let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"schema\":"
+        );
+        conn.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = conn.read(&mut buf).await.unwrap_or(0);
+                answer.extend_from_slice(&buf[..n]);
+                if n == 0 || answer.windows(5).any(|w| w == b"50002") {
+                    break;
+                }
+            }
+        })
+        .await;
+        assert!(read.is_ok(), "{path}: no answer while the body never came");
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.starts_with("HTTP/1.1 500"), "{path}: {text}");
+        assert!(text.contains("50002"), "{path}: {text}");
+    }
+}
