@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use hyper::body::Incoming;
 
 use super::error::raw_response;
-use super::middleware::{new_request_id, REQUEST_ID};
+use super::middleware::{request_id, stamp};
 use super::AppState;
 use crate::error::Error;
 
@@ -117,12 +117,7 @@ fn finish(
     mut response: Response,
     start: Instant,
 ) -> Response {
-    super::browser::secure(&mut response);
-    let id = match headers.get(REQUEST_ID) {
-        Some(given) => given.clone(),
-        None => new_request_id(),
-    };
-    response.headers_mut().insert(REQUEST_ID, id);
+    stamp(&mut response, request_id(headers));
     state
         .registry
         .metrics()

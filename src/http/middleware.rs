@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use tower::{Layer, Service};
@@ -81,14 +81,8 @@ where
     S::Future: Send + 'static,
 {
     let start = Instant::now();
-    let id = match request.headers().get(&REQUEST_ID) {
-        Some(given) => given.clone(),
-        None => {
-            let id = new_request_id();
-            request.headers_mut().insert(REQUEST_ID, id.clone());
-            id
-        }
-    };
+    let id = request_id(request.headers());
+    request.headers_mut().insert(REQUEST_ID, id.clone());
     let route = request.extensions().get::<MatchedPath>().cloned();
     let method = request.method().clone();
     let span = tracing::info_span!(
@@ -106,9 +100,8 @@ where
                 Ok(response) => response,
                 Err(_) => Error::Timeout("the request took too long".into()).into_response(),
             };
-        super::browser::secure(&mut response);
         super::telemetry::log_failure(&response);
-        response.headers_mut().insert(REQUEST_ID, id);
+        stamp(&mut response, id);
         response
     };
     let response = crate::auth::from_source(source, handled)
@@ -162,6 +155,20 @@ where
     })
 }
 
+/// The request id a request gives, else a new one.
+pub(super) fn request_id(headers: &HeaderMap) -> HeaderValue {
+    match headers.get(&REQUEST_ID) {
+        Some(given) => given.clone(),
+        None => new_request_id(),
+    }
+}
+
+/// What every answer carries, however it was made: the security headers and the request id.
+pub(super) fn stamp(response: &mut Response, id: HeaderValue) {
+    super::browser::secure(response);
+    response.headers_mut().insert(REQUEST_ID, id);
+}
+
 fn is_read(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD || method == Method::OPTIONS
 }
@@ -169,7 +176,7 @@ fn is_read(method: &Method) -> bool {
 /// A UUID-shaped request id without a system call: a random per-process prefix drawn once,
 /// and a per-request counter scrambled by a bijection, so no two requests of a process share
 /// an id and ids of different processes differ by their prefix.
-pub(super) fn new_request_id() -> HeaderValue {
+fn new_request_id() -> HeaderValue {
     static PREFIX: OnceLock<u64> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let prefix = *PREFIX.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
