@@ -842,6 +842,72 @@ async fn custom_options_of_a_serializers_descriptor_are_kept() {
     }
 }
 
+const EDITION: &str = r#"edition = "2023";
+package shop.v1;
+
+option features.enum_type = CLOSED;
+
+// An order, in an edition.
+message Order {
+  string id = 1;
+  int32 qty = 2 [features.field_presence = IMPLICIT];
+  repeated string tags = 3;
+  map<string, int32> counts = 4;
+  oneof pay {
+    string card = 5;
+    string iban = 6;
+  }
+  Status status = 7;
+}
+
+enum Status {
+  NEW = 0;
+  DONE = 1;
+}
+"#;
+
+#[tokio::test]
+async fn files_in_an_edition_are_registered_answered_as_written_and_checked() {
+    let s = TestServer::start().await;
+    let id = register_ok(&s, "orders", EDITION, json!([])).await;
+    let (_, text) = s.get("/subjects/orders/versions/1/schema").await;
+    assert_eq!(text.as_str(), Some(EDITION.trim()));
+    // Other spacing and comments are the same schema.
+    let respaced = EDITION
+        .replace("// An order, in an edition.\n", "")
+        .replace("  ", "    ");
+    assert_eq!(register_ok(&s, "orders", &respaced, json!([])).await, id);
+    let (status, body) = s
+        .post(
+            "/subjects/orders",
+            json!({"schema": respaced, "schemaType": "PROTOBUF"}),
+        )
+        .await;
+    assert_eq!((status, body["id"].as_i64()), (200, Some(id)), "{body}");
+    // A feature set aside for the compiler still tells two schemas apart.
+    let explicit = EDITION.replace(" [features.field_presence = IMPLICIT]", "");
+    let (_, body) = s
+        .post(
+            "/subjects/orders",
+            json!({"schema": explicit, "schemaType": "PROTOBUF"}),
+        )
+        .await;
+    assert_eq!(error_code(&body), 40403, "{body}");
+    // Compatibility is checked as for any other file.
+    let retyped = EDITION.replace("string id = 1;", "int64 id = 1;");
+    let (status, body) = register(&s, "orders", &retyped, json!([])).await;
+    assert_eq!(status, 409, "{body}");
+    let added = EDITION.replace(
+        "Status status = 7;",
+        "Status status = 7;\n  string note = 8;",
+    );
+    let second = register_ok(&s, "orders", &added, json!([])).await;
+    assert_ne!(second, id);
+    let (status, body) = s.get("/subjects/orders/versions/2?format=serialized").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["schema"].as_str().is_some_and(|b| !b.is_empty()));
+}
+
 #[tokio::test]
 async fn normalized_lookup_keeps_built_in_options() {
     let s = TestServer::start().await;

@@ -4,6 +4,7 @@
 
 pub mod canonical;
 pub mod compat;
+pub mod editions;
 pub mod fields;
 pub mod framing;
 pub mod json;
@@ -24,6 +25,9 @@ use crate::model::SchemaType;
 pub struct ProtobufSchema {
     pub file: FileDescriptor,
     pub canonical: String,
+    /// The text as registered, for a file in an edition (see `editions`); other files are
+    /// stored as their canonical text.
+    pub as_registered: Option<String>,
 }
 
 impl ProtobufSchema {
@@ -42,10 +46,26 @@ impl ProtobufSchema {
 
 /// Parses and validates a schema with its imports.
 pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<ProtobufSchema> {
-    let file = parse::resolve(text, deps)?;
+    let edition = text
+        .contains("edition")
+        .then(|| editions::translate(text))
+        .flatten();
+    let file = parse::resolve(edition.as_ref().map_or(text, |e| &e.proto2), deps)?;
     let names = names::ScopedNames::new(&file);
-    let canonical = canonical::print(file.file_descriptor_proto(), &names, &names, normalize);
-    Ok(ProtobufSchema { file, canonical })
+    let mut canonical = canonical::print(file.file_descriptor_proto(), &names, &names, normalize);
+    // What the proto2 reading leaves out is part of the identity all the same.
+    let as_registered = edition.map(|e| {
+        canonical.push_str(&format!("// edition {}\n", e.edition));
+        for feature in &e.features {
+            canonical.push_str(&format!("// {feature}\n"));
+        }
+        text.trim().to_string()
+    });
+    Ok(ProtobufSchema {
+        file,
+        canonical,
+        as_registered,
+    })
 }
 
 /// Protobuf as a [`Format`].
@@ -81,6 +101,10 @@ impl ParsedSchema for ProtobufSchema {
 
     fn canonical(&self) -> &str {
         &self.canonical
+    }
+
+    fn stored(&self) -> &str {
+        self.as_registered.as_deref().unwrap_or(&self.canonical)
     }
 
     fn differences(&self, writer: &Parsed, reader_is_new: bool) -> Vec<Difference> {
