@@ -146,6 +146,6 @@ pub(crate) async fn schema_text(
     };
     let parsed = registry.parsed(entry).await?;
     Ok(parsed
-        .in_format(format)
+        .in_format(format, entry.file_name.as_deref())
         .unwrap_or_else(|| entry.schema.clone()))
 }

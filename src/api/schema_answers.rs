@@ -224,6 +224,7 @@ mod tests {
                 },
                 metadata: extras.then(|| json!({"properties": {"owner": "ops"}})),
                 rule_set: Some(json!({})),
+                file_name: None,
             }));
             {
                 let typed = SchemaById::new(&entry, entry.schema.clone(), dialect, None);

@@ -144,7 +144,12 @@ pub trait ParsedSchema: Debug + Send + Sync + Any {
     fn without_docs(&self) -> String;
     /// The schema in one of the format's alternative encodings (the `format` query parameter
     /// of schema reads, e.g. Protobuf's `serialized`); `None` for an encoding the format lacks.
-    fn in_format(&self, _format: &str) -> Option<String> {
+    /// `file_name` is the name the schema was registered under, where the encoding has one.
+    fn in_format(&self, _format: &str, _file_name: Option<&str>) -> Option<String> {
+        None
+    }
+    /// The file name the registered text gave the schema (a Protobuf descriptor's), if any.
+    fn file_name(&self) -> Option<&str> {
         None
     }
     fn as_any(&self) -> &dyn Any;

@@ -202,6 +202,7 @@ mod tests {
             },
             metadata: with_extras.then(|| json!({"properties": {"owner": "ops"}})),
             rule_set: Some(json!({})),
+            file_name: None,
         }))
     }
 

@@ -42,6 +42,8 @@ pub struct SchemaEntry {
     pub references: Vec<Reference>,
     pub metadata: Option<Value>,
     pub rule_set: Option<Value>,
+    /// See [`SchemaRow::file_name`].
+    pub file_name: Option<String>,
     parsed: OnceLock<Arc<Parsed>>,
     /// Every field at every depth, worked out once for searches by field name.
     fields: OnceLock<Arc<[formats::FieldRow]>>,
@@ -58,6 +60,7 @@ impl From<SchemaRow> for SchemaEntry {
             references: row.references,
             metadata: row.metadata,
             rule_set: row.rule_set,
+            file_name: row.file_name,
             parsed: OnceLock::new(),
             fields: OnceLock::new(),
             answers: OnceLock::new(),

@@ -429,6 +429,7 @@ impl Registry {
             metadata: request.metadata.clone(),
             rule_set: request.rule_set.clone(),
             context: self.number_context(&in_context).await?,
+            file_name: parsed.file_name().map(str::to_string),
         };
         let placement = match (explicit_id, explicit_version) {
             (Some(id), version) => Placement::Import {
@@ -472,6 +473,7 @@ impl Registry {
                 references: new.references,
                 metadata: new.metadata,
                 rule_set: new.rule_set,
+                file_name: new.file_name,
                 parsed: OnceLock::from(parsed),
                 fields: OnceLock::new(),
                 answers: OnceLock::new(),

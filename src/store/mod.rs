@@ -22,6 +22,8 @@ pub struct SchemaRow {
     pub references: Vec<Reference>,
     pub metadata: Option<Value>,
     pub rule_set: Option<Value>,
+    /// The file name a Protobuf schema was registered under, when its descriptor gave one.
+    pub file_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +47,8 @@ pub struct NewSchema {
     pub hash: String,
     /// The number of the subject's context (0: the default), whose ids the schema takes.
     pub context: u32,
+    /// See [`SchemaRow::file_name`]; kept from the first registration of the schema.
+    pub file_name: Option<String>,
 }
 
 /// How the new version's number and the schema's id are chosen.

@@ -185,6 +185,9 @@ fn prepare(job: Job, actor: &Actor) -> Result<ImportRow> {
         metadata: v.metadata,
         rule_set: v.rule_set,
         context: context::number_of(v.id),
+        file_name: v
+            .file_name
+            .or_else(|| parsed.file_name().map(str::to_string)),
     };
     let target = format!("subject/{}", v.subject);
     let mut audit = vec![AuditEntry::new(

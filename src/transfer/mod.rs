@@ -48,6 +48,9 @@ pub struct ExportedVersion {
     pub metadata: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_set: Option<Value>,
+    /// The file name a Protobuf schema was registered under, where its descriptor gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,6 +124,7 @@ impl Registry {
                     references: schema.references.clone(),
                     metadata: schema.metadata.clone(),
                     rule_set: schema.rule_set.clone(),
+                    file_name: schema.file_name.clone(),
                 };
                 out.write_all(if n + i == 0 { b"\n" } else { b",\n" })
                     .map_err(io)?;
@@ -359,6 +363,7 @@ impl Registry {
                     references: serde_json::from_value(v["references"].clone()).unwrap_or_default(),
                     metadata: v.get("metadata").cloned().filter(|m| !m.is_null()),
                     rule_set: v.get("ruleSet").cloned().filter(|m| !m.is_null()),
+                    file_name: None,
                 };
                 outline.add(&VersionOutline {
                     subject: version.subject.clone(),

@@ -306,7 +306,7 @@ fn exercise(parsed: &Parsed, seed: &Parsed, payloads: &[Value]) {
     let _ = parsed.canonical();
     let _ = parsed.field_table();
     let _ = parsed.without_docs();
-    let _ = parsed.in_format("serialized");
+    let _ = parsed.in_format("serialized", None);
     let _ = formats::differences(parsed, seed, true);
     let _ = formats::differences(seed, parsed, false);
     for p in payloads {

@@ -198,6 +198,48 @@ async fn serialized_format_answers_a_base64_descriptor() {
 }
 
 #[tokio::test]
+async fn serialized_format_keeps_the_file_name_a_descriptor_was_registered_under() {
+    let s = TestServer::start().await;
+    let name_of = |body: &Value| {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(body["schema"].as_str().unwrap())
+            .expect("base64");
+        FileDescriptorProto::decode(bytes.as_slice())
+            .expect("a FileDescriptorProto")
+            .name()
+            .to_string()
+    };
+    let id = register_ok(
+        &s,
+        "orders-value",
+        &as_descriptor(ORDER, "shop/orders.proto"),
+        json!([]),
+    )
+    .await;
+    for path in [
+        format!("/schemas/ids/{id}?format=serialized"),
+        "/subjects/orders-value/versions/1?format=serialized".to_string(),
+    ] {
+        let (status, body) = s.get(&path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(name_of(&body), "shop/orders.proto", "{path}");
+    }
+    // The same schema as text elsewhere is the same id, and keeps the name it came with.
+    assert_eq!(register_ok(&s, "mirror-value", ORDER, json!([])).await, id);
+    let (_, body) = s
+        .get("/subjects/mirror-value/versions/1?format=serialized")
+        .await;
+    assert_eq!(name_of(&body), "shop/orders.proto");
+    // A schema registered as text has no name of its own to keep.
+    let other = ORDER.replace("OrderPlaced", "OrderShipped");
+    let other_id = register_ok(&s, "shipped-value", &other, json!([])).await;
+    let (_, body) = s
+        .get(&format!("/schemas/ids/{other_id}?format=serialized"))
+        .await;
+    assert_eq!(name_of(&body), "herald/schema.proto");
+}
+
+#[tokio::test]
 async fn syntax_errors_are_42201_with_line_and_column() {
     let s = TestServer::start().await;
     let broken = "syntax = \"proto3\";\nmessage A {\n  string a = 1\n}\n";

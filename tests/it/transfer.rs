@@ -491,3 +491,51 @@ async fn a_document_that_reuses_a_version_or_an_id_for_another_schema_is_refused
     let target = serve_on(&db).await;
     assert_eq!(target.get("/subjects?deleted=true").await.1, json!([]));
 }
+
+#[tokio::test]
+async fn the_file_name_of_a_registered_descriptor_survives_export_and_import() {
+    use base64::Engine;
+    use prost::Message;
+    let source = TestServer::start().await;
+    let descriptor = prost_types::FileDescriptorProto {
+        name: Some("shop/orders.proto".into()),
+        package: Some("shop".into()),
+        syntax: Some("proto3".into()),
+        message_type: vec![prost_types::DescriptorProto {
+            name: Some("Order".into()),
+            field: vec![prost_types::FieldDescriptorProto {
+                name: Some("id".into()),
+                number: Some(1),
+                label: Some(1),
+                r#type: Some(9),
+                json_name: Some("id".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let encoded = base64::engine::general_purpose::STANDARD.encode(descriptor.encode_to_vec());
+    let (status, body) = source
+        .post(
+            "/subjects/orders-value/versions",
+            json!({"schemaType": "PROTOBUF", "schema": encoded}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    let file = file.to_str().unwrap();
+    herald(&["export", file, "--database", &source.database_url]).await;
+    let target_db = fresh_database(dir.path()).await;
+    herald(&["import", file, "--database", &target_db]).await;
+    let target = serve_on(&target_db).await;
+    let (_, body) = target
+        .get("/subjects/orders-value/versions/1?format=serialized")
+        .await;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body["schema"].as_str().unwrap())
+        .unwrap();
+    let answered = prost_types::FileDescriptorProto::decode(bytes.as_slice()).unwrap();
+    assert_eq!(answered.name(), "shop/orders.proto");
+}

@@ -28,6 +28,8 @@ pub struct ProtobufSchema {
     /// The text as registered, for a file in an edition (see `editions`); other files are
     /// stored as their canonical text.
     pub as_registered: Option<String>,
+    /// The name the registered descriptor gave the file.
+    pub file_name: Option<String>,
 }
 
 impl ProtobufSchema {
@@ -36,11 +38,12 @@ impl ProtobufSchema {
         self.file.messages().next()
     }
 
-    /// The file as a serialized `FileDescriptorProto`, in base64 (`format=serialized`).
-    pub fn serialized(&self) -> String {
-        let mut descriptor = self.file.file_descriptor_proto().clone();
-        descriptor.source_code_info = None;
-        base64::engine::general_purpose::STANDARD.encode(prost::Message::encode_to_vec(&descriptor))
+    /// The file as a serialized `FileDescriptorProto` (custom options included), in base64
+    /// (`format=serialized`), named `name`, else as Herald compiles it.
+    pub fn serialized(&self, name: Option<&str>) -> String {
+        let raw = self.file.encode_to_vec();
+        let bytes = parse::renamed(&raw, name.unwrap_or(parse::ROOT_NAME)).unwrap_or(raw);
+        base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 }
 
@@ -50,7 +53,8 @@ pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<Protobu
         .contains("edition")
         .then(|| editions::translate(text))
         .flatten();
-    let file = parse::resolve(edition.as_ref().map_or(text, |e| &e.proto2), deps)?;
+    let parse::Resolved { file, file_name } =
+        parse::resolve(edition.as_ref().map_or(text, |e| &e.proto2), deps)?;
     let names = names::ScopedNames::new(&file);
     let mut canonical = canonical::print(file.file_descriptor_proto(), &names, &names, normalize);
     // What the proto2 reading leaves out is part of the identity all the same.
@@ -65,6 +69,7 @@ pub fn parse(text: &str, deps: &[Dependency], normalize: bool) -> Result<Protobu
         file,
         canonical,
         as_registered,
+        file_name,
     })
 }
 
@@ -153,10 +158,14 @@ impl ParsedSchema for ProtobufSchema {
         self.canonical.clone()
     }
 
-    fn in_format(&self, format: &str) -> Option<String> {
+    fn in_format(&self, format: &str, file_name: Option<&str>) -> Option<String> {
         format
             .eq_ignore_ascii_case("serialized")
-            .then(|| self.serialized())
+            .then(|| self.serialized(file_name))
+    }
+
+    fn file_name(&self) -> Option<&str> {
+        self.file_name.as_deref()
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

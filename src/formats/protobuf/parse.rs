@@ -24,16 +24,30 @@ pub const ROOT_NAME: &str = "herald/schema.proto";
 /// A schema's file, resolved against its imports: `.proto` text first; when that does not
 /// parse, a base64 `FileDescriptorProto`. A text error is reported when neither reading works,
 /// since text is what a person writes.
-pub fn resolve(text: &str, deps: &[Dependency]) -> Result<FileDescriptor> {
+pub fn resolve(text: &str, deps: &[Dependency]) -> Result<Resolved> {
     let files = dependency_files(deps)?;
     let text_error = match File::from_source(ROOT_NAME, &single_numbers_as_ranges(text)) {
-        Ok(root) => return compile(files, root),
+        Ok(root) => {
+            return Ok(Resolved {
+                file: compile(files, root)?,
+                file_name: None,
+            })
+        }
         Err(e) => e,
     };
     match decode_descriptor(text) {
-        Some((descriptor, bytes)) => from_descriptor(files, &descriptor, &bytes),
+        Some((descriptor, bytes)) => Ok(Resolved {
+            file: from_descriptor(files, &descriptor, &bytes)?,
+            file_name: descriptor.name.filter(|n| !n.is_empty() && n != ROOT_NAME),
+        }),
         None => Err(Error::InvalidSchema(describe(&text_error))),
     }
+}
+
+/// A schema's file, and the name a descriptor gave it.
+pub struct Resolved {
+    pub file: FileDescriptor,
+    pub file_name: Option<String>,
 }
 
 /// The referenced files by import path.
@@ -95,7 +109,7 @@ fn from_descriptor(
             .map_err(|e| Error::InvalidSchema(describe(&e)))?;
     }
     let mut pool = compiler.descriptor_pool();
-    let renamed = renamed(bytes)
+    let renamed = renamed(bytes, ROOT_NAME)
         .ok_or_else(|| Error::InvalidSchema("the descriptor is not a valid message".into()))?;
     pool.decode_file_descriptor_proto(renamed.as_slice())
         .map_err(|e| Error::InvalidSchema(format!("the descriptor does not resolve: {e}")))?;
@@ -103,9 +117,9 @@ fn from_descriptor(
         .ok_or_else(|| Error::InvalidSchema("the schema did not compile to a file".into()))
 }
 
-/// An encoded `FileDescriptorProto` named [`ROOT_NAME`] without its `source_code_info`: the
-/// top-level fields copied as they are but those two, then the name.
-fn renamed(bytes: &[u8]) -> Option<Vec<u8>> {
+/// An encoded `FileDescriptorProto` named `name` without its `source_code_info`: the top-level
+/// fields copied as they are but those two, then the name.
+pub fn renamed(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
     use prost::encoding::{decode_key, decode_varint, encode_key, encode_varint, WireType};
     const NAME: u32 = 1;
     const SOURCE_CODE_INFO: u32 = 9;
@@ -131,8 +145,8 @@ fn renamed(bytes: &[u8]) -> Option<Vec<u8>> {
         }
     }
     encode_key(NAME, WireType::LengthDelimited, &mut out);
-    encode_varint(ROOT_NAME.len() as u64, &mut out);
-    out.extend_from_slice(ROOT_NAME.as_bytes());
+    encode_varint(name.len() as u64, &mut out);
+    out.extend_from_slice(name.as_bytes());
     Some(out)
 }
 

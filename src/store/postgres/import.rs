@@ -53,10 +53,12 @@ pub(super) async fn import_batch(
     let now = crate::store::now_millis();
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
     sqlx::query(
-        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
-         SELECT id, schema_type, schema, metadata, rule_set, hash, $7
-         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[])
-              AS s (id, schema_type, schema, metadata, rule_set, hash)",
+        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at,
+                              file_name)
+         SELECT id, schema_type, schema, metadata, rule_set, hash, $7, file_name
+         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[],
+                     $8::TEXT[])
+              AS s (id, schema_type, schema, metadata, rule_set, hash, file_name)",
     )
     .bind(schemas.iter().map(|r| r.id).collect::<Vec<_>>())
     .bind(
@@ -90,6 +92,12 @@ pub(super) async fn import_batch(
             .collect::<Vec<_>>(),
     )
     .bind(now)
+    .bind(
+        schemas
+            .iter()
+            .map(|r| r.schema.file_name.as_deref())
+            .collect::<Vec<_>>(),
+    )
     .execute(&mut *conn)
     .await?;
     let references: Vec<(i64, i32, &crate::model::Reference)> = schemas

@@ -103,7 +103,7 @@ impl PostgresStore {
 impl Store for PostgresStore {
     async fn schema(&self, id: i64) -> Result<Option<SchemaRow>> {
         let Some(row) = sqlx::query(
-            "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id = $1",
+            "SELECT id, schema_type, schema, metadata, rule_set, file_name FROM schemas WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -135,7 +135,7 @@ impl Store for PostgresStore {
                 .push(reference_row(r));
         }
         let rows = sqlx::query(
-            "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id = ANY($1)",
+            "SELECT id, schema_type, schema, metadata, rule_set, file_name FROM schemas WHERE id = ANY($1)",
         )
         .bind(ids)
         .fetch_all(&self.pool)

@@ -56,6 +56,7 @@ pub(super) fn schema_row(
         references,
         metadata: metadata.and_then(|t| serde_json::from_str(&t).ok()),
         rule_set: rule_set.and_then(|t| serde_json::from_str(&t).ok()),
+        file_name: row.get("file_name"),
     })
 }
 
@@ -170,8 +171,9 @@ pub(super) async fn insert_schema(
                 reserve_id(conn, id).await?;
             }
             sqlx::query(
-                "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at,
+                                      file_name)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(id)
             .bind(schema.schema_type.as_str())
@@ -180,6 +182,7 @@ pub(super) async fn insert_schema(
             .bind(rule_set)
             .bind(&schema.hash)
             .bind(crate::store::now_millis())
+            .bind(&schema.file_name)
             .execute(&mut *conn)
             .await?;
             id
@@ -190,8 +193,9 @@ pub(super) async fn insert_schema(
             sqlx::query_scalar(
                 "WITH held AS (SELECT pg_advisory_xact_lock_shared($1)),
                       next AS (SELECT nextval('schema_ids') AS id FROM held)
-                 INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
-                 SELECT id, $2, $3, $4, $5, $6, $7 FROM next
+                 INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at,
+                                      file_name)
+                 SELECT id, $2, $3, $4, $5, $6, $7, $8 FROM next
                  RETURNING id",
             )
             .bind(lock_key("ids", ""))
@@ -201,6 +205,7 @@ pub(super) async fn insert_schema(
             .bind(rule_set)
             .bind(&schema.hash)
             .bind(crate::store::now_millis())
+            .bind(&schema.file_name)
             .fetch_one(&mut *conn)
             .await?
         }

@@ -53,13 +53,16 @@ pub(super) async fn import_batch(
                 json(&r.schema.metadata),
                 json(&r.schema.rule_set),
                 r.schema.hash,
+                r.schema.file_name,
             ])
         })
         .collect();
     let now = crate::store::now_millis();
     sqlx::query(
-        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, ?
+        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at,
+                              file_name)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, ?,
+                value ->> 6
          FROM json_each(?)",
     )
     .bind(now)

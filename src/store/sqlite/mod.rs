@@ -102,7 +102,7 @@ fn sole_writer_lock(url: &str) -> Result<Option<std::fs::File>> {
 impl Store for SqliteStore {
     async fn schema(&self, id: i64) -> Result<Option<SchemaRow>> {
         let Some(row) = sqlx::query(
-            "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id = ?",
+            "SELECT id, schema_type, schema, metadata, rule_set, file_name FROM schemas WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -140,7 +140,7 @@ impl Store for SqliteStore {
                     .push(reference_row(&r));
             }
             let sql = format!(
-                "SELECT id, schema_type, schema, metadata, rule_set FROM schemas WHERE id IN ({marks})"
+                "SELECT id, schema_type, schema, metadata, rule_set, file_name FROM schemas WHERE id IN ({marks})"
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {

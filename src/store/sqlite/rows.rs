@@ -37,6 +37,7 @@ pub(super) fn schema_row(
         references,
         metadata: parse_json(row.get("metadata")),
         rule_set: parse_json(row.get("rule_set")),
+        file_name: row.get("file_name"),
     })
 }
 
@@ -106,8 +107,9 @@ pub(super) async fn insert_schema(
         }
     };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO schemas (id, schema_type, schema, metadata, rule_set, hash, created_at,
+                              file_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(explicit_id)
     .bind(schema.schema_type.as_str())
@@ -116,6 +118,7 @@ pub(super) async fn insert_schema(
     .bind(schema.rule_set.as_ref().map(|v| v.to_string()))
     .bind(&schema.hash)
     .bind(crate::store::now_millis())
+    .bind(&schema.file_name)
     .fetch_one(&mut *conn)
     .await?;
     // AUTOINCREMENT would go past 2^31-1 after an import of the highest id; the caller's
