@@ -580,6 +580,14 @@ pub(crate) fn context_bounds(number: u32) -> (i64, i64) {
     context::stored_range(number)
 }
 
+/// The first id of those holding one schema (IMPORT may bring it in under several): the lowest
+/// as its context counts it. Chosen here rather than by `ORDER BY id LIMIT 1`, for which a
+/// planner without fresh statistics may walk the primary key through every schema instead of
+/// using the index on the hash.
+pub(crate) fn first_id(ids: Vec<i64>) -> Option<i64> {
+    ids.into_iter().min_by_key(|id| context::wire_id(*id))
+}
+
 /// Refuses to give an IMPORT id that already names a different schema.
 pub(crate) fn check_import_id(
     id: i64,

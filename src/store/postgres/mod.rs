@@ -247,10 +247,11 @@ impl Store for PostgresStore {
                 super::check_import_id(id, stored.as_deref(), &schema.hash)?
             }
             _ => {
-                sqlx::query_scalar("SELECT id FROM schemas WHERE hash = $1 ORDER BY id LIMIT 1")
+                let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM schemas WHERE hash = $1")
                     .bind(&schema.hash)
-                    .fetch_optional(&mut *tx)
-                    .await?
+                    .fetch_all(&mut *tx)
+                    .await?;
+                super::first_id(ids)
             }
         };
         if let Some(id) = existing_id {

@@ -74,12 +74,11 @@ pub(super) async fn schema_hash(conn: &mut SqliteConnection, id: i64) -> Result<
 }
 
 pub(super) async fn id_for_hash(conn: &mut SqliteConnection, hash: &str) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM schemas WHERE hash = ? ORDER BY id LIMIT 1")
-            .bind(hash)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM schemas WHERE hash = ?")
+        .bind(hash)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(crate::store::first_id(ids))
 }
 
 pub(super) async fn insert_schema(
