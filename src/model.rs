@@ -228,8 +228,8 @@ pub fn validate_subject(subject: &str) -> Result<(), Error> {
 
 /// A subject, or a whole context (`:.ctx:`, `:.__GLOBAL:`) for config and mode.
 pub fn validate_scope(scope: &str) -> Result<(), Error> {
-    let q = context::split(scope);
-    if scope.starts_with(':') && q.name.is_empty() {
+    if context::is_scope(scope) {
+        let q = context::split(scope);
         if q.context == "*"
             || q.context
                 .chars()

@@ -57,20 +57,11 @@ pub(super) async fn contexts(
     params: Params,
 ) -> Result<Wire<Vec<String>>> {
     let prefix = params.get("contextPrefix").unwrap_or_default();
-    let mut names = state.registry.contexts_in_use().await?;
     // A token limited to some subjects learns only the contexts its grants reach into.
-    if access.is_restricted() {
-        let seen = state
-            .registry
-            .list_subjects(":", true, false)
-            .await?
-            .into_iter()
-            .filter(|s| access.sees(s))
-            .map(|s| context::of(&s).into_owned())
-            .collect::<std::collections::HashSet<_>>();
-        names.retain(|c| c == context::DEFAULT || seen.contains(c));
-    }
-    let names = names
+    let names = state
+        .registry
+        .contexts_in_use(|s| access.sees(s))
+        .await?
         .into_iter()
         .filter(|c| c.starts_with(prefix))
         .skip(params.count("offset", 0))

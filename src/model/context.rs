@@ -10,6 +10,8 @@
 pub const DEFAULT: &str = ".";
 /// Cross-context defaults for config and mode; nothing can be registered there.
 pub const GLOBAL: &str = ".__GLOBAL";
+/// Where the cross-context config and mode are stored: `:.__GLOBAL:`.
+pub const CROSS_CONTEXT_SCOPE: &str = ":.__GLOBAL:";
 /// `GET /subjects?subjectPrefix=` default: every context.
 pub const WILDCARD: &str = ":*:";
 
@@ -69,6 +71,15 @@ pub fn in_context(context: &str, subject: &str) -> String {
     }
 }
 
+/// The references of a schema of `subject` as they resolve: one without a context names a
+/// subject of `subject`'s context.
+pub fn place_references(subject: &str, references: &mut [super::Reference]) {
+    let holder = of(subject).into_owned();
+    for r in references {
+        r.subject = in_context(&holder, &r.subject);
+    }
+}
+
 /// One spelling per subject: `:ctx:s` becomes `:.ctx:s`, `:.:s` becomes `s`.
 pub fn normalize(subject: &str) -> std::borrow::Cow<'_, str> {
     if !subject.starts_with(':') {
@@ -91,6 +102,11 @@ pub fn scope(context: &str) -> String {
     } else {
         format!(":{context}:")
     }
+}
+
+/// Whether `name` is a whole context (`:.ctx:`, no subject in it) rather than a subject.
+pub fn is_scope(name: &str) -> bool {
+    name.starts_with(':') && split(name).name.is_empty()
 }
 
 /// A context name as a path or query gives it: the dot is implied, `:` is not allowed.
@@ -160,6 +176,8 @@ mod tests {
         assert_eq!(normalize(":.eu:a:b"), ":.eu:a:b");
         assert_eq!(qualify(".eu", "x"), ":.eu:x");
         assert_eq!(qualify(".", "x"), "x");
+        assert_eq!(scope(GLOBAL), CROSS_CONTEXT_SCOPE);
+        assert!(is_scope(":.eu:") && !is_scope(":.eu:x") && !is_scope("x") && !is_scope(""));
         assert_eq!(parse_name("eu").as_deref(), Some(".eu"));
         assert_eq!(parse_name("a:b"), None);
     }

@@ -131,12 +131,9 @@ fn config_json(config: &ConfigRecord) -> Value {
     Value::Object(out)
 }
 
-/// Where the cross-context `:.__GLOBAL:` config and mode are stored.
-const CROSS_CONTEXT_SCOPE: &str = ":.__GLOBAL:";
-
 /// Whether `scope` names a whole context (`:.ctx:`, or the top level) rather than a subject.
 pub fn is_context_scope(scope: &str) -> bool {
-    scope == GLOBAL_SCOPE || (scope.starts_with(':') && context::split(scope).name.is_empty())
+    scope == GLOBAL_SCOPE || context::is_scope(scope)
 }
 
 /// The scopes whose config and mode apply to `subject`, nearest first, in Confluent's order:
@@ -151,7 +148,7 @@ fn scopes(subject: &str) -> impl Iterator<Item = Cow<'_, str>> {
     };
     own.into_iter()
         .chain(own_context)
-        .chain(std::iter::once(Cow::Borrowed(CROSS_CONTEXT_SCOPE)))
+        .chain(std::iter::once(Cow::Borrowed(context::CROSS_CONTEXT_SCOPE)))
 }
 
 /// Configs of the scopes `scopes` gives, nearest first, merged field by field, defaults

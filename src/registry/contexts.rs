@@ -16,18 +16,26 @@ impl Registry {
         Ok(self.cache.contexts().unwrap_or_default())
     }
 
+    /// What `find` finds among the known contexts, read again from the store when it finds
+    /// nothing: another instance may have used a new one since the list was read.
+    async fn find_context<T>(
+        &self,
+        find: impl Fn(&[(String, u32)]) -> Option<T>,
+    ) -> Result<Option<T>> {
+        if let Some(found) = find(&self.known_contexts().await?) {
+            return Ok(Some(found));
+        }
+        self.cache.put_contexts(self.store.contexts().await?);
+        Ok(find(&self.known_contexts().await?))
+    }
+
     /// The number of context `name` (0: the default), `None` for one never used.
     pub(crate) async fn context_number(&self, name: &str) -> Result<Option<u32>> {
         if name == context::DEFAULT {
             return Ok(Some(0));
         }
-        let find = |known: &[(String, u32)]| known.iter().find(|(n, _)| n == name).map(|e| e.1);
-        if let Some(number) = find(&self.known_contexts().await?) {
-            return Ok(Some(number));
-        }
-        // Another instance may have used it since the list was read.
-        self.cache.put_contexts(self.store.contexts().await?);
-        Ok(find(&self.known_contexts().await?))
+        self.find_context(|known| known.iter().find(|(n, _)| n == name).map(|e| e.1))
+            .await
     }
 
     /// The number of context `name`, which a registration is about to use (numbered now when
@@ -47,17 +55,14 @@ impl Registry {
         if number == 0 {
             return Ok(context::DEFAULT.to_string());
         }
-        let find = |known: &[(String, u32)]| {
+        self.find_context(|known| {
             known
                 .iter()
                 .find(|(_, n)| *n == number)
                 .map(|e| e.0.clone())
-        };
-        if let Some(name) = find(&self.known_contexts().await?) {
-            return Ok(name);
-        }
-        self.cache.put_contexts(self.store.contexts().await?);
-        find(&self.known_contexts().await?).ok_or(Error::SchemaIdNotFound(context::wire_id(id)))
+        })
+        .await?
+        .ok_or(Error::SchemaIdNotFound(context::wire_id(id)))
     }
 
     /// The stored id of `id` in the context of `subject`; `None` when that context was never
@@ -116,12 +121,14 @@ impl Registry {
             .any(|v| v.schema_id == id))
     }
 
-    /// The contexts holding subjects (soft-deleted ones too), the default first, then sorted.
-    pub async fn contexts_in_use(&self) -> Result<Vec<String>> {
+    /// The contexts holding subjects `sees` allows (soft-deleted ones too), the default first,
+    /// then sorted.
+    pub async fn contexts_in_use(&self, sees: impl Fn(&str) -> bool) -> Result<Vec<String>> {
         let mut out = vec![context::DEFAULT.to_string()];
         let subjects = self.list_subjects(":", true, false).await?;
         let mut others: Vec<String> = subjects
             .iter()
+            .filter(|s| sees(s))
             .map(|s| context::of(s).into_owned())
             .filter(|c| c != context::DEFAULT)
             .collect();

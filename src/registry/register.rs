@@ -179,11 +179,8 @@ impl Registry {
             return Err(Error::InvalidSchemaBare("Empty schema".into()));
         }
         // Stored as they resolve: a reference without a context is in the subject's.
-        let holder = context::of(subject);
         let mut references = request.references();
-        for r in &mut references {
-            r.subject = context::in_context(&holder, &r.subject);
-        }
+        context::place_references(subject, &mut references);
         let deps = self
             .resolve_references_from(Some(subject), &references, allow_deleted_refs)
             .await?;

@@ -574,12 +574,6 @@ pub(crate) fn check_new_id(id: i64) -> Result<i64> {
     )))
 }
 
-/// The SQL bounds (inclusive) of the stored ids of context `number`, and how to turn the
-/// extreme one found into the context's highest id.
-pub(crate) fn context_bounds(number: u32) -> (i64, i64) {
-    context::stored_range(number)
-}
-
 /// The first id of those holding one schema (IMPORT may bring it in under several): the lowest
 /// as its context counts it. Chosen here rather than by `ORDER BY id LIMIT 1`, for which a
 /// planner without fresh statistics may walk the primary key through every schema instead of

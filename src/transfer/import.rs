@@ -154,10 +154,7 @@ fn check(v: &ExportedVersion, referenced: &Referenced) -> Result<()> {
 /// Parses one version into the row the store writes, with its audit lines.
 fn prepare(job: Job, actor: &Actor) -> Result<ImportRow> {
     let (mut v, deps, normalize) = job;
-    let holder = context::of(&v.subject).into_owned();
-    for r in &mut v.references {
-        r.subject = context::in_context(&holder, &r.subject);
-    }
+    context::place_references(&v.subject, &mut v.references);
     let schema_type = SchemaType::from_request(Some(&v.schema_type))?;
     if v.schema.trim().is_empty() {
         return Err(Error::InvalidSchemaBare("Empty schema".into()));

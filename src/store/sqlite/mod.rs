@@ -155,7 +155,7 @@ impl Store for SqliteStore {
     }
 
     async fn max_schema_id(&self, context: u32) -> Result<i64> {
-        let (low, high) = super::context_bounds(context);
+        let (low, high) = crate::model::context::stored_range(context);
         // A context's ids are stored negated: its highest id is the lowest row.
         let extreme = if context == 0 { "MAX" } else { "MIN" };
         let max: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
