@@ -2,8 +2,9 @@
 //! resolution order: subject, then its context (the top level for the default context), then
 //! `:.__GLOBAL:`, then the server default (BACKWARD, READWRITE).
 //!
-//! Reads go to the store, so a change made through any instance applies everywhere at once.
-//! Only the re-registration fast path trusts the copies in memory.
+//! Reads go to the store (one read for all of a subject's scopes), so a change made through
+//! any instance applies everywhere at once, unless this process is the store's one writer.
+//! Only the re-registration fast path trusts the copies in memory on a shared store.
 
 use std::borrow::Cow;
 
@@ -151,6 +152,13 @@ fn scopes(subject: &str) -> impl Iterator<Item = Cow<'_, str>> {
         .chain(std::iter::once(Cow::Borrowed(context::CROSS_CONTEXT_SCOPE)))
 }
 
+/// What governs writes to a subject, resolved through its scopes.
+pub(crate) struct SubjectSettings {
+    pub mode: Mode,
+    /// Merged field by field, defaults filled in.
+    pub config: ConfigRecord,
+}
+
 /// Configs of the scopes `scopes` gives, nearest first, merged field by field, defaults
 /// filled in.
 fn merge_all(found: impl IntoIterator<Item = Option<ConfigRecord>>) -> ConfigRecord {
@@ -193,18 +201,26 @@ impl Registry {
         self.store.config(scope).await
     }
 
-    /// From memory where this process is the store's one writer, else from the store, so that
-    /// instances agree.
-    pub async fn effective_config(&self, subject: &str) -> Result<ConfigRecord> {
-        let mut found = Vec::with_capacity(3);
-        for scope in scopes(subject) {
-            found.push(if self.sole_writer {
-                self.cache.config(&scope)
-            } else {
-                self.store.config(&scope).await?
+    /// A subject's mode and config as they resolve: from memory where this process is the
+    /// store's one writer, else from the store in one read, so that instances agree.
+    pub(crate) async fn subject_settings(&self, subject: &str) -> Result<SubjectSettings> {
+        if self.sole_writer {
+            return Ok(SubjectSettings {
+                mode: self.cached_mode(subject),
+                config: merge_all(scopes(subject).map(|scope| self.cache.config(&scope))),
             });
         }
-        Ok(merge_all(found))
+        let scopes: Vec<Cow<'_, str>> = scopes(subject).collect();
+        let names: Vec<&str> = scopes.iter().map(AsRef::as_ref).collect();
+        let found = self.store.settings_at(&names).await?;
+        Ok(SubjectSettings {
+            mode: found.iter().find_map(|(_, mode)| *mode).unwrap_or_default(),
+            config: merge_all(found.into_iter().map(|(config, _)| config)),
+        })
+    }
+
+    pub async fn effective_config(&self, subject: &str) -> Result<ConfigRecord> {
+        Ok(self.subject_settings(subject).await?.config)
     }
 
     pub async fn effective_level(&self, subject: &str) -> Result<CompatibilityLevel> {
@@ -264,15 +280,7 @@ impl Registry {
 
     /// From memory where this process is the store's one writer, else from the store.
     pub async fn effective_mode(&self, subject: &str) -> Result<Mode> {
-        if self.sole_writer {
-            return Ok(self.cached_mode(subject));
-        }
-        for scope in scopes(subject) {
-            if let Some(mode) = self.store.mode(&scope).await? {
-                return Ok(mode);
-            }
-        }
-        Ok(Mode::default())
+        Ok(self.subject_settings(subject).await?.mode)
     }
 
     /// The fast path's view of the mode, from memory.

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::cache::RequestKey;
 use super::compatibility::{check, in_group, versions_to_check, Earlier};
+use super::config_mode::SubjectSettings;
 use super::metadata::{merge_metadata, merge_rule_set};
 use super::{Registry, SchemaEntry, SubjectVersion};
 use crate::error::{Error, Result};
@@ -164,6 +165,14 @@ pub struct Registration {
 
 const REGISTER_ATTEMPTS: usize = 5;
 
+/// What a registration is checked with: the level and policy in force, and the versions the
+/// request was read against (the first attempt's; a retry reads them again).
+struct Gating {
+    level: CompatibilityLevel,
+    policy: CompatibilityPolicy,
+    seen: Arc<[VersionRow]>,
+}
+
 impl Registry {
     /// Parses the schema a request carries, with its references resolved.
     pub(crate) async fn parse_request(
@@ -197,13 +206,12 @@ impl Registry {
     /// over them. True when something was taken from the latest version.
     async fn complete_metadata(
         &self,
-        subject: &str,
+        rows: &[VersionRow],
         request: &mut SchemaRequest,
         settings: &ConfigSettings,
     ) -> Result<bool> {
         let mut inherited = false;
         if request.metadata.is_none() || request.rule_set.is_none() {
-            let rows = self.store.versions(subject).await?;
             if let Some(latest) = rows.iter().rev().find(|r| !r.deleted) {
                 let entry = self.schema_by_id(latest.schema_id).await?;
                 if request.metadata.is_none() && entry.metadata.is_some() {
@@ -241,7 +249,7 @@ impl Registry {
     /// reserved may be dropped from the list.
     async fn reserved_field_problems(
         &self,
-        subject: &str,
+        rows: &[VersionRow],
         parsed: &Parsed,
         metadata: Option<&Value>,
     ) -> Result<Vec<String>> {
@@ -268,7 +276,6 @@ impl Registry {
                 )
             })
             .collect();
-        let rows = self.store.versions(subject).await?;
         if let Some(latest) = rows.iter().rev().find(|r| !r.deleted) {
             let entry = self.schema_by_id(latest.schema_id).await?;
             for name in reserved(entry.metadata.as_ref()) {
@@ -342,7 +349,7 @@ impl Registry {
             }
         }
 
-        let mode = self.effective_mode(subject).await?;
+        let SubjectSettings { mode, config } = self.subject_settings(subject).await?;
         let in_context = context::of(subject);
         if mode.is_read_only() {
             return Err(Error::not_permitted(format!(
@@ -364,8 +371,11 @@ impl Registry {
                 "Subject {subject} in context {in_context} is not in read-write mode"
             )));
         }
-        let normalize = self.normalize_for(subject, requested_normalize).await?;
+        let normalize = requested_normalize || config.normalize.unwrap_or(false);
         let key = request.key(normalize);
+        // Read once: what the checks below judge against, confirmed inside the write's
+        // transaction.
+        let rows = self.versions(subject).await?;
 
         // An empty schema re-registers the latest version's, e.g. to change only metadata.
         let mut request = request.clone();
@@ -374,7 +384,6 @@ impl Registry {
             .as_deref()
             .is_none_or(|s| s.trim().is_empty())
         {
-            let rows = self.versions(subject).await?;
             let latest = rows.iter().rev().find(|r| !r.deleted);
             let Some(latest) = latest else {
                 return Err(Error::InvalidSchemaBare("Empty schema".into()));
@@ -389,11 +398,10 @@ impl Registry {
         let mut remember = plain;
         let mut validate_fields = false;
         if mode != Mode::Import {
-            let settings = self.effective_config(subject).await?.settings;
             remember &= !self
-                .complete_metadata(subject, &mut request, &settings)
+                .complete_metadata(&rows, &mut request, &config.settings)
                 .await?;
-            validate_fields = settings.validate_fields == Some(true);
+            validate_fields = config.settings.validate_fields == Some(true);
         }
 
         let (parsed, references) = self
@@ -401,7 +409,7 @@ impl Registry {
             .await?;
         if validate_fields {
             let messages = self
-                .reserved_field_problems(subject, &*parsed, request.metadata.as_ref())
+                .reserved_field_problems(&rows, &*parsed, request.metadata.as_ref())
                 .await?;
             if !messages.is_empty() {
                 return Err(Error::Incompatible {
@@ -439,29 +447,29 @@ impl Registry {
         let level = if mode == Mode::Import || !compatibility_gate {
             CompatibilityLevel::None
         } else {
-            self.effective_level(subject).await?
+            config.compatibility.unwrap_or_default()
         };
+        let policy = config
+            .settings
+            .compatibility_policy
+            .unwrap_or(CompatibilityPolicy::Strict);
 
         let registered = match self
-            .live_equivalent(subject, &new, normalize, placement)
+            .live_equivalent(subject, &rows, &new, normalize, placement)
             .await?
         {
             Some(existing) => existing,
             None => {
-                self.register_checked(subject, &new, placement, level, parsed.clone())
+                let gate = Gating {
+                    level,
+                    policy,
+                    seen: rows,
+                };
+                self.register_checked(subject, &new, placement, gate, parsed.clone())
                     .await?
             }
         };
-        if let Registered::Created { version, .. } = registered {
-            self.refresh_subject(subject).await;
-            self.metrics.registrations.inc();
-            if new.metadata.is_some() || new.rule_set.is_some() {
-                // Requests without metadata now inherit this version's.
-                self.cache.forget_subject(subject);
-            }
-            self.report_broken_examples(subject, version, &*parsed)
-                .await;
-        }
+        // The new schema goes into memory first: the summary's refresh reads it for the index.
         let schema = match registered {
             Registered::Created { id, .. } => self.cache.put_schema(SchemaEntry {
                 id,
@@ -471,12 +479,22 @@ impl Registry {
                 metadata: new.metadata,
                 rule_set: new.rule_set,
                 file_name: new.file_name,
-                parsed: OnceLock::from(parsed),
+                parsed: OnceLock::from(parsed.clone()),
                 fields: OnceLock::new(),
                 answers: OnceLock::new(),
             }),
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
         };
+        if let Registered::Created { version, .. } = registered {
+            self.refresh_subject(subject).await;
+            self.metrics.registrations.inc();
+            if schema.metadata.is_some() || schema.rule_set.is_some() {
+                // Requests without metadata now inherit this version's.
+                self.cache.forget_subject(subject);
+            }
+            self.report_broken_examples(subject, version, &*parsed)
+                .await;
+        }
         if remember {
             self.cache
                 .remember_registered(subject, key, registered.id(), registered.version());
@@ -494,6 +512,7 @@ impl Registry {
     async fn live_equivalent(
         &self,
         subject: &str,
+        rows: &[VersionRow],
         new: &NewSchema,
         normalize: bool,
         placement: Placement,
@@ -501,7 +520,6 @@ impl Registry {
         if placement != Placement::Next {
             return Ok(None);
         }
-        let rows = self.versions(subject).await?;
         for row in rows.iter().rev().filter(|r| !r.deleted) {
             let entry = self.schema_by_id(row.schema_id).await?;
             if entry.schema_type != new.schema_type || entry.schema == new.schema {
@@ -537,18 +555,18 @@ impl Registry {
         subject: &str,
         new: &NewSchema,
         placement: Placement,
-        level: CompatibilityLevel,
+        gating: Gating,
         parsed: Arc<Parsed>,
     ) -> Result<Registered> {
+        let Gating {
+            level,
+            policy,
+            seen,
+        } = gating;
+        let mut seen = Some(seen);
         let incompatible_code = self.incompatible_code();
         let actor = Arc::new(super::current_actor());
         let target: Arc<str> = format!("subject/{subject}").into();
-        let policy = self
-            .effective_config(subject)
-            .await?
-            .settings
-            .compatibility_policy
-            .unwrap_or(CompatibilityPolicy::Strict);
         for _ in 0..REGISTER_ATTEMPTS {
             let (actor, target) = (actor.clone(), target.clone());
             let audit = Box::new(move |id: i64, version: i32| {
@@ -560,7 +578,10 @@ impl Registry {
                     Some(serde_json::json!({"id": context::wire_id(id), "version": version})),
                 )
             });
-            let rows = self.versions(subject).await?;
+            let rows = match seen.take() {
+                Some(rows) => rows,
+                None => self.versions(subject).await?,
+            };
             let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
             let members = self
                 .group_members(subject, &live, new.metadata.as_ref())

@@ -347,6 +347,18 @@ pub trait Store: Send + Sync + 'static {
             .find(|(s, _)| s == scope)
             .map(|(_, m)| m))
     }
+    /// The config and the mode set at each of `scopes`, in their order: what resolving a
+    /// subject's settings needs, in one read where the store can.
+    async fn settings_at(
+        &self,
+        scopes: &[&str],
+    ) -> Result<Vec<(Option<ConfigRecord>, Option<Mode>)>> {
+        let mut found = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            found.push((self.config(scope).await?, self.mode(scope).await?));
+        }
+        Ok(found)
+    }
     /// `None` removes the scope's mode.
     async fn put_mode(&self, scope: &str, mode: Option<Mode>, audit: &AuditEntry) -> Result<()>;
 

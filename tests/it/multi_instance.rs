@@ -776,3 +776,56 @@ async fn contexts_number_their_ids_once_across_instances() {
     .await;
     assert!(body["schema"].as_str().unwrap().contains("Fresh"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connections_the_database_closed_are_replaced_before_a_request_uses_them() {
+    if !postgres_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let a = Instance::start(&db).await;
+    let client = reqwest::Client::new();
+    // Several pooled connections, each used at least once.
+    let reads: Vec<_> = (0..8)
+        .map(|_| {
+            send(
+                &client,
+                "GET",
+                format!("{}/config/some-subject?defaultToGlobal=true", a.base),
+                None,
+            )
+        })
+        .collect();
+    for (status, body) in futures_util::future::join_all(reads).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    // A proxy's idle timeout closes the pooled connections (not the listening one, whose loss
+    // makes the instance reload, and that reload would meet the closed connections first).
+    execute_on(
+        &db,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()
+           AND query NOT LIKE 'LISTEN%'",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for _ in 0..20 {
+        let (status, body) = send(
+            &client,
+            "GET",
+            format!("{}/config/some-subject?defaultToGlobal=true", a.base),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "a closed connection reached a request: {body}");
+    }
+    let (status, body) = send(
+        &client,
+        "POST",
+        format!("{}/subjects/after-restart/versions", a.base),
+        Some(schema("AfterRestart")),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}

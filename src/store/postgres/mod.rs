@@ -49,11 +49,14 @@ use crate::model::{Mode, Reference};
 use announce::{forward_notifications, newest_audit, sweep_unannounced};
 use import::{import_batch, import_start};
 use rows::{
-    insert_audit, insert_schema, lock, lock_both, reference_row, referrers_in, reserve_id,
-    schema_row, token_row, version_row, versions_in,
+    config_row, insert_audit, insert_schema, lock, lock_both, reference_row, referrers_in,
+    reserve_id, schema_row, token_row, version_row, versions_in,
 };
 
 const CHANNEL: &str = "herald_changes";
+
+/// A pooled connection idle this long is pinged before it serves a query.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 /// How often each instance looks for committed writes that were never announced.
 const SWEEP: Duration = Duration::from_secs(5);
@@ -70,6 +73,18 @@ impl PostgresStore {
         let options = PgConnectOptions::from_str(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            // A ping before every checkout doubled the round trips of each query under load;
+            // only a connection that sat idle (where a server restart or a proxy's idle timeout
+            // may have closed it) is tested before use.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
@@ -614,17 +629,7 @@ impl Store for PostgresStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| {
-                let compatibility: Option<String> = r.get("compatibility");
-                Ok((
-                    r.get("scope"),
-                    ConfigRecord {
-                        compatibility: compatibility.map(|c| c.parse()).transpose()?,
-                        normalize: r.get("normalize"),
-                        settings: super::read_settings(r.get("settings"))?,
-                    },
-                ))
-            })
+            .map(|r| Ok((r.get("scope"), config_row(r)?)))
             .collect()
     }
 
@@ -634,15 +639,7 @@ impl Store for PostgresStore {
                 .bind(scope)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|r| {
-            let compatibility: Option<String> = r.get("compatibility");
-            Ok(ConfigRecord {
-                compatibility: compatibility.map(|c| c.parse()).transpose()?,
-                normalize: r.get("normalize"),
-                settings: super::read_settings(r.get("settings"))?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(config_row).transpose()
     }
 
     async fn put_config(
@@ -702,6 +699,32 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await?;
         mode.map(|m| m.parse()).transpose()
+    }
+
+    async fn settings_at(
+        &self,
+        scopes: &[&str],
+    ) -> Result<Vec<(Option<ConfigRecord>, Option<Mode>)>> {
+        let rows = sqlx::query(
+            "SELECT c.compatibility, c.normalize, c.settings, c.scope AS config_scope, m.mode
+             FROM unnest($1::text[]) WITH ORDINALITY AS s(scope, n)
+             LEFT JOIN configs c ON c.scope = s.scope
+             LEFT JOIN modes m ON m.scope = s.scope
+             ORDER BY s.n",
+        )
+        .bind(scopes)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let config = match r.get::<Option<String>, _>("config_scope") {
+                    Some(_) => Some(config_row(r)?),
+                    None => None,
+                };
+                let mode: Option<String> = r.get("mode");
+                Ok((config, mode.map(|m| m.parse()).transpose()?))
+            })
+            .collect()
     }
 
     async fn put_mode(&self, scope: &str, mode: Option<Mode>, audit: &AuditEntry) -> Result<()> {

@@ -8,7 +8,7 @@ use sqlx::{PgConnection, Row};
 
 use crate::error::Result;
 use crate::model::{context, Reference, SchemaType};
-use crate::store::{AuditEntry, NewSchema, SchemaRow, VersionRow};
+use crate::store::{AuditEntry, ConfigRecord, NewSchema, SchemaRow, VersionRow};
 
 /// A stable 64-bit advisory lock key for `kind`:`name`.
 fn lock_key(kind: &str, name: &str) -> i64 {
@@ -263,5 +263,14 @@ pub(super) fn token_row(r: &sqlx::postgres::PgRow) -> Result<crate::model::Token
         role: role.parse()?,
         subjects: serde_json::from_str(&subjects).unwrap_or_default(),
         created_at: r.get("created_at"),
+    })
+}
+
+pub(super) fn config_row(r: &sqlx::postgres::PgRow) -> Result<ConfigRecord> {
+    let compatibility: Option<String> = r.get("compatibility");
+    Ok(ConfigRecord {
+        compatibility: compatibility.map(|c| c.parse()).transpose()?,
+        normalize: r.get("normalize"),
+        settings: crate::store::read_settings(r.get("settings"))?,
     })
 }
