@@ -150,6 +150,23 @@ impl Registry {
         self.refresh(subject, true).await
     }
 
+    /// Brings a subject's summary and field index up to date after this instance's own
+    /// registration: the version it added is appended when the summary holds the versions
+    /// before it (no read), else the subject is read.
+    pub(crate) async fn record_registration(&self, subject: &str, added: Option<Added>) {
+        if let Some(added) = added.filter(|_| self.summaries.is_loaded()) {
+            let ticket = self.summaries.ticket();
+            if self.summaries.append(subject, ticket, added) {
+                let change = self.summaries.latest(subject);
+                if !self.summaries.indexes(&change) {
+                    self.index_change(ticket, change).await;
+                }
+                return;
+            }
+        }
+        self.refresh_subject(subject).await
+    }
+
     /// Updates the summary of a subject another instance wrote; its fields are indexed by the
     /// next search.
     async fn follow_subject(&self, subject: &str) {

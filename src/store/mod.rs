@@ -65,13 +65,13 @@ pub enum Placement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registered {
     /// The schema was already live in the subject; nothing was written.
-    Existing {
-        id: i64,
-        version: i32,
-    },
+    Existing { id: i64, version: i32 },
     Created {
         id: i64,
         version: i32,
+        /// The version as memory can add it to what it holds of the subject; `None` when the
+        /// write also removed a soft-deleted version it superseded.
+        added: Option<Added>,
     },
 }
 

@@ -322,7 +322,7 @@ impl Store for PostgresStore {
             }],
         )
         .await?;
-        Ok(Registered::Created { id, version })
+        Ok(Registered::Created { id, version, added })
     }
 
     async fn import(&self, rows: &mut ImportRows) -> Result<()> {

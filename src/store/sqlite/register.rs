@@ -5,7 +5,7 @@ use sqlx::SqliteConnection;
 use super::rows::{id_for_hash, insert_audit, insert_schema, schema_hash, supersede, versions_in};
 use crate::error::Result;
 use crate::store::group_commit::Registration;
-use crate::store::{Placement, Registered, VersionRow};
+use crate::store::{Added, Placement, Registered, VersionRow};
 /// One registration inside the writer's transaction (see `group_commit`): the live version that
 /// already holds the schema, or the gate's verdict and the new version with its audit line.
 pub(in crate::store) async fn register_in(
@@ -43,7 +43,8 @@ pub(in crate::store) async fn register_in(
         (None, Placement::Import { id, .. }) => insert_schema(&mut *conn, schema, Some(id)).await?,
         (None, _) => insert_schema(&mut *conn, schema, None).await?,
     };
-    supersede(&mut *conn, subject, id).await?;
+    let superseded = supersede(&mut *conn, subject, id).await?;
+    let created_at = crate::store::now_millis();
     sqlx::query(
         "INSERT INTO subject_versions (subject, version, schema_id, deleted, created_at)
              VALUES (?, ?, ?, 0, ?)",
@@ -51,9 +52,14 @@ pub(in crate::store) async fn register_in(
     .bind(subject)
     .bind(version)
     .bind(id)
-    .bind(crate::store::now_millis())
+    .bind(created_at)
     .execute(&mut *conn)
     .await?;
     insert_audit(&mut *conn, &[audit(id, version)]).await?;
-    Ok(Registered::Created { id, version })
+    let added = (superseded == 0).then_some(Added {
+        version,
+        schema_id: id,
+        created_at,
+    });
+    Ok(Registered::Created { id, version, added })
 }

@@ -176,8 +176,10 @@ pub(super) async fn referrers_in(
 
 /// Removes the soft-deleted versions of `subject` that hold schema `id`, unless something
 /// still references them: a new version of the same schema supersedes them (Confluent #4277).
-pub(super) async fn supersede(conn: &mut SqliteConnection, subject: &str, id: i64) -> Result<()> {
-    sqlx::query(
+/// Removes the soft-deleted versions of `subject` holding schema `id` that nothing references;
+/// returns how many.
+pub(super) async fn supersede(conn: &mut SqliteConnection, subject: &str, id: i64) -> Result<u64> {
+    let removed = sqlx::query(
         "DELETE FROM subject_versions
          WHERE subject = ? AND schema_id = ? AND deleted = 1
            AND NOT EXISTS (SELECT 1 FROM schema_references r
@@ -188,7 +190,7 @@ pub(super) async fn supersede(conn: &mut SqliteConnection, subject: &str, id: i6
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(removed.rows_affected())
 }
 
 /// Appends audit lines inside the caller's transaction.
