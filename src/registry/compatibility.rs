@@ -138,21 +138,20 @@ impl Registry {
     /// Classifies the live versions' schemas for the subject's `compatibilityGroup`.
     pub(crate) async fn group_members(
         &self,
-        subject: &str,
+        group: Option<&str>,
         live: &[VersionRow],
         metadata: Option<&Value>,
     ) -> Result<GroupMembers> {
-        let config = self.effective_config(subject).await?;
-        let Some(group) = config.settings.compatibility_group else {
+        let Some(group) = group else {
             return Ok(None);
         };
-        let value = property(metadata, &group);
+        let value = property(metadata, group);
         let mut members = HashMap::new();
         for row in live {
             let entry = self.schema_by_id(row.schema_id).await?;
             members.insert(
                 row.schema_id,
-                property(entry.metadata.as_ref(), &group) == value,
+                property(entry.metadata.as_ref(), group) == value,
             );
         }
         Ok(Some(members))
@@ -184,11 +183,15 @@ impl Registry {
     ) -> Result<CompatibilityResult> {
         let rows = self.versions(subject).await?;
         let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
+        let config = self.effective_config(subject).await?;
         let members = self
-            .group_members(subject, &live, request.metadata.as_ref())
+            .group_members(
+                config.settings.compatibility_group.as_deref(),
+                &live,
+                request.metadata.as_ref(),
+            )
             .await?;
         let live = in_group(&live, &members).unwrap_or_default();
-        let config = self.effective_config(subject).await?;
         let level = config.compatibility.unwrap_or_default();
         let policy = config
             .settings
@@ -202,12 +205,7 @@ impl Registry {
                 .ok_or_else(|| Error::VersionNotFound(n.to_string()))?],
             None => versions_to_check(level, &live),
         };
-        let normalize = normalize
-            || self
-                .effective_config(subject)
-                .await?
-                .normalize
-                .unwrap_or(false);
+        let normalize = normalize || config.normalize.unwrap_or(false);
         let new = match self.parse_request(subject, request, normalize, false).await {
             Ok((parsed, _)) => parsed,
             Err(e @ (Error::InvalidSchema(_) | Error::InvalidSchemaBare(_))) if verbose => {

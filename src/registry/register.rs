@@ -170,6 +170,8 @@ const REGISTER_ATTEMPTS: usize = 5;
 struct Gating {
     level: CompatibilityLevel,
     policy: CompatibilityPolicy,
+    /// The metadata property whose value picks the versions a new one is checked against.
+    group: Option<String>,
     seen: Arc<[VersionRow]>,
 }
 
@@ -463,6 +465,7 @@ impl Registry {
                 let gate = Gating {
                     level,
                     policy,
+                    group: config.settings.compatibility_group.clone(),
                     seen: rows,
                 };
                 self.register_checked(subject, &new, placement, gate, parsed.clone())
@@ -561,6 +564,7 @@ impl Registry {
         let Gating {
             level,
             policy,
+            group,
             seen,
         } = gating;
         let mut seen = Some(seen);
@@ -584,7 +588,7 @@ impl Registry {
             };
             let live: Vec<VersionRow> = rows.iter().filter(|r| !r.deleted).cloned().collect();
             let members = self
-                .group_members(subject, &live, new.metadata.as_ref())
+                .group_members(group.as_deref(), &live, new.metadata.as_ref())
                 .await?;
             let live = in_group(&live, &members).unwrap_or_default();
             let loaded = self.load_earlier(&versions_to_check(level, &live)).await?;
