@@ -150,40 +150,32 @@ impl Registry {
         self.refresh(subject, true).await
     }
 
-    /// Brings a subject's summary and field index up to date after this instance's own
-    /// registration: the version it added is appended when the summary holds the versions
-    /// before it (no read), else the subject is read.
-    pub(crate) async fn record_registration(&self, subject: &str, added: Option<Added>) {
-        if let Some(added) = added.filter(|_| self.summaries.is_loaded()) {
-            let ticket = self.summaries.ticket();
-            if self.summaries.append(subject, ticket, added) {
-                let change = self.summaries.latest(subject);
-                if !self.summaries.indexes(&change) {
-                    self.index_change(ticket, change).await;
-                }
-                return;
-            }
-        }
-        self.refresh_subject(subject).await
-    }
-
     /// Updates the summary of a subject another instance wrote; its fields are indexed by the
     /// next search.
     async fn follow_subject(&self, subject: &str) {
         self.refresh(subject, false).await
     }
 
-    /// Applies a version another instance added, without reading the subject, when the
-    /// summary holds the versions before it; else reads the subject.
-    async fn follow_registration(&self, subject: &str, added: Added) {
-        if self.summaries.is_loaded() {
+    /// Applies a registration (`added`, the version it added, if known) to the subject's
+    /// summary: appended without reading the subject when the summary holds the versions
+    /// before it, else the subject is read. With `index_now` (this instance's own write, which
+    /// answers only once the index holds it) the fields are indexed before this returns, else
+    /// by the next search.
+    pub(crate) async fn apply_registration(
+        &self,
+        subject: &str,
+        added: Option<Added>,
+        index_now: bool,
+    ) {
+        if let Some(added) = added.filter(|_| self.summaries.is_loaded()) {
             let ticket = self.summaries.ticket();
             if self.summaries.append(subject, ticket, added) {
-                self.summaries.index_later(subject);
+                let change = self.summaries.latest(subject);
+                self.index_latest(ticket, change, index_now).await;
                 return;
             }
         }
-        self.follow_subject(subject).await
+        self.refresh(subject, index_now).await
     }
 
     async fn refresh(&self, subject: &str, index_now: bool) {
@@ -216,11 +208,15 @@ impl Registry {
             None => (self.summaries.latest(subject), false),
         };
         if changed || !self.summaries.indexes(&change) {
-            if index_now {
-                self.index_change(ticket, change).await;
-            } else {
-                self.summaries.index_later(subject);
-            }
+            self.index_latest(ticket, change, index_now).await;
+        }
+    }
+
+    async fn index_latest(&self, ticket: u64, change: LatestChange, now: bool) {
+        if now {
+            self.index_change(ticket, change).await;
+        } else {
+            self.summaries.index_later(&change.0);
         }
     }
 
@@ -535,13 +531,12 @@ async fn follow(mut changes: broadcast::Receiver<ChangeEvent>, registry: Weak<Re
             return;
         };
         match event {
-            ChangeEvent::Change(Change::Registered {
-                subject,
-                added: Some(added),
-            }) => registry.follow_registration(&subject, added).await,
-            ChangeEvent::Change(
-                Change::Registered { subject, .. } | Change::Subject { subject },
-            ) => registry.follow_subject(&subject).await,
+            ChangeEvent::Change(Change::Registered { subject, added }) => {
+                registry.apply_registration(&subject, added, false).await
+            }
+            ChangeEvent::Change(Change::Subject { subject }) => {
+                registry.follow_subject(&subject).await
+            }
             ChangeEvent::Change(Change::Catalog) => registry.forget_catalog(),
             ChangeEvent::Change(Change::Imported) | ChangeEvent::Lost => {
                 registry.forget_catalog();

@@ -489,7 +489,7 @@ impl Registry {
             Registered::Existing { id, .. } => self.schema_by_id(id).await?,
         };
         if let Registered::Created { version, added, .. } = registered {
-            self.record_registration(subject, added).await;
+            self.apply_registration(subject, added, true).await;
             self.metrics.registrations.inc();
             if schema.metadata.is_some() || schema.rule_set.is_some() {
                 // Requests without metadata now inherit this version's.

@@ -717,10 +717,10 @@ impl Store for PostgresStore {
         .await?;
         rows.iter()
             .map(|r| {
-                let config = match r.get::<Option<String>, _>("config_scope") {
-                    Some(_) => Some(config_row(r)?),
-                    None => None,
-                };
+                let config = r
+                    .get::<Option<String>, _>("config_scope")
+                    .map(|_| config_row(r))
+                    .transpose()?;
                 let mode: Option<String> = r.get("mode");
                 Ok((config, mode.map(|m| m.parse()).transpose()?))
             })

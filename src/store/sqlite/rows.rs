@@ -176,8 +176,7 @@ pub(super) async fn referrers_in(
 
 /// Removes the soft-deleted versions of `subject` that hold schema `id`, unless something
 /// still references them: a new version of the same schema supersedes them (Confluent #4277).
-/// Removes the soft-deleted versions of `subject` holding schema `id` that nothing references;
-/// returns how many.
+/// Returns how many.
 pub(super) async fn supersede(conn: &mut SqliteConnection, subject: &str, id: i64) -> Result<u64> {
     let removed = sqlx::query(
         "DELETE FROM subject_versions
