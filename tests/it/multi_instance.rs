@@ -562,6 +562,76 @@ async fn a_committed_write_that_was_never_announced_reaches_the_other_instances(
     .await;
 }
 
+/// Registrations committing at the same moment are announced several to a statement; every one
+/// reaches the other instance by its announcement (within `eventually`'s five seconds, before a
+/// sweep could find one missing and reload).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn registrations_committed_together_all_reach_the_other_instance() {
+    if !postgres_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database(dir.path()).await;
+    let a = Instance::start(&db).await;
+    let b = Instance::start(&db).await;
+    let client = reqwest::Client::new();
+    assert_eq!(
+        send(&client, "GET", format!("{}/subjects", b.base), None)
+            .await
+            .1,
+        json!([])
+    );
+    let subjects: Vec<String> = (0..64).map(|n| format!("burst-{n:02}-value")).collect();
+    let writes = subjects.iter().enumerate().map(|(n, subject)| {
+        let url = format!("{}/subjects/{subject}/versions", a.base);
+        let client = client.clone();
+        async move { send(&client, "POST", url, Some(schema(&format!("Burst{n}")))).await }
+    });
+    for (status, body) in futures_util::future::join_all(writes).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    eventually("all of A's registrations in B's GET /subjects", || async {
+        send(&client, "GET", format!("{}/subjects", b.base), None)
+            .await
+            .1
+            == json!(subjects)
+    })
+    .await;
+    // And the next versions, registered together too, in B's field search (its index of each
+    // subject's latest fields is memory kept up to date by announcements).
+    let writes = subjects.iter().enumerate().map(|(n, subject)| {
+        let url = format!("{}/subjects/{subject}/versions", a.base);
+        let client = client.clone();
+        let next = record(
+            &format!("Burst{n}"),
+            json!([
+                {"name": "id", "type": "string"},
+                {"name": format!("burstnote{n:02}"), "type": ["null", "string"], "default": null}
+            ]),
+        );
+        async move {
+            send(
+                &client,
+                "POST",
+                url,
+                Some(json!({"schema": next.to_string()})),
+            )
+            .await
+        }
+    });
+    for (status, body) in futures_util::future::join_all(writes).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    for (n, subject) in subjects.iter().enumerate() {
+        eventually("A's second versions in B's field search", || async {
+            page_text(&client, format!("{}/ui/search?q=burstnote{n:02}", b.base))
+                .await
+                .contains(subject.as_str())
+        })
+        .await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn lists_search_and_catalog_pages_follow_other_instances() {
     if !postgres_available() {

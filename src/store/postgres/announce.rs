@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use sqlx::postgres::PgListener;
 use sqlx::{PgPool, Postgres, Transaction};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
 
 use super::{PostgresStore, CHANNEL, SWEEP};
 use crate::error::Result;
@@ -32,7 +33,7 @@ impl PostgresStore {
             None => newest_audit(&mut *tx).await?,
         };
         tx.commit().await?;
-        let payloads: Vec<String> = changes
+        let payloads = changes
             .iter()
             .map(|change| {
                 serde_json::to_string(&Notice {
@@ -43,17 +44,77 @@ impl PostgresStore {
                 .unwrap_or_default()
             })
             .collect();
-        // The write stands; a failed announcement is caught by the other instances' sweeps.
+        self.announcer.announce(payloads).await;
+        Ok(())
+    }
+}
+
+/// Sends the announcements of this process's writes; when writes come quickly, those of several
+/// writes in one statement. Each notifying statement is a transaction of its own and wakes every
+/// instance's listener: one per write cost every instance a wake-up per write of every other.
+pub(super) struct Announcer {
+    queue: mpsc::UnboundedSender<Batch>,
+}
+
+/// One write's announcements, and who waits for them to be sent.
+type Batch = (Vec<String>, oneshot::Sender<()>);
+
+/// At most this many announcements go in one statement.
+const MOST_PER_STATEMENT: usize = 256;
+
+/// While writes come within this of each other, an announcement waits this long for others to
+/// join it; an announcement after a quiet spell goes at once.
+const GATHER: Duration = Duration::from_millis(2);
+
+impl Announcer {
+    pub(super) fn start(pool: PgPool) -> Announcer {
+        let (queue, waiting) = mpsc::unbounded_channel();
+        tokio::spawn(send_announcements(pool, waiting));
+        Announcer { queue }
+    }
+
+    /// Returns once `payloads` have been sent, or failed to be (the write stands; the other
+    /// instances' sweeps catch a lost announcement), so a write is announced before it is
+    /// acknowledged, as when each write sent its own.
+    async fn announce(&self, payloads: Vec<String>) {
+        let (sent, done) = oneshot::channel();
+        if self.queue.send((payloads, sent)).is_ok() {
+            let _ = done.await;
+        }
+    }
+}
+
+async fn send_announcements(pool: PgPool, mut waiting: mpsc::UnboundedReceiver<Batch>) {
+    let mut last_sent: Option<Instant> = None;
+    while let Some((mut payloads, sent)) = waiting.recv().await {
+        let mut senders = vec![sent];
+        let busy = last_sent.is_some_and(|at| at.elapsed() < GATHER);
+        let until = Instant::now() + if busy { GATHER } else { Duration::ZERO };
+        while payloads.len() < MOST_PER_STATEMENT {
+            let next = match waiting.try_recv() {
+                Ok(next) => next,
+                Err(_) if busy => match tokio::time::timeout_at(until, waiting.recv()).await {
+                    Ok(Some(next)) => next,
+                    _ => break,
+                },
+                Err(_) => break,
+            };
+            payloads.extend(next.0);
+            senders.push(next.1);
+        }
         if let Err(e) =
             sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
                 .bind(CHANNEL)
                 .bind(&payloads)
-                .execute(&self.pool)
+                .execute(&pool)
                 .await
         {
-            tracing::warn!(error = %e, "a committed write could not be announced to other instances");
+            tracing::warn!(error = %e, writes = senders.len(), "committed writes could not be announced to other instances");
         }
-        Ok(())
+        last_sent = Some(Instant::now());
+        for sent in senders {
+            let _ = sent.send(());
+        }
     }
 }
 

@@ -20,6 +20,9 @@
 //!   instance listens and updates or drops what it holds. Not inside the transaction: PostgreSQL
 //!   commits every transaction that notifies under one database-wide lock, held across the
 //!   commit's WAL flush, which queued every registration of every instance behind one another.
+//!   Under load the announcements of writes committed within a couple of milliseconds of one
+//!   another go out in one statement, so an instance wakes the others' listeners once per batch
+//!   rather than once per write.
 //!   The announcement carries the newest audit line the write saw (every write audits itself in
 //!   its transaction); each instance compares that with the audit log now and then, and one
 //!   that finds a write committed a whole sweep ago and never announced (its writer died between
@@ -46,7 +49,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{Mode, Reference};
-use announce::{forward_notifications, newest_audit, sweep_unannounced};
+use announce::{forward_notifications, newest_audit, sweep_unannounced, Announcer};
 use import::{import_batch, import_start};
 use rows::{
     config_row, insert_audit, insert_schema, lock, lock_both, reference_row, referrers_in,
@@ -66,6 +69,7 @@ pub struct PostgresStore {
     changes: broadcast::Sender<ChangeEvent>,
     /// Names this process's announcements, so it can tell its own from other instances'.
     origin: u64,
+    announcer: Announcer,
 }
 
 impl PostgresStore {
@@ -107,6 +111,7 @@ impl PostgresStore {
             announced,
         ));
         Ok(PostgresStore {
+            announcer: Announcer::start(pool.clone()),
             pool,
             changes,
             origin,
