@@ -562,6 +562,23 @@ async fn a_committed_write_that_was_never_announced_reaches_the_other_instances(
     .await;
 }
 
+/// Registers `body(n)` under the `n`th of `subjects` through `instance`, all at once; each must
+/// be accepted.
+async fn register_together(
+    client: &reqwest::Client,
+    instance: &Instance,
+    subjects: &[String],
+    body: impl Fn(usize) -> Value,
+) {
+    let writes = subjects.iter().enumerate().map(|(n, subject)| {
+        let url = format!("{}/subjects/{subject}/versions", instance.base);
+        send(client, "POST", url, Some(body(n)))
+    });
+    for (status, answer) in futures_util::future::join_all(writes).await {
+        assert_eq!(status, 200, "{answer}");
+    }
+}
+
 /// Registrations committing at the same moment are announced several to a statement; every one
 /// reaches the other instance by its announcement (within `eventually`'s five seconds, before a
 /// sweep could find one missing and reload).
@@ -582,14 +599,7 @@ async fn registrations_committed_together_all_reach_the_other_instance() {
         json!([])
     );
     let subjects: Vec<String> = (0..64).map(|n| format!("burst-{n:02}-value")).collect();
-    let writes = subjects.iter().enumerate().map(|(n, subject)| {
-        let url = format!("{}/subjects/{subject}/versions", a.base);
-        let client = client.clone();
-        async move { send(&client, "POST", url, Some(schema(&format!("Burst{n}")))).await }
-    });
-    for (status, body) in futures_util::future::join_all(writes).await {
-        assert_eq!(status, 200, "{body}");
-    }
+    register_together(&client, &a, &subjects, |n| schema(&format!("Burst{n}"))).await;
     eventually("all of A's registrations in B's GET /subjects", || async {
         send(&client, "GET", format!("{}/subjects", b.base), None)
             .await
@@ -599,9 +609,7 @@ async fn registrations_committed_together_all_reach_the_other_instance() {
     .await;
     // And the next versions, registered together too, in B's field search (its index of each
     // subject's latest fields is memory kept up to date by announcements).
-    let writes = subjects.iter().enumerate().map(|(n, subject)| {
-        let url = format!("{}/subjects/{subject}/versions", a.base);
-        let client = client.clone();
+    register_together(&client, &a, &subjects, |n| {
         let next = record(
             &format!("Burst{n}"),
             json!([
@@ -609,19 +617,9 @@ async fn registrations_committed_together_all_reach_the_other_instance() {
                 {"name": format!("burstnote{n:02}"), "type": ["null", "string"], "default": null}
             ]),
         );
-        async move {
-            send(
-                &client,
-                "POST",
-                url,
-                Some(json!({"schema": next.to_string()})),
-            )
-            .await
-        }
-    });
-    for (status, body) in futures_util::future::join_all(writes).await {
-        assert_eq!(status, 200, "{body}");
-    }
+        json!({"schema": next.to_string()})
+    })
+    .await;
     for (n, subject) in subjects.iter().enumerate() {
         eventually("A's second versions in B's field search", || async {
             page_text(&client, format!("{}/ui/search?q=burstnote{n:02}", b.base))

@@ -88,19 +88,22 @@ async fn send_announcements(pool: PgPool, mut waiting: mpsc::UnboundedReceiver<B
     let mut last_sent: Option<Instant> = None;
     while let Some((mut payloads, sent)) = waiting.recv().await {
         let mut senders = vec![sent];
-        let busy = last_sent.is_some_and(|at| at.elapsed() < GATHER);
-        let until = Instant::now() + if busy { GATHER } else { Duration::ZERO };
+        // Busy: the last statement went out moments ago, so more writes are likely close behind.
+        let gather_until = last_sent
+            .filter(|at| at.elapsed() < GATHER)
+            .map(|_| Instant::now() + GATHER);
         while payloads.len() < MOST_PER_STATEMENT {
-            let next = match waiting.try_recv() {
-                Ok(next) => next,
-                Err(_) if busy => match tokio::time::timeout_at(until, waiting.recv()).await {
-                    Ok(Some(next)) => next,
-                    _ => break,
-                },
-                Err(_) => break,
+            let next = match (waiting.try_recv(), gather_until) {
+                (Ok(next), _) => Some(next),
+                (Err(_), Some(until)) => tokio::time::timeout_at(until, waiting.recv())
+                    .await
+                    .ok()
+                    .flatten(),
+                (Err(_), None) => None,
             };
-            payloads.extend(next.0);
-            senders.push(next.1);
+            let Some((more, sent)) = next else { break };
+            payloads.extend(more);
+            senders.push(sent);
         }
         if let Err(e) =
             sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
